@@ -1,0 +1,81 @@
+# `make run` and `make test` set everything up on a fresh machine, then run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.10
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_MODEL := build/spacy/clinic_en
+MODEL := models/dry-needling.tar.gz
+WIDGET := widget/dist/clinic-chat.js
+LOGS := var/log
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+
+TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
+
+.PHONY: help setup run shell test lint format evaluate bench constraints clean
+
+help:
+	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
+	@echo "make test      set up if needed, then run the whole test suite"
+	@echo "make shell     talk to the assistant in the terminal (rasa shell), for staff"
+	@echo "make evaluate  NLU evaluation reports and pictures in reports/"
+	@echo "make bench     latency/throughput benchmark, writes reports/BENCHMARK.md"
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==24.0
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed clinic/vocabulary.yml $(wildcard clinic_assistant/nlp/*.py)
+	$(BIN)/python -m clinic_assistant.nlp.pipeline $(SPACY_MODEL)
+
+# Retrain only when the training data, config or spaCy pipeline changed.
+$(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_DATA)
+	@mkdir -p $(LOGS) models
+	@echo "Training the model (about 5 minutes; log in $(LOGS)/train.log)..."
+	$(BIN)/rasa train --fixed-model-name dry-needling --out models > $(LOGS)/train.log 2>&1 \
+		|| (tail -30 $(LOGS)/train.log; exit 1)
+
+$(WIDGET): widget/package.json widget/package-lock.json $(shell find widget/src -type f 2>/dev/null)
+	bash widget/build.sh
+
+setup: $(MODEL) $(WIDGET)
+
+run: setup
+	$(BIN)/python scripts/run_assistant.py
+
+shell: setup
+	$(BIN)/python scripts/run_assistant.py --shell
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+evaluate: setup
+	$(BIN)/python scripts/evaluate.py
+
+bench: setup
+	$(BIN)/python bench/run_benchmark.py
+
+# Refresh the known-good resolve after changing a pin in requirements.txt.
+constraints: $(VENV)/.installed
+	$(BIN)/pip freeze --exclude-editable | grep -v '^clinic-assistant' > constraints.txt
+
+clean:
+	rm -rf build models var widget/dist widget/node_modules

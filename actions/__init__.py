@@ -1,0 +1,1 @@
+"""Rasa SDK actions, one per module. Logic lives in clinic_assistant/."""

@@ -1,0 +1,117 @@
+"""Generic form validation: one base class for any question-by-question form.
+
+It reads the answer to the requested question from free text or a button,
+accepts answers the runner volunteers for other questions (and corrections),
+explains and re-asks an unclear answer, and stops politely after too many.
+Messages that are not answers (an article question, "why do you ask?") are
+left to the rules, which answer them and return to the form.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.common import latest_text
+
+UNCLEAR_SLOT = "unclear_answers"
+STOPPED_SLOT = "screening_stopped"
+
+
+class QuestionnaireValidation(FormValidationAction, ABC):
+    max_unclear_answers = 2
+    # intents that are not answers: the rules handle them, then the form resumes
+    interruption_intents = frozenset()
+    # intents whose message may still volunteer answers to other questions
+    volunteering_intents = frozenset()
+
+    @abstractmethod
+    def next_slots(self, answers: Dict[str, Any]) -> List[str]:
+        """The slots still to ask, in order, given the answers so far."""
+
+    @abstractmethod
+    def parse_answer(self, slot: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        """Slot values read from the latest message as an answer to `slot`."""
+
+    @abstractmethod
+    def volunteered(self, tracker: Tracker) -> Dict[str, Any]:
+        """Answers to any question found in the latest message."""
+
+    @abstractmethod
+    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
+
+    @abstractmethod
+    def give_up(self, dispatcher: CollectingDispatcher) -> None: ...
+
+    def answer_overrides_intent(self, slot: str, intent: str, updates: Dict[str, Any]) -> bool:
+        """Whether an answer read from the message counts even though the message
+        was classified as an interruption (e.g. the button "Knee" as a question)."""
+        return False
+
+    def after_answers(self, answers: Dict[str, Any]) -> Dict[str, Any]:
+        """Extra slot changes implied by new answers (e.g. reset a question to re-ask)."""
+        return {}
+
+    def acknowledge_changes(self, changed: List[str], dispatcher: CollectingDispatcher) -> None:
+        """Tell the runner an earlier answer was updated."""
+
+    def domain_answers(self, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
+        return {slot: tracker.get_slot(slot) for slot in self.domain_slots(domain)}
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[str]:
+        return self.next_slots(self.domain_answers(tracker, domain))
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        intent = tracker.get_intent_of_latest_message()
+        is_payload = latest_text(tracker).startswith("/")
+        updates = dict((self.parse_answer(requested, tracker) if requested else None) or {})
+        if (
+            requested
+            and intent in self.interruption_intents
+            and not is_payload
+            and not self.answer_overrides_intent(requested, intent, updates)
+        ):
+            updates = {}
+        if intent in self.volunteering_intents or (requested and updates):
+            for slot, value in self.volunteered(tracker).items():
+                updates.setdefault(slot, value)
+
+        if requested and not updates:
+            if intent in self.interruption_intents:
+                # Not an answer: Rasa rejects the form, a rule answers, and the form
+                # resumes with the same question (no slot is set, only kept requested).
+                return [SlotSet(REQUESTED_SLOT, requested)]
+            return self._unclear(requested, tracker, dispatcher)
+
+        answers = self.domain_answers(tracker, domain)
+        changed = [s for s, v in updates.items() if s != requested and answers.get(s) not in (None, v)]
+        answers.update(updates)
+        updates.update(self.after_answers(answers))
+        answers.update(updates)
+        if changed:
+            self.acknowledge_changes(changed, dispatcher)
+        next_slot = next((s for s in self.next_slots(answers) if answers.get(s) is None), None)
+        return [
+            *(SlotSet(slot, value) for slot, value in updates.items()),
+            SlotSet(UNCLEAR_SLOT, 0),
+            SlotSet(REQUESTED_SLOT, next_slot),
+        ]
+
+    def _unclear(
+        self, requested: str, tracker: Tracker, dispatcher: CollectingDispatcher
+    ) -> List[EventType]:
+        count = int(tracker.get_slot(UNCLEAR_SLOT) or 0) + 1
+        if count > self.max_unclear_answers:
+            self.give_up(dispatcher)
+            return [SlotSet(UNCLEAR_SLOT, 0), SlotSet(STOPPED_SLOT, "unclear"), SlotSet(REQUESTED_SLOT, None)]
+        self.explain_unclear(requested, dispatcher)
+        return [SlotSet(UNCLEAR_SLOT, count), SlotSet(REQUESTED_SLOT, requested)]

@@ -1,0 +1,29 @@
+"""Cancel the screening on request; the answers given so far are forgotten."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import clear_health_answers
+
+
+class ActionStopScreening(Action):
+    def name(self) -> str:
+        return "action_stop_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.active_loop.get("name"):
+            dispatcher.utter_message(
+                text="Okay, I've stopped the questions and forgotten your answers. "
+                "Is there anything else you'd like to know about dry needling?"
+            )
+        else:
+            dispatcher.utter_message(text="Okay. Is there anything else I can help you with?")
+        return clear_health_answers()

@@ -1,0 +1,111 @@
+"""Build, save and use the clinic's spaCy pipeline.
+
+Blank English + lookup lemmatizer (from spacy-lookups-data) + an entity ruler
+with the clinic's vocabulary + the negation marker. Built from files in this
+repository, so nothing is downloaded; Rasa's SpacyNLP loads the saved folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import spacy
+import yaml
+from spacy.language import Language
+
+from clinic_assistant import PROJECT_ROOT, clinic_data_dir
+from clinic_assistant.nlp import negation  # noqa: F401  (registers "clinic_negation")
+
+DEFAULT_PIPELINE_DIR = PROJECT_ROOT / "build" / "spacy" / "clinic_en"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity from a message: what it is and how the runner put it."""
+
+    label: str  # injury, condition, medication, body_part
+    id: str  # canonical id from clinic/vocabulary.yml, e.g. "diabetes"
+    text: str
+    negated: bool
+    uncertain: bool
+
+    @property
+    def polarity(self) -> str:
+        if self.uncertain:
+            return "unsure"
+        return "no" if self.negated else "yes"
+
+
+def load_vocabulary() -> Dict[str, Dict[str, List[str]]]:
+    with open(clinic_data_dir() / "vocabulary.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> Iterator[dict]:
+    seen = set()
+    for label, entries in vocabulary.items():
+        for canonical, phrases in entries.items():
+            for phrase in phrases:
+                doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
+                for attribute in ("LOWER", "LEMMA"):
+                    tokens = tuple(t.lower_ if attribute == "LOWER" else t.lemma_.lower() for t in doc)
+                    key = (label, canonical, attribute, tokens)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield {
+                        "label": label,
+                        "id": canonical,
+                        "pattern": [{attribute: token} for token in tokens],
+                    }
+
+
+def build_pipeline() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()  # loads the lookup tables from spacy-lookups-data
+    patterns = list(_ruler_patterns(nlp, load_vocabulary()))
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    ruler.add_patterns(patterns)
+    nlp.add_pipe("clinic_negation")
+    nlp.meta["name"] = "clinic_en"
+    nlp.meta["version"] = "1.0.0"
+    nlp.meta["description"] = "Running Solutions clinic vocabulary, lemmas and negation"
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(path: str = str(DEFAULT_PIPELINE_DIR)) -> Language:
+    return spacy.load(path)
+
+
+def find_mentions(nlp: Language, text: str) -> List[Mention]:
+    doc = nlp(text)
+    return [
+        Mention(
+            label=entity.label_,
+            id=entity.ent_id_,
+            text=entity.text,
+            negated=entity._.negated,
+            uncertain=entity._.uncertain,
+        )
+        for entity in doc.ents
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("output", nargs="?", default=str(DEFAULT_PIPELINE_DIR))
+    args = parser.parse_args()
+    nlp = build_pipeline()
+    Path(args.output).mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(args.output)
+    print(f"spaCy pipeline written to {args.output}: {nlp.pipe_names}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Red flags: symptoms that need a doctor, matched from clinic/red_flags.yml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import List, Optional, Pattern, Tuple
+
+import yaml
+
+from clinic_assistant import clinic_data_dir
+
+_NEGATION = re.compile(r"\b(no|not|never|without|n't|dont|don't|didn't|didnt|haven't|havent)\b[\w\s']{0,20}$")
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    severity: str  # "emergency" or "doctor"
+    advice: str
+    groups: Tuple[Tuple[Pattern[str], ...], ...]
+    signs: Tuple[Pattern[str], ...] = ()
+    min_signs: int = 0
+
+    def matches(self, text: str) -> bool:
+        groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
+        signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))
+        return groups_match and signs_found >= self.min_signs
+
+
+def _affirmed(pattern: Pattern[str], text: str) -> bool:
+    """True when the pattern occurs at least once without a negation just before it."""
+    return any(not _NEGATION.search(text[: m.start()]) for m in pattern.finditer(text))
+
+
+def _compile(expression: str) -> Pattern[str]:
+    return re.compile(rf"(?<![\w]){expression}(?![\w])")
+
+
+@lru_cache(maxsize=2)
+def load_red_flags(path: Optional[str] = None) -> Tuple[RedFlag, ...]:
+    with open(path or clinic_data_dir() / "red_flags.yml", encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)["flags"]
+    return tuple(
+        RedFlag(
+            id=flag_id,
+            severity=spec["severity"],
+            advice=spec["advice"],
+            groups=tuple(tuple(_compile(p) for p in group) for group in spec.get("all", [])),
+            signs=tuple(_compile(p) for p in spec.get("signs", [])),
+            min_signs=int(spec.get("min_signs", 0)),
+        )
+        for flag_id, spec in raw.items()
+    )
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
+
+
+def find_red_flags(text: str, flags: Optional[Tuple[RedFlag, ...]] = None) -> List[RedFlag]:
+    clean = normalise(text)
+    return [flag for flag in (flags or load_red_flags()) if flag.matches(clean)]
