@@ -84,6 +84,8 @@ class ValidateScreeningForm(QuestionnaireValidation):
         return slot in (CONFIRM_SLOT, CHANGE_SLOT) or updates.get("complaint", "other") != "other"
 
     def volunteered(self, tracker: Tracker) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") == CHANGE_SLOT:
+            return {}  # the button titles name conditions; they choose, not answer
         return volunteered_answers(latest_text(tracker), latest_mentions(tracker), load_screening())
 
     def after_answers(self, answers: Dict[str, Any]) -> Dict[str, Any]:

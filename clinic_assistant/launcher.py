@@ -60,6 +60,7 @@ class AssistantProcesses:
     run_dir: Path
     rasa_port: int = 5005
     action_port: int = 5055
+    action_metrics_port: int = 5056
     interface: str = "127.0.0.1"
     model: Path = DEFAULT_MODEL
     endpoint_overrides: Dict[str, Any] = field(default_factory=dict)
@@ -92,7 +93,13 @@ class AssistantProcesses:
         return path
 
     def _environment(self) -> Dict[str, str]:
-        return {**os.environ, **QUIET_ENV, "SANIC_HOST": "127.0.0.1", **self.env}
+        return {
+            **os.environ,
+            **QUIET_ENV,
+            "SANIC_HOST": "127.0.0.1",  # the action server is never exposed
+            "ACTION_METRICS_PORT": str(self.action_metrics_port),
+            **self.env,
+        }
 
     def spawn(self, args: List[str], log_name: str) -> subprocess.Popen:
         log = open(self.run_dir / log_name, "ab")  # noqa: SIM115 (closed with the process)
@@ -109,7 +116,8 @@ class AssistantProcesses:
 
     def start_action_server(self) -> subprocess.Popen:
         process = self.spawn(
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            [str(BIN / "python"), "-m", "clinic_assistant.action_server", "--actions", "actions",
+             "--port", str(self.action_port)],  # fmt: skip
             "actions.log",
         )
         wait_for_http(f"{self.action_url}/health", 120, process)
@@ -132,7 +140,7 @@ class AssistantProcesses:
         if self.start_actions:
             self.start_action_server()
         process = self.spawn(self.rasa_args(), "rasa.log")
-        wait_for_http(f"{self.url}/", timeout, process)
+        wait_for_http(f"{self.url}/webhooks/ops/ready", timeout, process)
         return self
 
     def stop(self) -> None:

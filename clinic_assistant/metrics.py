@@ -1,9 +1,25 @@
-"""Prometheus counters. Counts only: never a message, an answer or an id."""
+"""Prometheus metrics. Counts and timings only: never a message, an answer or an id."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
+MESSAGES = Counter("clinic_messages_total", "User messages handled", ["channel"])
+REPLY_LATENCY = Histogram(
+    "clinic_reply_latency_seconds",
+    "Time from receiving a user message to the last reply",
+    ["channel"],
+    buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+FALLBACKS = Counter(
+    "clinic_fallbacks_total",
+    "Replies that could not answer: nlu fallback (unsure) or out of scope",
+    ["kind"],
+)
+APOLOGIES = Counter(
+    "clinic_apologies_total", "Messages answered with an apology because nothing else replied", ["channel"]
+)
+REJECTED_REQUESTS = Counter("clinic_rejected_requests_total", "Malformed requests", ["channel"])
 SCREENING_OUTCOMES = Counter(
     "clinic_screening_outcomes_total",
     "Screenings concluded, by outcome (clear, ruled_out, unsure, stopped, red_flag)",

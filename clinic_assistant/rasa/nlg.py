@@ -14,12 +14,21 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.metrics import FALLBACKS
+
+# responses that mean "I could not answer that", counted for the fallback rate
+FALLBACK_RESPONSES = {"utter_default": "nlu_fallback", "utter_out_of_scope": "out_of_scope"}
 
 
 class ClinicNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         super().__init__(domain.responses if domain else {})
         self.clinic_values = load_clinic_facts().as_template_values()
+
+    async def generate(self, utter_action: Text, tracker: Any, output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+        if utter_action in FALLBACK_RESPONSES:
+            FALLBACKS.labels(kind=FALLBACK_RESPONSES[utter_action]).inc()
+        return await super().generate(utter_action, tracker, output_channel, **kwargs)
 
     def _response_variables(self, filled_slots: Dict[Text, Any], kwargs: Dict[Text, Any]) -> Dict[Text, Any]:
         values = dict(self.clinic_values)
