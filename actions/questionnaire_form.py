@@ -71,7 +71,9 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        intent = tracker.get_intent_of_latest_message()
+        # the classifier's own verdict: nlu_fallback must not be replaced by the
+        # runner-up intent (rasa_sdk's default), which may look like an interruption
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
         is_payload = latest_text(tracker).startswith("/")
         updates = dict((self.parse_answer(requested, tracker) if requested else None) or {})
         if (

@@ -80,8 +80,14 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def answer_overrides_intent(self, slot: str, intent: str, updates: Dict[str, Any]) -> bool:
         if not updates or intent in ("red_flag", "delete_my_data"):
             return False
-        # "Change an answer" or "Knee" are answers here, whatever the classifier thinks
-        return slot in (CONFIRM_SLOT, CHANGE_SLOT) or updates.get("complaint", "other") != "other"
+        # "Change an answer", "8 weeks" or "Knee" are answers here, whatever the
+        # classifier thinks; yes/no answers never override (a "no" inside "I don't
+        # want to answer" must not count as an answer)
+        if slot in (CONFIRM_SLOT, CHANGE_SLOT):
+            return True
+        if slot == "pregnancy_stage":
+            return updates.get(slot) != UNSURE
+        return updates.get("complaint", "other") != "other"
 
     def volunteered(self, tracker: Tracker) -> Dict[str, Any]:
         if tracker.get_slot("requested_slot") == CHANGE_SLOT:

@@ -60,9 +60,7 @@ def render_page(rasa_url: str, booking_url: str | None) -> tuple[bytes, str]:
             r'bookingUrl:\s*"[^"]*"', "bookingUrl: " + json.dumps(booking_url), html, count=1
         )
     hashes = " ".join(
-        "'sha256-"
-        + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-        + "'"
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
         for body in INLINE_SCRIPT.findall(html)
     )
     rasa = _origin(rasa_url)

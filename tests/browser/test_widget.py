@@ -7,6 +7,7 @@ shadow root, so `#clinic-chat-log` etc. are found directly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -86,7 +87,10 @@ def wait_quiet(page: Page, quiet_ms: int = 1200, timeout_ms: int = REPLY_TIMEOUT
         elif typing.is_hidden() and (now - last_change) * 1000 >= quiet_ms:
             return
         page.wait_for_timeout(100)
-    raise AssertionError("the assistant kept typing / sending for too long")
+    raise AssertionError(
+        "no quiet moment: the assistant did not answer (typing indicator still on) "
+        "or kept sending"
+    )
 
 
 def open_widget(page: Page, site) -> None:
@@ -254,7 +258,10 @@ def test_xss_is_rendered_as_text(page: Page, demo_site) -> None:
             "data:text/html,<b>x</b>"
         ),
         "quick_replies": [
-            {"title": '<img src=x onerror="window.__xss=1">', "payload": "javascript:window.__xss=1"}
+            {
+                "title": '<img src=x onerror="window.__xss=1">',
+                "payload": "javascript:window.__xss=1",
+            }
         ],
         "attachment": {"type": "image", "payload": {"src": "javascript:window.__xss=1"}},
     }
@@ -330,7 +337,8 @@ def test_usable_at_360px(browser, demo_site) -> None:
         panel = page.locator("#clinic-chat-panel").bounding_box()
         assert panel and panel["x"] == 0 and panel["y"] == 0, panel
         assert panel["width"] == 360 and panel["height"] == 640, panel  # full screen
-        for part in (message_input(page), send_button(page), page.get_by_role("button", name="Close chat")):
+        close_button = page.get_by_role("button", name="Close chat")
+        for part in (message_input(page), send_button(page), close_button):
             box = part.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
             assert box["y"] >= 0 and box["y"] + box["height"] <= 640, box
@@ -350,7 +358,10 @@ def test_usable_at_360px(browser, demo_site) -> None:
 CONTRAST_JS = """(root) => {
   const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
   const lum = ([r, g, b]) => {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    const f = v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   };
   const bgOf = el => {
@@ -367,7 +378,8 @@ CONTRAST_JS = """(root) => {
     if (!n.textContent.trim() || !el.getClientRects().length || el.closest('.sr-only')) continue;
     const fg = parse(getComputedStyle(el).color).slice(0, 3);
     const [a, b] = [lum(fg), lum(bgOf(el))];
-    out.push({text: n.textContent.trim().slice(0, 40), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)});
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    out.push({text: n.textContent.trim().slice(0, 40), ratio});
   }
   return out;
 }"""
@@ -412,10 +424,8 @@ class TcpRelay:
             self._listener = None
         with self._lock:
             for conn in self._conns:
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 conn.close()
             self._conns.clear()
 
@@ -445,10 +455,8 @@ class TcpRelay:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 def test_reconnects_after_connection_loss(page: Page, demo_site, demo_server_factory) -> None:

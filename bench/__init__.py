@@ -1,0 +1,1 @@
+"""Measurement tooling: the load benchmark (run_benchmark.py) and shared helpers."""
