@@ -22,10 +22,17 @@ GENERAL_ANSWER = (
 
 
 def contraindication_answer(condition_ids: Sequence[str], screening: Screening) -> str:
-    answers = [screening.condition_answers[c] for c in dict.fromkeys(condition_ids) if c in screening.condition_answers]
+    answers = [
+        screening.condition_answers[c]
+        for c in dict.fromkeys(condition_ids)
+        if c in screening.condition_answers
+    ]
     if not answers:
         return GENERAL_ANSWER
-    return " ".join(answers) + " If you'd like, say \"can I book?\" and I'll check the rest with a few quick questions."
+    return (
+        " ".join(answers)
+        + " If you'd like, say \"can I book?\" and I'll check the rest with a few quick questions."
+    )
 
 
 class ActionAnswerContraindication(Action):
@@ -35,6 +42,8 @@ class ActionAnswerContraindication(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        conditions = [m.id for m in latest_mentions(tracker) if m.label in ("condition", "medication")]
+        conditions = [
+            m.id for m in latest_mentions(tracker) if m.label in ("condition", "medication")
+        ]
         dispatcher.utter_message(text=contraindication_answer(conditions, load_screening()))
         return []

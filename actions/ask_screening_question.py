@@ -34,7 +34,9 @@ def question_buttons(slot: str) -> List[Dict[str, str]]:
     question = load_screening().question(slot)
     if question.kind == "complaint":
         injuries = load_injuries()
-        return [{"title": injuries[o].button, "payload": injuries[o].button} for o in question.options]
+        return [
+            {"title": injuries[o].button, "payload": injuries[o].button} for o in question.options
+        ]
     return STAGE_BUTTONS if question.kind == "pregnancy_stage" else YES_NO_BUTTONS
 
 
@@ -113,6 +115,9 @@ class AskAnswerToChange(Action):
     ) -> List[EventType]:
         screening = load_screening()
         answered = [s for s, v in current_answers(tracker).items() if v is not None]
-        buttons = [{"title": screening.question(s).summary, "payload": screening.question(s).summary} for s in answered]
+        buttons = [
+            {"title": screening.question(s).summary, "payload": screening.question(s).summary}
+            for s in answered
+        ]
         dispatcher.utter_message(text="Which answer would you like to change?", buttons=buttons)
         return []

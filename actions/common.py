@@ -9,7 +9,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from spacy.language import Language
 
-from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, Mention, find_mentions, load_pipeline
+from clinic_assistant.nlp.pipeline import (
+    DEFAULT_PIPELINE_DIR,
+    Mention,
+    find_mentions,
+    load_pipeline,
+)
 from clinic_assistant.screening.rules import CHANGE_SLOT, CONFIRM_SLOT, load_screening
 
 # Every slot that holds a health answer or screening state; cleared together.

@@ -10,7 +10,7 @@ left to the rules, which answer them and return to the form.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -36,7 +36,7 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         """The slots still to ask, in order, given the answers so far."""
 
     @abstractmethod
-    def parse_answer(self, slot: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def parse_answer(self, slot: str, tracker: Tracker) -> Dict[str, Any] | None:
         """Slot values read from the latest message as an answer to `slot`."""
 
     @abstractmethod
@@ -95,7 +95,9 @@ class QuestionnaireValidation(FormValidationAction, ABC):
             return self._unclear(requested, tracker, dispatcher)
 
         answers = self.domain_answers(tracker, domain)
-        changed = [s for s, v in updates.items() if s != requested and answers.get(s) not in (None, v)]
+        changed = [
+            s for s, v in updates.items() if s != requested and answers.get(s) not in (None, v)
+        ]
         answers.update(updates)
         updates.update(self.after_answers(answers))
         answers.update(updates)
@@ -114,6 +116,10 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         count = int(tracker.get_slot(UNCLEAR_SLOT) or 0) + 1
         if count > self.max_unclear_answers:
             self.give_up(dispatcher)
-            return [SlotSet(UNCLEAR_SLOT, 0), SlotSet(STOPPED_SLOT, "unclear"), SlotSet(REQUESTED_SLOT, None)]
+            return [
+                SlotSet(UNCLEAR_SLOT, 0),
+                SlotSet(STOPPED_SLOT, "unclear"),
+                SlotSet(REQUESTED_SLOT, None),
+            ]
         self.explain_unclear(requested, dispatcher)
         return [SlotSet(UNCLEAR_SLOT, count), SlotSet(REQUESTED_SLOT, requested)]

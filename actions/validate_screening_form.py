@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -56,7 +56,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def next_slots(self, answers: Dict[str, Any]) -> List[str]:
         return remaining_slots(answers, load_screening())
 
-    def parse_answer(self, slot: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def parse_answer(self, slot: str, tracker: Tracker) -> Dict[str, Any] | None:
         text = latest_text(tracker)
         if slot == CONFIRM_SLOT:
             answer = parse_confirmation(text)
@@ -127,7 +127,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
             )
         )
 
-    def _complaint(self, text: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    def _complaint(self, text: str, tracker: Tracker) -> Dict[str, Any] | None:
         options = load_screening().question("complaint").options
         injuries = load_injuries()
         for mention in latest_mentions(tracker):
@@ -135,7 +135,11 @@ class ValidateScreeningForm(QuestionnaireValidation):
                 return {"complaint": mention.id if mention.id in options else "other"}
         clean = normalise(text)
         for option in options:
-            if clean in (option, normalise(injuries[option].button), normalise(injuries[option].title)):
+            if clean in (
+                option,
+                normalise(injuries[option].button),
+                normalise(injuries[option].title),
+            ):
                 return {"complaint": option}
         # any other description is fine: the therapist will look at it; we keep
         # only "other", not the runner's words (collect the minimum)
@@ -143,10 +147,8 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return {"complaint": "other"}
         return None
 
-    def _question_to_change(self, text: str, tracker: Tracker) -> Optional[str]:
-        answered = [
-            s for s in load_screening().answer_slots if tracker.get_slot(s) is not None
-        ]
+    def _question_to_change(self, text: str, tracker: Tracker) -> str | None:
+        answered = [s for s in load_screening().answer_slots if tracker.get_slot(s) is not None]
         clean = normalise(text)
         number = re.fullmatch(r"(\d+)", clean)
         if number and 1 <= int(number.group(1)) <= len(answered):

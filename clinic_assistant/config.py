@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping
 
 import yaml
 
@@ -43,7 +43,7 @@ class ClinicFacts:
         return f"{self.phone} or {self.email} ({self.opening_hours})"
 
 
-def load_clinic_facts(env: Optional[Mapping[str, str]] = None) -> ClinicFacts:
+def load_clinic_facts(env: Mapping[str, str] | None = None) -> ClinicFacts:
     env = os.environ if env is None else env
     with open(clinic_data_dir() / "clinic.yml", encoding="utf-8") as handle:
         values = {key: str(value) for key, value in yaml.safe_load(handle).items()}

@@ -16,7 +16,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import yaml
 
@@ -38,7 +38,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_http(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
+def wait_for_http(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -116,8 +116,15 @@ class AssistantProcesses:
 
     def start_action_server(self) -> subprocess.Popen:
         process = self.spawn(
-            [str(BIN / "python"), "-m", "clinic_assistant.action_server", "--actions", "actions",
-             "--port", str(self.action_port)],  # fmt: skip
+            [
+                str(BIN / "python"),
+                "-m",
+                "clinic_assistant.action_server",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.action_port),
+            ],  # fmt: skip
             "actions.log",
         )
         wait_for_http(f"{self.action_url}/health", 120, process)

@@ -17,7 +17,9 @@ FALLBACKS = Counter(
     ["kind"],
 )
 APOLOGIES = Counter(
-    "clinic_apologies_total", "Messages answered with an apology because nothing else replied", ["channel"]
+    "clinic_apologies_total",
+    "Messages answered with an apology because nothing else replied",
+    ["channel"],
 )
 REJECTED_REQUESTS = Counter("clinic_rejected_requests_total", "Malformed requests", ["channel"])
 SCREENING_OUTCOMES = Counter(

@@ -5,13 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Pattern, Tuple
+from typing import List, Pattern, Tuple
 
 import yaml
 
 from clinic_assistant import clinic_data_dir
 
-_NEGATION = re.compile(r"\b(no|not|never|without|n't|dont|don't|didn't|didnt|haven't|havent)\b[\w\s']{0,20}$")
+_SUBJECT = r"(?:i|i'm|im|i've|ive|my|it|it's|its|we|she|he|they|you)"
+# A cue negates what follows up to 20 characters later, within its clause: not
+# across "but" or "and my ...", and not when it is an interjection ("no I have
+# chest pain") or uncertainty ("not sure if it's chest pain").
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|n't|dont|don't|didn't|didnt|haven't|havent|isn't|isnt|"
+    r"wasn't|wasnt|aren't|arent|doesn't|doesnt)\b"
+    rf"(?!\s+(?:{_SUBJECT}|sure|certain|know)\b)"
+    r"(?:(?!\s(?:but|however|although|though|yet|except|whereas|while)\b"
+    rf"|\s(?:and|or)\s+{_SUBJECT}\b)[\w\s']){{0,20}}$"
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ def _compile(expression: str) -> Pattern[str]:
 
 
 @lru_cache(maxsize=2)
-def load_red_flags(path: Optional[str] = None) -> Tuple[RedFlag, ...]:
+def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
     with open(path or clinic_data_dir() / "red_flags.yml", encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)["flags"]
     return tuple(
@@ -59,6 +69,6 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
 
 
-def find_red_flags(text: str, flags: Optional[Tuple[RedFlag, ...]] = None) -> List[RedFlag]:
+def find_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[RedFlag]:
     clean = normalise(text)
     return [flag for flag in (flags or load_red_flags()) if flag.matches(clean)]

@@ -30,7 +30,9 @@ def main() -> int:
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
         interface=os.environ.get("RASA_INTERFACE", "127.0.0.1"),
-        cors_origins=os.environ.get("CORS_ORIGINS", f"http://localhost:{demo_port} http://127.0.0.1:{demo_port}").split(),
+        cors_origins=os.environ.get(
+            "CORS_ORIGINS", f"http://localhost:{demo_port} http://127.0.0.1:{demo_port}"
+        ).split(),
     )
     (PROJECT_ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
     try:

@@ -9,7 +9,7 @@ GET /webhooks/ops/metrics  Prometheus text format (counts and timings only)
 from __future__ import annotations
 
 import os
-from typing import Any, Awaitable, Callable, Text
+from typing import Any, Awaitable, Callable
 
 import aiohttp
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 
 class OpsInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "ops"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -37,7 +37,9 @@ class OpsInput(InputChannel):
             model_loaded = bool(agent and agent.is_ready())
             actions = await _action_server_status(agent)
             status = 200 if model_loaded else 503
-            return response.json({"model_loaded": model_loaded, "action_server": actions}, status=status)
+            return response.json(
+                {"model_loaded": model_loaded, "action_server": actions}, status=status
+            )
 
         @ops.route("/metrics", methods=["GET"])
         async def metrics(_: Request) -> HTTPResponse:

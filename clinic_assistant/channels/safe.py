@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -78,10 +78,10 @@ class _CountingOutput(OutputChannel):
         self.replies = 0
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "counting"
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         self.replies += 1
         await self.inner.send_response(recipient_id, message)
 
@@ -111,7 +111,7 @@ class SafeRestInput(RestInput):
     """POST /webhooks/rest/webhook {"sender": "...", "message": "..."}."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
@@ -133,7 +133,9 @@ class SafeRestInput(RestInput):
                 return response.json({"error": bad.reason}, status=bad.status)
             collector = CollectingOutputChannel()
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
-            await handler(UserMessage(text, collector, sender, input_channel="rest", metadata=metadata))
+            await handler(
+                UserMessage(text, collector, sender, input_channel="rest", metadata=metadata)
+            )
             return response.json(collector.messages)
 
         return webhook
@@ -159,7 +161,7 @@ class SafeSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel with the same checks and the silence guard."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
@@ -167,7 +169,7 @@ class SafeSocketIOInput(SocketIOInput):
         webhook = super().blueprint(handler)
         sio = self.sio
 
-        async def user_message(sid: Text, data: Any) -> None:
+        async def user_message(sid: str, data: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             room = sid
             try:

@@ -34,11 +34,31 @@ UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
     ("not", "remember"),
 )
 CLAUSE_BREAKS = {
-    ",", ";", ".", "!", "?", ":", "(", ")",
-    "but", "however", "although", "though", "except", "yet", "whereas", "while", "apart",
+    ",",
+    ";",
+    ".",
+    "!",
+    "?",
+    ":",
+    "(",
+    ")",
+    "but",
+    "however",
+    "although",
+    "though",
+    "except",
+    "yet",
+    "whereas",
+    "while",
+    "apart",
 }
-# "and"/"or" start a new clause only when a new subject follows: "and I have ..."
+# "and"/"or" start a new clause only when a new subject or verb follows: "and I have ...",
+# "I'm not pregnant and have diabetes" (but "no diabetes or lymphoedema" is one clause)
 NEW_SUBJECTS = {"i", "i'm", "im", "we", "she", "he", "my", "it", "they", "you"}
+NEW_VERBS = {"have", "has", "had", "take", "taking", "am", "'m", "got", "get", "use", "using",
+             "do", "did", "was", "suffer", "also", "'ve"}  # fmt: skip
+# "no" straight before a new subject answers something else: "no I have diabetes"
+INTERJECTIONS = {"no", "nope"}
 ANSWER_SEPARATORS = {":", "-", "?", "=", "–", "—"}
 DENIALS_AFTER = {"no", "not", "none", "nope", "nah", "never", "negative"}
 
@@ -49,7 +69,7 @@ def _is_clause_break(doc: Doc, index: int) -> bool:
     if text in CLAUSE_BREAKS or token.is_sent_start and index > 0:
         return True
     if text in {"and", "or", "&"} and index + 1 < len(doc):
-        return doc[index + 1].lower_ in NEW_SUBJECTS
+        return doc[index + 1].lower_ in NEW_SUBJECTS or doc[index + 1].lower_ in NEW_VERBS
     return False
 
 
@@ -62,7 +82,7 @@ def _clause_start(doc: Doc, entity: Span) -> int:
 
 def _matches_at(tokens: List[Token], position: int, cue: Tuple[str, ...]) -> bool:
     window = tokens[position : position + len(cue)]
-    return len(window) == len(cue) and all(t.lower_ == c for t, c in zip(window, cue))
+    return len(window) == len(cue) and all(t.lower_ == c for t, c in zip(window, cue, strict=False))
 
 
 def _denied_after(doc: Doc, entity: Span) -> bool:
@@ -84,7 +104,16 @@ def mark_entity(doc: Doc, entity: Span) -> None:
         for cue in UNCERTAIN_CUES
     )
     negated = not uncertain and (
-        any(token.lower_ in NEGATION_CUES for token in before) or _denied_after(doc, entity)
+        any(
+            token.lower_ in NEGATION_CUES
+            and not (
+                token.lower_ in INTERJECTIONS
+                and token.i + 1 < entity.start
+                and doc[token.i + 1].lower_ in NEW_SUBJECTS
+            )
+            for token in before
+        )
+        or _denied_after(doc, entity)
     )
     entity._.uncertain = uncertain
     entity._.negated = negated

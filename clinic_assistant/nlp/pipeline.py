@@ -52,7 +52,9 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
             for phrase in phrases:
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
                 for attribute in ("LOWER", "LEMMA"):
-                    tokens = tuple(t.lower_ if attribute == "LOWER" else t.lemma_.lower() for t in doc)
+                    tokens = tuple(
+                        t.lower_ if attribute == "LOWER" else t.lemma_.lower() for t in doc
+                    )
                     key = (label, canonical, attribute, tokens)
                     if key in seen:
                         continue

@@ -7,7 +7,7 @@ them and a deployment changes them without retraining.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -21,16 +21,22 @@ FALLBACK_RESPONSES = {"utter_default": "nlu_fallback", "utter_out_of_scope": "ou
 
 
 class ClinicNLG(TemplatedNaturalLanguageGenerator):
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
+    def __init__(
+        self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
+    ) -> None:
         super().__init__(domain.responses if domain else {})
         self.clinic_values = load_clinic_facts().as_template_values()
 
-    async def generate(self, utter_action: Text, tracker: Any, output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(
+        self, utter_action: str, tracker: Any, output_channel: str, **kwargs: Any
+    ) -> Dict[str, Any] | None:
         if utter_action in FALLBACK_RESPONSES:
             FALLBACKS.labels(kind=FALLBACK_RESPONSES[utter_action]).inc()
         return await super().generate(utter_action, tracker, output_channel, **kwargs)
 
-    def _response_variables(self, filled_slots: Dict[Text, Any], kwargs: Dict[Text, Any]) -> Dict[Text, Any]:
+    def _response_variables(
+        self, filled_slots: Dict[str, Any], kwargs: Dict[str, Any]
+    ) -> Dict[str, Any]:
         values = dict(self.clinic_values)
         values.update(super()._response_variables(filled_slots, kwargs))
         return values

@@ -6,7 +6,7 @@ on a statistical model: the patterns in clinic/red_flags.yml always win.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,14 +20,12 @@ from clinic_assistant.red_flags import find_red_flags
 RED_FLAG_INTENT = "red_flag"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RedFlagClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -43,7 +41,9 @@ class RedFlagClassifier(GraphComponent):
             if not flags:
                 continue
             intent = {"name": RED_FLAG_INTENT, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != RED_FLAG_INTENT]
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != RED_FLAG_INTENT
+            ]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
             entities = message.get(ENTITIES, []) + [

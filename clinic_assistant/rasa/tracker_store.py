@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Optional, Text
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -32,7 +32,7 @@ def erasure_requested(tracker: DialogueStateTracker) -> bool:
 
 
 class PrivacySQLTrackerStore(SQLTrackerStore):
-    def __init__(self, host: Optional[Text] = None, **kwargs: Any) -> None:
+    def __init__(self, host: str | None = None, **kwargs: Any) -> None:
         super().__init__(host=host, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -42,7 +42,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             return
         await super().save(tracker)
 
-    def delete_conversation(self, sender_id: Text) -> int:
+    def delete_conversation(self, sender_id: str) -> int:
         with self.session_scope() as session:
             removed = (
                 session.query(self.SQLEvent)
@@ -52,7 +52,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             session.commit()
         return removed
 
-    def delete_older_than(self, days: float, now: Optional[float] = None) -> int:
+    def delete_older_than(self, days: float, now: float | None = None) -> int:
         """Delete whole conversations whose latest event is older than `days`."""
         import sqlalchemy as sa
 

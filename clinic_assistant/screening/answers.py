@@ -8,7 +8,7 @@ guessing. Uncertainty wins over yes/no ("I think not, not sure").
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable
 
 from clinic_assistant.screening.rules import NO, UNSURE, YES
 
@@ -27,7 +27,8 @@ UNSURE_PHRASES = (
     "cant remember", "cannot remember", "don't remember", "dont remember", "no clue",
     "might be", "might have", "could be", "hard to say", "not 100%", "not a 100%", "unclear",
     "no sure", "not shure", "not sur", "don't no", "dont no", "i think maybe", "who knows",
-    "possible", "probably", "likely",
+    "possible", "probably", "likely", "i wish i knew", "rather not say", "prefer not to say",
+    "rather not answer", "prefer not to answer",
 )  # fmt: skip
 NO_PHRASES = (
     "no", "n", "nope", "nah", "naw", "nay", "no way", "not at all", "never", "negative",
@@ -52,14 +53,31 @@ YES_PHRASES = (
     "yes i am", "yes i do", "yes i have", "yes im", "yes i'm", "yeah i am", "yeah i do",
     "yep i am", "yep i do", "true", "that's true", "ok yes", "yes unfortunately", "i sure am",
     "i sure do", "si", "ja", "oui", "aye", "yas", "yesss", "currently yes", "at the moment yes",
+    "yeh", "yse", "yesh",
 )  # fmt: skip
 CONFIRM_PHRASES = ("yes that's right", "that's right", "thats right", "all correct", "correct",
                    "looks good", "looks right", "all good", "that is right", "that's correct",
                    "yes correct", "perfect", "spot on", "confirm", "confirmed")  # fmt: skip
 CHANGE_PHRASES = ("change", "wrong", "incorrect", "not right", "mistake", "edit", "fix",
-                  "correct an answer", "update")  # fmt: skip
+                  "correct an answer", "update", "to correct", "correction")  # fmt: skip
 # the yes/no/unsure buttons send these payloads
 BUTTON_INTENTS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
+# a message starting with one of these is a question, never an answer
+QUESTION_WORDS = {
+    "what", "what's", "whats", "why", "how", "when", "where", "who", "which", "whose", "is",
+    "isn't", "isnt", "are", "aren't", "am", "does", "doesn't", "do", "did", "can", "could",
+    "should", "would", "will", "shall", "may", "huh", "pardon",
+}  # fmt: skip
+# after a "no", these make the answer unclear: "no, but I take aspirin", "no, just a cold"
+CONTRAST_PHRASES = ("but", "except", "apart from", "although", "though", "however", "only",
+                    "just", "besides", "other than")  # fmt: skip
+_AFFIRMED = re.compile(
+    r"(?<!that )\b(?:i (?:do|have|had|take|use|am on|got)|i'm on|im on|i've (?:got|had)"
+    r"|ive (?:got|had))\b"
+    r"(?! (?:not|never|no|none|any|nothing)\b)(?!$)"
+)
+_EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌": " no ",
+          "🤷": " not sure "}  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -73,14 +91,18 @@ def _contains_phrase(text: str, phrases: Iterable[str]) -> bool:
     return any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", text) for p in phrases)
 
 
-def parse_yes_no(text: str) -> Optional[str]:
+def parse_yes_no(text: str) -> str | None:
     """yes / no / unsure, or None when the text is not a clear answer."""
     raw = text.strip().lower()
     if raw in BUTTON_INTENTS:
         return BUTTON_INTENTS[raw]
+    for emoji, word in _EMOJI.items():
+        text = text.replace(emoji, word)
     clean = normalise(text)
     if not clean:
         return None
+    if clean.split()[0] in QUESTION_WORDS and not clean.startswith(("could be", "who knows")):
+        return None  # "why do you ask", "is aspirin a blood thinner?"
     if _contains_phrase(clean, UNSURE_PHRASES):
         return UNSURE
     if clean in NO_PHRASES:
@@ -94,13 +116,19 @@ def parse_yes_no(text: str) -> Optional[str]:
     leading_no = first in {"no", "nope", "nah", "n", "never", "none", "negative", "nop"}
     leading_yes = first in {"yes", "yeah", "yep", "yup", "ya", "yea", "y", "sure", "definitely"}
     rest = " ".join(words[1:])
+    # "no, but I take aspirin", "no I have a cold": not a clear no
+    qualified_no = _contains_phrase(rest, CONTRAST_PHRASES) or bool(_AFFIRMED.search(rest))
     if leading_no and not _contains_phrase(rest, ("yes", "yeah", "yep")):
-        return NO
+        return None if qualified_no else NO
     if leading_yes and not _contains_phrase(rest, ("no", "nope", "not", "never")):
         return YES
     if _contains_phrase(clean, NO_PHRASES[7:]) or re.search(r"\b(not|n't|never)\b", clean):
-        return NO
-    if re.match(r"^(i|i'm|im|i am|i've|ive)\b", clean) and len(words) <= 8:
+        return None if qualified_no else NO
+    if (
+        re.match(r"^(i|i'm|im|i am|i've|ive)\b", clean)
+        and len(words) <= 8
+        and not re.search(r"\bquestions?\b", clean)
+    ):
         return YES  # "I have haemophilia", "I'm on warfarin"
     return None
 
@@ -111,22 +139,61 @@ _DURATION = re.compile(
     r"(?P<half>and a half\s+)?"
     r"(?P<unit>weeks?|wks?|w|months?|mths?|mnths?|mos?)\b"
 )
-_TRIMESTER = re.compile(r"\b(?P<which>first|1st|second|2nd|third|3rd|one|two|three|[123])\s*(?:trimester|tri)\b|\btrimester\s*(?P<which2>one|two|three|[123])\b")
+_TRIMESTER = re.compile(
+    r"\b(?P<which>first|1st|second|2nd|third|3rd|one|two|three|[123])\s*(?:trimester|tri)\b|\btrimester\s*(?P<which2>one|two|three|[123])\b"
+)
+_UNIT = r"(?:weeks?|wks?|w|months?|mths?|mnths?|mos?)\b"
+_NUMBER = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})"
+# "past the first trimester" is the second one
+_PAST_FIRST_TRIMESTER = re.compile(
+    r"\b(?:past|after|beyond|more than|over|out of) (?:the|my) first (?:trimester|tri)\b"
+)
+_THREE_MONTHS = re.compile(r"(?<![\w.])(?:3|three) (?:months?|mths?|mnths?|mos?)\b")
+# how long the complaint has lasted is not the pregnancy stage: "calf pain for 2 months",
+# "since 3 weeks", "6 weeks ago" (but "pregnant for 10 weeks" is)
+_COMPLAINT_DURATION = re.compile(
+    r"(?<!pregnant )\b(?:for|since)"
+    rf"(?:\s+(?:the|last|past|about|around|almost|nearly|over|a|few|couple|of|and|half|{_NUMBER}))+"
+    rf"\s*{_UNIT}|{_NUMBER}\s*{_UNIT}\s+ago\b"
+)
+# "12-14 weeks", "between 12 and 14 weeks": the earliest week counts (the safe side)
+_RANGE = re.compile(
+    rf"(?<![\w.])(?P<low>\d+(?:\.\d+)?)\s*(?:to|or|and|\s)\s*\d+(?:\.\d+)?(?=\s*{_UNIT})"
+    rf"|(?<![\w.])(?P<lowword>{_NUMBER_WORDS}) (?:to|or) (?:{_NUMBER_WORDS})(?=\s+{_UNIT})"
+)
+_COMPOUND = re.compile(r"\b(twenty|thirty) (one|two|three|four|five|six|seven|eight|nine)\b")
+# "less than 20 weeks" could be any week up to 20: no single stage, so ask again
+_UPPER_BOUND = re.compile(
+    r"\b(?:up to|less than|under|below|within|fewer than|not yet|no more than|not more than|"
+    r"at most|before)\s+(?:the\s+)?(?:first\s+)?(?:about\s+|around\s+)?$"
+)
 
 
-def parse_pregnancy_stage(text: str) -> Optional[str]:
+def parse_pregnancy_stage(text: str) -> str | None:
     """A normalised stage ("8 weeks", "2 months", "trimester 2"), "unsure", or None."""
-    clean = normalise(text.replace("½", " and a half"))
+    clean = normalise(re.sub(r"\s*(?:½|\b1/2\b)", " and a half", text))
+    clean = _COMPLAINT_DURATION.sub(" ", clean)
+    clean = _COMPOUND.sub(lambda m: str(_WORD_NUMBERS[m[1]] + _WORD_NUMBERS[m[2]]), clean)
+    clean = _RANGE.sub(lambda m: m["low"] or m["lowword"], clean)
+    if _PAST_FIRST_TRIMESTER.search(clean):
+        return "trimester 2"
     trimester = _TRIMESTER.search(clean)
     if trimester:
         which = trimester.group("which") or trimester.group("which2")
         return f"trimester {_ORDINALS[which]}"
-    if re.search(r"\b(up to|less than|under|within|in the first|not yet|just found out|early)\b", clean) and "3 months" in clean.replace("three", "3"):
+    three_months = _THREE_MONTHS.search(clean)
+    if three_months and re.search(
+        r"\b(up to|less than|under|within|in the first|not yet|no more than|not more than"
+        r"|just found out|early)\b",
+        clean,
+    ):
         return "up to 3 months"
-    if re.search(r"\b(more than|over|past|beyond|after)\b", clean) and "3 months" in clean.replace("three", "3"):
+    if three_months and re.search(r"\b(more than|over|past|beyond|after)\b", clean):
         return "more than 3 months"
     duration = _DURATION.search(clean)
     if duration:
+        if _UPPER_BOUND.search(clean[: duration.start()]):
+            return None
         amount = float(duration.group("digits") or _WORD_NUMBERS[duration.group("word")])
         amount += 0.5 if duration.group("half") else 0
         unit = "weeks" if duration.group("unit").startswith("w") else "months"
@@ -140,7 +207,7 @@ def parse_pregnancy_stage(text: str) -> Optional[str]:
     return None
 
 
-def parse_confirmation(text: str) -> Optional[str]:
+def parse_confirmation(text: str) -> str | None:
     """yes (answers are right), no (something to change), or None."""
     clean = normalise(text)
     if _contains_phrase(clean, CHANGE_PHRASES):

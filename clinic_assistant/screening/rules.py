@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Tuple
 
 import yaml
 
@@ -55,7 +55,7 @@ class Screening:
     def answer_slots(self) -> List[str]:
         return [q.slot for q in self.questions]
 
-    def slot_for_condition(self, condition_id: str) -> Optional[str]:
+    def slot_for_condition(self, condition_id: str) -> str | None:
         return next((q.slot for q in self.questions if condition_id in q.conditions), None)
 
 
@@ -72,7 +72,7 @@ class Decision:
         return self.outcome == "clear"
 
 
-def load_screening(path: Optional[Path] = None) -> Screening:
+def load_screening(path: Path | None = None) -> Screening:
     return _load_screening(str(path or clinic_data_dir() / "screening.yml"))
 
 
@@ -110,7 +110,7 @@ def _load_screening(path: str) -> Screening:
 WEEKS_PER_MONTH = 13 / 3  # 3 months == 13 weeks, the article's limit
 
 
-def pregnancy_weeks(stage: str) -> Optional[float]:
+def pregnancy_weeks(stage: str) -> float | None:
     """Latest week of pregnancy consistent with the stage, None when unknown."""
     parts = stage.split()
     if stage == UNSURE or not parts:
@@ -125,7 +125,7 @@ def pregnancy_weeks(stage: str) -> Optional[float]:
     return amount if unit.startswith("week") else amount * WEEKS_PER_MONTH
 
 
-def pregnancy_in_first_months(stage: str, screening: Screening) -> Optional[bool]:
+def pregnancy_in_first_months(stage: str, screening: Screening) -> bool | None:
     if stage.startswith("trimester"):
         return stage == "trimester 1"
     weeks = pregnancy_weeks(stage)
@@ -135,7 +135,7 @@ def pregnancy_in_first_months(stage: str, screening: Screening) -> Optional[bool
 # --- flow --------------------------------------------------------------------
 
 
-def applicable_questions(answers: Mapping[str, Optional[str]], screening: Screening) -> List[Question]:
+def applicable_questions(answers: Mapping[str, str | None], screening: Screening) -> List[Question]:
     return [
         q
         for q in screening.questions
@@ -143,7 +143,7 @@ def applicable_questions(answers: Mapping[str, Optional[str]], screening: Screen
     ]
 
 
-def remaining_slots(answers: Mapping[str, Optional[str]], screening: Screening) -> List[str]:
+def remaining_slots(answers: Mapping[str, str | None], screening: Screening) -> List[str]:
     """The slots the form still needs, in order, ending with the confirmation.
 
     Once an answer rules dry needling out, the other questions are skipped: the
@@ -158,21 +158,21 @@ def remaining_slots(answers: Mapping[str, Optional[str]], screening: Screening) 
     return slots + [CONFIRM_SLOT] + ([CHANGE_SLOT] if answers.get(CONFIRM_SLOT) == NO else [])
 
 
-def decide(answers: Mapping[str, Optional[str]], screening: Screening) -> Decision:
+def decide(answers: Mapping[str, str | None], screening: Screening) -> Decision:
     reasons: List[Contraindication] = []
     unsure: List[Question] = []
     for question in applicable_questions(answers, screening):
         answer = answers.get(question.slot)
         if answer is None or question.kind == "complaint":
             continue
-        if answer == UNSURE:
-            unsure.append(question)
-        elif question.kind == "pregnancy_stage":
+        if question.kind == "pregnancy_stage":  # an unknown stage ("not sure") rules it out
             early = pregnancy_in_first_months(answer, screening)
             if early is None:
                 reasons.append(screening.contraindications["pregnancy_stage_unknown"])
             elif early:
                 reasons.append(screening.contraindications["early_pregnancy"])
+        elif answer == UNSURE:
+            unsure.append(question)
         elif answer == YES and question.slot in screening.contraindications:
             reasons.append(screening.contraindications[question.slot])
     if reasons:
@@ -182,7 +182,9 @@ def decide(answers: Mapping[str, Optional[str]], screening: Screening) -> Decisi
     return Decision("clear")
 
 
-def summary_lines(answers: Mapping[str, Optional[str]], screening: Screening, complaint_titles: Dict[str, str]) -> List[str]:
+def summary_lines(
+    answers: Mapping[str, str | None], screening: Screening, complaint_titles: Dict[str, str]
+) -> List[str]:
     """One line per answered question, for repeating the answers back."""
     lines = []
     for question in applicable_questions(answers, screening):

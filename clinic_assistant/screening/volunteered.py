@@ -19,7 +19,9 @@ from clinic_assistant.screening.rules import NO, UNSURE, YES, Screening
 _PRECEDENCE = {YES: 2, UNSURE: 1, NO: 0}
 
 
-def volunteered_answers(text: str, mentions: Iterable[Mention], screening: Screening) -> Dict[str, str]:
+def volunteered_answers(
+    text: str, mentions: Iterable[Mention], screening: Screening
+) -> Dict[str, str]:
     answers: Dict[str, str] = {}
     complaint_options = screening.question("complaint").options
     for mention in mentions:

@@ -1,8 +1,9 @@
 """Fixtures for the chat widget's browser tests.
 
 They need the `assistant` fixture (tests/conftest.py: the real action server and
-Rasa server, yielding an object with `.url`), npm (to build the widget) and
-Debian's Chromium at /usr/bin/chromium, driven by the playwright pip package.
+Rasa server, yielding an object with `.url`) or WIDGET_TEST_RASA_URL, npm (to
+build the widget) and Debian's Chromium at /usr/bin/chromium, driven by the
+playwright pip package.
 """
 
 from __future__ import annotations
@@ -111,9 +112,14 @@ def widget_bundle() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_site(assistant, widget_bundle) -> DemoSite:
-    """scripts/serve_demo.py on a free port, pointed at the running assistant."""
-    rasa_url = assistant.url.rstrip("/")
+def demo_site(request, widget_bundle) -> DemoSite:
+    """scripts/serve_demo.py on a free port, pointed at the running assistant.
+
+    The assistant is the `assistant` fixture (tests/conftest.py), or an already
+    running Rasa server if WIDGET_TEST_RASA_URL is set (e.g. http://127.0.0.1:5005).
+    """
+    external = os.environ.get("WIDGET_TEST_RASA_URL")
+    rasa_url = (external or request.getfixturevalue("assistant").url).rstrip("/")
     booking_url = clinic_booking_url()
     proc, url = start_demo_server(rasa_url, booking_url)
     try:

@@ -70,7 +70,9 @@ def test_each_contraindication_withholds_the_link_and_explains(chat: Chat, answe
     assert load_clinic_facts().booking_url not in chat.all_text
 
 
-@pytest.mark.parametrize("stage", ["second trimester", "20 weeks", "More than 3 months", "5 months"])
+@pytest.mark.parametrize(
+    "stage", ["second trimester", "20 weeks", "More than 3 months", "5 months"]
+)
 def test_pregnancy_past_the_first_three_months_does_not_rule_it_out(chat: Chat, stage: str) -> None:
     chat.say_all("I want to book", "yes", stage, "no", "no", "no", "Calf")
     final = chat.say(CONFIRM)
@@ -87,7 +89,9 @@ def test_not_sure_withholds_the_link(chat: Chat, answers) -> None:
         chat.say(answer)
     replies = chat.transcript[-1][1]
     while "Is that right?" not in text_of(replies):
-        replies = chat.say("no") if "What brings you in" not in text_of(replies) else chat.say("Hip")
+        replies = (
+            chat.say("no") if "What brings you in" not in text_of(replies) else chat.say("Hip")
+        )
     final = chat.say(CONFIRM)
     assert not booking_link_shown(final)
     assert "weren't sure" in text_of(final) or "first 3 months" in text_of(final)

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from clinic_assistant.config import load_clinic_facts
 
@@ -30,7 +30,9 @@ class Chat:
     transcript: List[Tuple[str, List[Dict[str, Any]]]] = field(default_factory=list)
 
     def say(self, text: str) -> List[Dict[str, Any]]:
-        status, replies = post(self.url, json.dumps({"sender": self.sender, "message": text}).encode())
+        status, replies = post(
+            self.url, json.dumps({"sender": self.sender, "message": text}).encode()
+        )
         assert status == 200, f"{text!r} -> HTTP {status}: {replies}"
         assert replies, f"no reply to {text!r}"
         self.transcript.append((text, replies))
@@ -51,7 +53,7 @@ def text_of(replies: List[Dict[str, Any]]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
 
 
-def booking_link_shown(replies: List[Dict[str, Any]], booking_url: Optional[str] = None) -> bool:
+def booking_link_shown(replies: List[Dict[str, Any]], booking_url: str | None = None) -> bool:
     url = booking_url or load_clinic_facts().booking_url
     in_text = any(url in (r.get("text") or "") for r in replies)
     in_button = any(b.get("payload") == url for r in replies for b in r.get("buttons") or [])

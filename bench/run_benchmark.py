@@ -1,0 +1,944 @@
+"""`make bench`: latency, throughput and memory of the served assistant.
+
+Starts the action server and the Rasa server (clinic_assistant.launcher, the way
+`make run` and the tests do, on free ports, with a throw-away SQLite store), then
+drives it through the REST channel with asyncio + aiohttp:
+
+- for each concurrency level N (default 1, 10, 50): N simulated runners talk at
+  the same time, each with its own sender id, following a realistic script (two
+  FAQ questions, then a full screening up to the booking link); between a reply
+  and the next message each runner "thinks" for --think seconds (jittered ±50 %);
+- a saturation run: 50 runners with no thinking time, as fast as the server
+  answers, for the maximum messages per second;
+- the in-process floor: the same model loaded here with rasa's Agent, timing
+  `await agent.parse_message(text)` for the same messages (NLU only);
+- peak resident memory (VmHWM) of the Rasa server and the action server.
+
+Writes <out>/BENCHMARK.md, <out>/benchmark.json and
+<out>/latency_by_concurrency.png (default out: reports/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import math
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+
+from bench.machine import load_average, machine_info, machine_lines  # noqa: E402
+from clinic_assistant.config import load_clinic_facts  # noqa: E402
+from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port  # noqa: E402
+
+BIN = Path(sys.executable).parent
+# One runner's conversation: FAQ questions, then a full screening ending with the
+# booking link (No to pregnancy, blood, infection, infection risk; knee; confirm).
+SCRIPT = [
+    "hi",
+    "what is dry needling",
+    "does it hurt",
+    "I'd like to book",
+    "No",
+    "No",
+    "No",
+    "No",
+    "Knee",
+    "Yes, that's right",
+]
+# Appended (in turn) when --turns asks for more turns than the script has.
+EXTRA_TURNS = [
+    "how will i feel after the treatment",
+    "what is a trigger point",
+    "can i run after dry needling",
+    "thanks",
+]
+APOLOGY_PREFIX = "Sorry, something went wrong on my side"  # clinic_assistant.channels.safe
+TARGETS = {
+    "p95_ms_at_10": 100.0,
+    "saturation_msgs_per_s": 50.0,
+    "served_over_floor_p50": 2.0,
+    "rasa_memory_gib": 1.5,
+}
+SATURATION_CLIENTS = 50
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """q-th percentile (0-100), linear interpolation between ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def latency_summary(latencies_s: Sequence[float]) -> Dict[str, float | None]:
+    ms = [x * 1000 for x in latencies_s]
+    return {
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "p99_ms": percentile(ms, 99),
+        "mean_ms": sum(ms) / len(ms) if ms else None,
+        "max_ms": max(ms) if ms else None,
+    }
+
+
+def script_turns(turns: int) -> List[str]:
+    if turns <= len(SCRIPT):
+        return SCRIPT[:turns]
+    extra = [EXTRA_TURNS[i % len(EXTRA_TURNS)] for i in range(turns - len(SCRIPT))]
+    return SCRIPT + extra
+
+
+# --------------------------------------------------------------------------- load
+
+
+class Runner:
+    """Sends conversations to the REST channel and records every message."""
+
+    def __init__(self, url: str, booking_url: str, timeout: float = 60) -> None:
+        self.webhook = f"{url}/webhooks/rest/webhook"
+        self.booking_url = booking_url
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def message(
+        self, session: aiohttp.ClientSession, sender: str, text: str
+    ) -> Dict[str, Any]:
+        started = time.perf_counter()
+        record: Dict[str, Any] = {"text": text, "status": None, "replies": 0, "error": None}
+        try:
+            async with session.post(
+                self.webhook, json={"sender": sender, "message": text}, timeout=self.timeout
+            ) as response:
+                record["status"] = response.status
+                body = await response.json(content_type=None)
+        except Exception as error:  # counted, never fatal: a benchmark must finish
+            record["error"] = f"{type(error).__name__}: {error}"[:200]
+            body = None
+        record["latency_s"] = time.perf_counter() - started
+        if record["status"] != 200 and record["error"] is None:
+            record["error"] = f"HTTP {record['status']}"
+        if record["status"] == 200:
+            replies = body if isinstance(body, list) else []
+            record["replies"] = len(replies)
+            texts = [r.get("text") or "" for r in replies if isinstance(r, dict)]
+            record["apology"] = any(t.startswith(APOLOGY_PREFIX) for t in texts)
+            record["booking_link"] = any(self.booking_url in t for t in texts) or any(
+                b.get("payload") == self.booking_url
+                for r in replies
+                if isinstance(r, dict)
+                for b in r.get("buttons") or []
+            )
+            record["reply_texts"] = texts
+        return record
+
+    async def conversation(
+        self,
+        session: aiohttp.ClientSession,
+        sender: str,
+        turns: Sequence[str],
+        think_s: float,
+        rng: random.Random,
+    ) -> List[Dict[str, Any]]:
+        records = []
+        for index, text in enumerate(turns):
+            if index and think_s > 0:
+                await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+            record = await self.message(session, sender, text)
+            record["turn"] = index
+            records.append(record)
+        return records
+
+    async def run_level(
+        self,
+        clients: int,
+        conversations_per_client: int,
+        turns: Sequence[str],
+        think_s: float,
+        label: str,
+        seed: int = 2024,
+    ) -> Dict[str, Any]:
+        run_id = uuid.uuid4().hex[:8]
+        connector = aiohttp.TCPConnector(limit=0)
+        conversations: List[List[Dict[str, Any]]] = []
+
+        async def client(number: int) -> None:
+            rng = random.Random(seed * 1000 + number)
+            if think_s > 0:  # do not all start in the same millisecond
+                await asyncio.sleep(rng.uniform(0, think_s))
+            for repeat in range(conversations_per_client):
+                sender = f"bench-{run_id}-{label}-{number}-{repeat}"
+                conversations.append(await self.conversation(session, sender, turns, think_s, rng))
+
+        async with aiohttp.ClientSession(connector=connector) as session:
+            started = time.perf_counter()
+            await asyncio.gather(*(client(n) for n in range(clients)))
+            wall = time.perf_counter() - started
+        return summarize_level(
+            label, clients, conversations_per_client, think_s, wall, conversations, len(turns)
+        )
+
+
+def summarize_level(
+    label: str,
+    clients: int,
+    conversations_per_client: int,
+    think_s: float,
+    wall_s: float,
+    conversations: List[List[Dict[str, Any]]],
+    turns: int,
+) -> Dict[str, Any]:
+    records = [r for conversation in conversations for r in conversation]
+    ok = [r for r in records if r["status"] == 200 and r["error"] is None]
+    by_turn: Dict[int, List[float]] = {}
+    for r in ok:
+        by_turn.setdefault(r["turn"], []).append(r["latency_s"] * 1000)
+    full_script = turns >= len(SCRIPT)
+    sample = conversations[0] if conversations else []
+    return {
+        "label": label,
+        "clients": clients,
+        "conversations_per_client": conversations_per_client,
+        "think_s": think_s,
+        "messages": len(records),
+        "wall_s": wall_s,
+        "msgs_per_s": len(records) / wall_s if wall_s else None,
+        **latency_summary([r["latency_s"] for r in ok]),
+        "errors": sum(r["error"] is not None for r in records),
+        "lost": sum(r["status"] == 200 and r["replies"] == 0 for r in records),
+        "apologies": sum(bool(r.get("apology")) for r in records),
+        "conversations": len(conversations),
+        "booking_link_reached": (
+            sum(any(r.get("booking_link") for r in c) for c in conversations)
+            if full_script
+            else None
+        ),
+        "error_examples": sorted({r["error"] for r in records if r["error"]})[:5],
+        "p50_ms_by_turn": {str(t): percentile(v, 50) for t, v in sorted(by_turn.items())},
+        "sample_transcript": [
+            {"user": r["text"], "bot": r.get("reply_texts"), "latency_ms": r["latency_s"] * 1000}
+            for r in sample
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _children(pid: int) -> List[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def process_tree(pid: int) -> List[int]:
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(_children(current))
+    return tree
+
+
+def memory_kib(pid: int) -> Dict[str, int]:
+    """VmHWM (peak resident) and VmRSS (current resident) of one process, in KiB."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in ("VmHWM", "VmRSS"):
+                values[key] = int(line.split()[1])
+    except OSError:
+        pass
+    return values
+
+
+def tree_memory(pid: int) -> Dict[str, Any]:
+    pids = process_tree(pid)
+    per_process = {p: memory_kib(p) for p in pids}
+    return {
+        "pid": pid,
+        "processes": len(pids),
+        "main_hwm_kib": per_process.get(pid, {}).get("VmHWM"),
+        "main_rss_kib": per_process.get(pid, {}).get("VmRSS"),
+        "tree_hwm_kib": sum(m.get("VmHWM", 0) for m in per_process.values()),
+        "tree_rss_kib": sum(m.get("VmRSS", 0) for m in per_process.values()),
+    }
+
+
+class MemorySampler(threading.Thread):
+    """Highest resident size (VmRSS) of each process tree, sampled every 0.5 s."""
+
+    def __init__(self, pids: Dict[str, int]) -> None:
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.max_rss_kib = dict.fromkeys(pids, 0)
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        while not self.finished.wait(0.5):
+            for name, pid in self.pids.items():
+                rss = tree_memory(pid)["tree_rss_kib"]
+                self.max_rss_kib[name] = max(self.max_rss_kib[name], rss)
+
+    def stop(self) -> Dict[str, int]:
+        self.finished.set()
+        self.join(timeout=5)
+        return self.max_rss_kib
+
+
+def server_pids(assistant: AssistantProcesses) -> Dict[str, int]:
+    pids = {}
+    for process in assistant.processes:
+        args = " ".join(str(a) for a in process.args)
+        name = "rasa" if "/rasa " in args or args.startswith("rasa ") else "actions"
+        pids[name] = process.pid
+    return pids
+
+
+# --------------------------------------------------------------------------- floor
+
+
+async def parse_floor(model: Path, texts: Sequence[str], repeats: int) -> Dict[str, Any]:
+    """NLU parse time of the same messages with the model loaded in this process."""
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
+    for name in ("", "rasa", "tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    started = time.perf_counter()
+    agent = Agent.load(str(model))
+    load_s = time.perf_counter() - started
+    for text in texts:  # warm-up, not timed (first calls build TensorFlow graphs)
+        await agent.parse_message(text)
+    timings: List[float] = []
+    by_text: Dict[str, List[float]] = {}
+    for _ in range(repeats):
+        for text in texts:
+            started = time.perf_counter()
+            await agent.parse_message(text)
+            timings.append(time.perf_counter() - started)
+            by_text.setdefault(text, []).append(timings[-1] * 1000)
+    return {
+        "messages": len(timings),
+        "model_load_s": load_s,
+        **latency_summary(timings),
+        "p50_ms_by_text": {text: percentile(v, 50) for text, v in by_text.items()},
+    }
+
+
+# --------------------------------------------------------------------------- training / clone
+
+
+def training_time_from_log(log: Path) -> Dict[str, Any] | None:
+    """Duration of the last `make` training from its log: first log line to file mtime."""
+    if not log.exists():
+        return None
+    text = log.read_text(errors="replace")
+    if "Your Rasa model is trained" not in text:
+        return None
+    match = re.search(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ", text, re.MULTILINE)
+    if not match:
+        return None
+    first = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").timestamp()
+    seconds = log.stat().st_mtime - first
+    if seconds <= 0:
+        return None
+    return {
+        "seconds": seconds,
+        "source": f"{log.relative_to(ROOT)} (first log line to the file's last write; "
+        "misses the few seconds of start-up before Rasa's first log line)",
+        "when": dt.datetime.fromtimestamp(log.stat().st_mtime).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def measure_training(tmp: Path) -> Dict[str, Any]:
+    out = tmp / "train"
+    log = tmp / "train.log"
+    command = [str(BIN / "rasa"), "train", "--force", "--out", str(out),
+               "--fixed-model-name", "bench"]  # fmt: skip
+    started = time.monotonic()
+    with open(log, "wb") as handle:
+        code = subprocess.call(
+            command, cwd=ROOT, env={**os.environ, **QUIET_ENV}, stdout=handle,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    seconds = time.monotonic() - started
+    if code != 0:
+        raise RuntimeError("rasa train failed:\n" + "\n".join(log.read_text().splitlines()[-20:]))
+    return {
+        "seconds": seconds,
+        "source": "measured in this run: `rasa train --force` (full training, no cache) "
+        "into a temp dir",
+        "when": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+FIRST_ANSWER_DRIVER = """
+import json, sys, tempfile, time, urllib.request
+from pathlib import Path
+from clinic_assistant.launcher import AssistantProcesses, free_port
+started = time.monotonic()
+with tempfile.TemporaryDirectory() as run_dir:
+    with AssistantProcesses(run_dir=Path(run_dir), rasa_port=free_port(),
+                            action_port=free_port(), action_metrics_port=free_port()) as a:
+        ready = time.monotonic()
+        body = json.dumps({"sender": "fresh-clone", "message": "what is dry needling"}).encode()
+        request = urllib.request.Request(a.url + "/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            replies = json.loads(response.read())
+        answered = time.monotonic()
+print(json.dumps({"start_to_ready_s": ready - started, "first_reply_s": answered - ready,
+                  "replies": len(replies)}))
+"""
+
+
+def measure_fresh_clone(repo: str, tmp: Path) -> Dict[str, Any]:
+    """git clone + make setup + start + first answer, each step timed."""
+    clone = tmp / "clone"
+    env = {**os.environ, **QUIET_ENV}
+    env.pop("VIRTUAL_ENV", None)
+    steps = {}
+    started = time.monotonic()
+    for name, command in (
+        ("git clone", ["git", "clone", "--quiet", repo, str(clone)]),
+        ("make setup", ["make", "-C", str(clone), "setup"]),
+    ):
+        t0 = time.monotonic()
+        log = tmp / f"{name.replace(' ', '_')}.log"
+        with open(log, "wb") as handle:
+            code = subprocess.call(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        if code != 0:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+            raise RuntimeError(f"{name} failed:\n{tail}")
+        steps[name] = time.monotonic() - t0
+    result = subprocess.run(
+        [str(clone / ".venv" / "bin" / "python"), "-c", FIRST_ANSWER_DRIVER],
+        cwd=clone, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"starting the clone failed:\n{result.stderr[-2000:]}")
+    driver = json.loads(result.stdout.strip().splitlines()[-1])
+    steps["start to ready"] = driver["start_to_ready_s"]
+    steps["first answer"] = driver["first_reply_s"]
+    return {
+        "seconds": time.monotonic() - started,
+        "steps_s": steps,
+        "replies": driver["replies"],
+        "source": f"measured in this run: git clone {repo} (committed HEAD), make setup, "
+        "start both servers, first answer",
+        "when": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
+    levels = {lvl["clients"]: lvl for lvl in result["levels"]}
+    runs = result["levels"] + ([result["saturation"]] if result["saturation"] else [])
+    at10 = levels.get(10)
+    saturation = result["saturation"]
+    ratio = result["floor"].get("served_over_floor_p50") if result["floor"] else None
+    rasa_gib = result["memory"]["rasa"]["tree_hwm_kib"] / 1024**2 if result["memory"] else None
+    problems = sum(r["errors"] + r["lost"] + r["apologies"] for r in runs)
+    p95 = at10["p95_ms"] if at10 else None
+    rate = saturation["msgs_per_s"] if saturation else None
+
+    def check(value: float | None, ok: bool) -> bool | None:
+        return None if value is None else ok
+
+    return [
+        {"target": "p95 latency at 10 concurrent conversations < 100 ms",
+         "measured": f"{fmt(p95)} ms", "ok": check(p95, p95 is not None and p95 < 100)},
+        {"target": "saturation throughput >= 50 messages/s",
+         "measured": f"{fmt(rate)} msg/s", "ok": check(rate, rate is not None and rate >= 50)},
+        {"target": "zero errors, lost replies and apologies (all runs)",
+         "measured": f"{problems} in {sum(r['messages'] for r in runs)} messages",
+         "ok": problems == 0},
+        {"target": "served p50 (1 conversation) within 2x of the in-process floor p50",
+         "measured": f"{fmt(ratio, 2)}x",
+         "ok": check(ratio, ratio is not None and ratio <= 2)},
+        {"target": "Rasa server peak resident memory < 1.5 GiB",
+         "measured": f"{fmt(rasa_gib, 2)} GiB",
+         "ok": check(rasa_gib, rasa_gib is not None and rasa_gib < 1.5)},
+    ]  # fmt: skip
+
+
+def plot(levels: List[Dict[str, Any]], saturation: Dict[str, Any] | None, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    clients = [lvl["clients"] for lvl in levels]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for key, label, style in (("p50_ms", "p50", "o-"), ("p95_ms", "p95", "s-"),
+                              ("p99_ms", "p99", "^-")):  # fmt: skip
+        values = [lvl[key] if lvl[key] is not None else float("nan") for lvl in levels]
+        ax.plot(clients, values, style, label=label)
+    ax.axhline(TARGETS["p95_ms_at_10"], color="grey", linestyle="--", linewidth=1,
+               label="p95 target (at 10)")  # fmt: skip
+    if saturation and saturation["p95_ms"] is not None:
+        ax.plot(
+            [saturation["clients"]] * 2,
+            [saturation["p50_ms"], saturation["p95_ms"]],
+            "x",
+            color="black",
+            markersize=8,
+            label="saturation p50/p95 (no think time)",
+        )
+    if len(set(clients)) > 1:
+        ax.set_xscale("log")
+    ax.minorticks_off()
+    ax.set_xticks(clients)
+    ax.set_xticklabels([str(c) for c in clients])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("concurrent conversations")
+    ax.set_ylabel("reply latency (ms)")
+    think = levels[0]["think_s"] if levels else 0
+    ax.set_title(f"REST reply latency by concurrency (think time {think:g} s)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def level_row(lvl: Dict[str, Any]) -> str:
+    reached = lvl["booking_link_reached"]
+    booked = "n/a" if reached is None else f"{reached}/{lvl['conversations']}"
+    return (
+        f"| {lvl['label']} | {lvl['clients']} | {lvl['think_s']:g} s | {lvl['messages']} | "
+        f"{fmt(lvl['p50_ms'])} | {fmt(lvl['p95_ms'])} | {fmt(lvl['p99_ms'])} | "
+        f"{fmt(lvl['max_ms'])} | {fmt(lvl['msgs_per_s'])} | {lvl['errors']} | {lvl['lost']} | "
+        f"{lvl['apologies']} | {booked} |"
+    )
+
+
+def write_report(result: Dict[str, Any], out: Path) -> Path:
+    memory, floor = result["memory"], result["floor"]
+    lines = [
+        "# Benchmark: latency, throughput, memory",
+        "",
+        f"Generated by `bench/run_benchmark.py` on {result['date']} "
+        f"({'SMALL run (--small), not representative' if result['small'] else 'full run'}; "
+        f"took {result['duration_s'] / 60:.1f} min). All numbers were measured in this run "
+        "unless a line says otherwise.",
+        "",
+        "## Machine",
+        "",
+        machine_lines(result["machine"]),
+        f"- Model: `{_short(result['model'])}`, built {result.get('model_built')} (copied at "
+        "the start; the server and the floor both use that copy)",
+        f"- Load average when the run ended: {result['machine'].get('load_average_at_end')}",
+        "- The benchmark client runs on the same machine as both servers and takes CPU from "
+        "them.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | result |",
+        "| --- | --- | --- |",
+        *[f"| {t['target']} | {t['measured']} | {verdict(t['ok'])} |" for t in result["targets"]],
+        "",
+        "## Latency and throughput (REST channel, both servers)",
+        "",
+        f"Each simulated runner follows this {len(result['turns'])}-message script with its "
+        "own sender id: " + ", ".join(f'"{t}"' for t in result["turns"]) + ". "
+        "Latency is from sending the POST to having the whole reply list (Rasa's NLU, "
+        "dialogue policies, the action server round trip for the screening steps and the "
+        "SQLite tracker store). Between a reply and its next message each runner waits the "
+        "think time (uniformly 0.5-1.5x); the saturation run has none. "
+        f"A warm-up conversation ran first and is not counted. Server start to ready: "
+        f"{fmt(result['startup_s'])} s.",
+        "",
+        "| run | concurrent | think | messages | p50 ms | p95 ms | p99 ms | max ms | msg/s | "
+        "errors | lost | apologies | booking link reached |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *[level_row(lvl) for lvl in result["levels"]],
+    ]
+    if result["saturation"]:
+        lines.append(level_row(result["saturation"]))
+    else:
+        lines.append("| saturation | not measured in this run (--small / --no-saturation) |")
+    lines += [
+        "",
+        "*errors*: HTTP status other than 200, time-outs and connection errors; *lost*: HTTP 200 "
+        "with an empty reply list; *apologies*: the channel's \"Sorry, something went wrong on "
+        'my side" reply, sent when handling a message failed; *booking link reached*: '
+        "conversations whose screening ended with the booking link. With think time, msg/s is "
+        "the load the runners offer, not the server's capacity; the saturation run measures "
+        "that.",
+        "",
+        "![latency by concurrency](latency_by_concurrency.png)",
+        "",
+        "## In-process floor (NLU parse only)",
+        "",
+    ]
+    if floor:
+        lines += [
+            "The same model loaded in the benchmark process (`Agent.load`), timing "
+            "`await agent.parse_message(text)` for the script's messages "
+            f"({floor['messages']} timed parses after a warm-up, servers stopped). This is "
+            "the NLU pipeline only: the served latency also includes HTTP, the dialogue "
+            "policies, the tracker store and the action server round trip.",
+            "",
+            "| | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | --- | --- |",
+            f"| floor: NLU parse in process | {fmt(floor['p50_ms'])} | {fmt(floor['p95_ms'])} | "
+            f"{fmt(floor['p99_ms'])} |",
+            f"| served, {floor['served_label']} | {fmt(floor['served_p50_ms'])} | | |",
+            "",
+            f"Served p50 / floor p50 = **{fmt(floor['served_over_floor_p50'], 2)}x**.",
+        ]
+        first = result["levels"][0] if result["levels"] else None
+        if first and first.get("p50_ms_by_turn"):
+            lines += [
+                "",
+                f"Per message of the script ({first['label']}: {first['clients']} concurrent): "
+                "where the served time goes. Turns answered by a custom action (the "
+                "screening form, the decision) include the action server round trip.",
+                "",
+                "| turn | message | served p50 ms | floor p50 ms (NLU only) |",
+                "| --- | --- | --- | --- |",
+            ]
+            for turn, served_ms in first["p50_ms_by_turn"].items():
+                text = result["turns"][int(turn)]
+                floor_ms = (floor.get("p50_ms_by_text") or {}).get(text)
+                lines.append(f"| {int(turn) + 1} | {text} | {fmt(served_ms)} | {fmt(floor_ms)} |")
+    else:
+        lines.append("Not measured in this run (--no-floor).")
+    lines += ["", "## Memory", ""]
+    if memory:
+        lines += [
+            "Peak resident set (VmHWM from /proc/<pid>/status, includes loading the model) at "
+            "the end of the run; the Rasa server's tree is the `rasa run` process plus any "
+            "child processes. Highest VmRSS sampled every 0.5 s during the load runs for "
+            "comparison.",
+            "",
+            "| process | processes in tree | peak (VmHWM) main | peak (VmHWM) tree | "
+            "max sampled RSS tree | RSS at end |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
+            m = memory[name]
+            lines.append(
+                f"| {label} | {m['processes']} | {mib(m['main_hwm_kib'])} | "
+                f"{mib(m['tree_hwm_kib'])} | {mib(m['max_sampled_rss_kib'])} | "
+                f"{mib(m['tree_rss_kib'])} |"
+            )
+    lines += ["", "## Training and first answer", ""]
+    for key, label in (("training", "Training time (`rasa train`, full)"),
+                       ("fresh_clone", "Fresh clone to first answer")):  # fmt: skip
+        item = result.get(key)
+        if item:
+            detail = ""
+            if item.get("steps_s"):
+                detail = " (" + ", ".join(f"{k} {v:.0f} s" for k, v in item["steps_s"].items())
+                detail += ")"
+            lines.append(
+                f"- {label}: **{item['seconds'] / 60:.1f} min**{detail}; {item['source']}; "
+                f"{item['when']}."
+            )
+        else:
+            flag = "--train" if key == "training" else "--fresh-clone"
+            lines.append(f"- {label}: not measured in this run (run with `{flag}`).")
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        "make bench   # = .venv/bin/python bench/run_benchmark.py",
+        f"# this run: {result['command']}",
+        "```",
+        "",
+        "Options: `--concurrency 1,10,50`, `--turns N`, `--think S`, `--min-messages M` (each "
+        "level runs whole conversations until at least M messages), `--no-saturation`, "
+        "`--small` (for the test suite), `--train`, `--fresh-clone`, `--out DIR`. Raw "
+        "numbers: `benchmark.json`.",
+        "",
+    ]
+    sample = (result["levels"] or [{}])[0].get("sample_transcript") or []
+    if sample:
+        lines += ["## Sample conversation (first conversation at the first level)", ""]
+        lines += ["| runner | assistant (first line) | ms |", "| --- | --- | --- |"]
+        for turn in sample:
+            bot = " / ".join((t or "").split("\n")[0][:90] for t in turn["bot"] or [])
+            lines.append(f"| {turn['user']} | {bot.replace('|', '/')} | {turn['latency_ms']:.0f} |")
+        lines.append("")
+    path = out / "BENCHMARK.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _short(path: str) -> str:
+    return path[len(str(ROOT)) + 1 :] if path.startswith(str(ROOT) + "/") else path
+
+
+def mib(kib: int | None) -> str:
+    return "n/a" if not kib else f"{kib / 1024:.0f} MiB"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--concurrency",
+        default="1,10,50",
+        help="comma-separated concurrent conversations (1,10,50)",
+    )
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=len(SCRIPT),
+        help=f"messages per conversation ({len(SCRIPT)}: the whole script)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a runner waits between a reply and its next message (1.0)",
+    )
+    parser.add_argument(
+        "--min-messages",
+        type=int,
+        default=60,
+        help="each level runs whole conversations until >= this many messages",
+    )
+    parser.add_argument(
+        "--saturation-conversations",
+        type=int,
+        default=2,
+        help="conversations per runner in the saturation run (2)",
+    )
+    parser.add_argument("--no-saturation", action="store_true", help="skip the saturation run")
+    parser.add_argument("--no-floor", action="store_true", help="skip the in-process floor")
+    parser.add_argument(
+        "--floor-repeats",
+        type=int,
+        default=5,
+        help="timed passes over the script in the floor measurement (5)",
+    )
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="tiny run for the test suite: concurrency 1,2, one conversation "
+        "each, short think time, no saturation",
+    )
+    parser.add_argument(
+        "--train",
+        action="store_true",
+        help="also time a full `rasa train` (minutes; off by default)",
+    )
+    parser.add_argument(
+        "--fresh-clone",
+        action="store_true",
+        help="also time git clone + make setup + first answer (~10 min)",
+    )
+    parser.add_argument("--repo", default=str(ROOT), help="repository for --fresh-clone")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained model")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports", help="report directory")
+    args = parser.parse_args(argv)
+    if args.small:
+        args.concurrency = "1,2"
+        args.min_messages = 1
+        args.think = min(args.think, 0.1)
+        args.no_saturation = True
+        args.floor_repeats = 1
+    return args
+
+
+async def measure_load(url: str, args: argparse.Namespace, turns: List[str]) -> Dict[str, Any]:
+    runner = Runner(url, load_clinic_facts().booking_url)
+    print("  warm-up conversation (not counted)", flush=True)
+    await runner.run_level(1, 1, turns, 0, "warmup")
+    levels = []
+    for clients in [int(c) for c in args.concurrency.split(",") if c.strip()]:
+        per_client = max(1, math.ceil(args.min_messages / (clients * len(turns))))
+        print(f"  {clients} concurrent x {per_client} conversation(s), think {args.think:g} s",
+              flush=True)  # fmt: skip
+        level = await runner.run_level(clients, per_client, turns, args.think, f"c{clients}")
+        print(f"    p50 {fmt(level['p50_ms'])} ms, p95 {fmt(level['p95_ms'])} ms, "
+              f"{fmt(level['msgs_per_s'])} msg/s, errors {level['errors']}, "
+              f"lost {level['lost']}", flush=True)  # fmt: skip
+        levels.append(level)
+    saturation = None
+    if not args.no_saturation:
+        print(f"  saturation: {SATURATION_CLIENTS} concurrent, no think time", flush=True)
+        saturation = await runner.run_level(
+            SATURATION_CLIENTS, args.saturation_conversations, turns, 0, "saturation"
+        )
+        print(f"    {fmt(saturation['msgs_per_s'])} msg/s, p95 {fmt(saturation['p95_ms'])} ms",
+              flush=True)  # fmt: skip
+    return {"levels": levels, "saturation": saturation}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.model.exists():
+        print(f"No trained model at {args.model}: run `make setup` first.", file=sys.stderr)
+        return 1
+    started = time.monotonic()
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    turns = script_turns(args.turns)
+    result: Dict[str, Any] = {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": machine_info(),
+        "small": args.small,
+        "command": " ".join(
+            [".venv/bin/python", "bench/run_benchmark.py", *(argv or sys.argv[1:])]
+        ),
+        "model": str(args.model),
+        "turns": turns,
+        "targets_definition": TARGETS,
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        # A private copy: the server and the floor measure the same model even if
+        # models/ is retrained meanwhile.
+        model = tmp / "model.tar.gz"
+        shutil.copy2(args.model, model)
+        result["model_built"] = dt.datetime.fromtimestamp(model.stat().st_mtime).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        print("Starting the action server and the Rasa server...", flush=True)
+        assistant = AssistantProcesses(
+            run_dir=tmp / "run", rasa_port=free_port(), action_port=free_port(),
+            action_metrics_port=free_port(), model=model,
+        )  # fmt: skip
+        t0 = time.monotonic()
+        try:
+            assistant.start()
+            result["startup_s"] = time.monotonic() - t0
+            pids = server_pids(assistant)
+            sampler = MemorySampler(pids)
+            sampler.start()
+            result.update(asyncio.run(measure_load(assistant.url, args, turns)))
+            max_rss = sampler.stop()
+            result["memory"] = {
+                name: {**tree_memory(pid), "max_sampled_rss_kib": max_rss[name]}
+                for name, pid in pids.items()
+            }
+        except Exception:
+            log = tmp / "run" / "rasa.log"
+            if log.exists():
+                print("End of the Rasa server's log:", file=sys.stderr)
+                print("\n".join(log.read_text(errors="replace").splitlines()[-20:]),
+                      file=sys.stderr)  # fmt: skip
+            raise
+        finally:
+            assistant.stop()
+
+        result["floor"] = None
+        if not args.no_floor:
+            print("In-process floor: Agent.load + parse_message...", flush=True)
+            floor = asyncio.run(parse_floor(model, turns, args.floor_repeats))
+            served = next((lvl for lvl in result["levels"] if lvl["clients"] == 1), None)
+            served = served or (result["levels"][0] if result["levels"] else None)
+            if served and served["p50_ms"] and floor["p50_ms"]:
+                floor["served_p50_ms"] = served["p50_ms"]
+                floor["served_label"] = f"{served['clients']} concurrent conversation(s) p50"
+                floor["served_over_floor_p50"] = served["p50_ms"] / floor["p50_ms"]
+            result["floor"] = floor
+
+        previous = _previous_results(out / "benchmark.json")
+        result["training"] = training_time_from_log(ROOT / "var" / "log" / "train.log")
+        if args.train:
+            print("Timing a full `rasa train` (minutes)...", flush=True)
+            result["training"] = measure_training(tmp)
+        elif not result["training"] and previous.get("training"):
+            result["training"] = previous["training"]
+        result["fresh_clone"] = None
+        if args.fresh_clone:
+            print("Timing git clone + make setup + first answer (~10 min)...", flush=True)
+            result["fresh_clone"] = measure_fresh_clone(args.repo, tmp)
+        elif previous.get("fresh_clone"):
+            result["fresh_clone"] = previous["fresh_clone"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    result["machine"]["load_average_at_end"] = load_average()
+    result["duration_s"] = time.monotonic() - started
+    result["targets"] = evaluate_targets(result)
+    with warnings.catch_warnings():  # matplotlib 3.5 vs newer pyparsing: deprecation noise
+        warnings.simplefilter("ignore")
+        plot(result["levels"], result["saturation"], out / "latency_by_concurrency.png")
+    (out / "benchmark.json").write_text(json.dumps(result, indent=1))
+    report = write_report(result, out)
+    print(f"\nBenchmark written to {report}")
+    for target in result["targets"]:
+        print(f"  {verdict(target['ok']):12} {target['target']}: {target['measured']}")
+    return 0
+
+
+def _previous_results(path: Path) -> Dict[str, Any]:
+    """training / fresh_clone measured by an earlier run (--train, --fresh-clone)."""
+    try:
+        previous = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    kept = {}
+    for key in ("training", "fresh_clone"):
+        item = previous.get(key)
+        if item and item.get("source", "").startswith("measured in this run"):
+            kept[key] = {
+                **item,
+                "source": "earlier run, "
+                + item["source"].replace("measured in this run", "measured then"),
+            }
+        elif item and item.get("source", "").startswith("earlier run"):
+            kept[key] = item
+    return kept
+
+
+if __name__ == "__main__":
+    sys.exit(main())

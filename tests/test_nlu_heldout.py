@@ -1,0 +1,45 @@
+"""The held-out NLU test set (tests/nlu/heldout.yml, written separately from the
+training data) must keep an intent accuracy of at least 0.90. `make evaluate`
+writes the full reports; this is the guard rail in the test suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.launcher import BIN, QUIET_ENV
+from tests.conftest import require_model
+
+MIN_INTENT_ACCURACY = 0.90
+
+
+def test_held_out_intent_accuracy(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "test",
+            "nlu",
+            "--model",
+            str(require_model()),
+            "--nlu",
+            str(PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"),
+            "--out",
+            str(tmp_path),
+        ],  # fmt: skip
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **QUIET_ENV},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "intent_report.json").read_text())
+    accuracy = report["accuracy"]
+    errors = json.loads((tmp_path / "intent_errors.json").read_text())
+    sample = "\n".join(
+        f"{e['text']!r}: {e['intent']} -> {e['intent_prediction']['name']}" for e in errors[:25]
+    )
+    assert accuracy >= MIN_INTENT_ACCURACY, f"accuracy {accuracy:.3f}\n{sample}"

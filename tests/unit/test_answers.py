@@ -1,0 +1,465 @@
+"""Reading screening answers: yes / no / not sure, pregnancy stages, confirmations.
+
+Every phrasing here is something a runner might type (or a button might send).
+The parser is conservative: uncertainty wins over yes/no, a question is never
+read as an answer, and anything unclear is None so the assistant asks again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic_assistant.screening.answers import (
+    normalise,
+    parse_confirmation,
+    parse_pregnancy_stage,
+    parse_yes_no,
+)
+from clinic_assistant.screening.rules import load_screening, pregnancy_in_first_months
+
+YES_PHRASINGS = [
+    # buttons and payloads
+    "Yes",
+    "/affirm",
+    # short forms, casing, punctuation
+    "yes",
+    "YES",
+    "yes.",
+    "Yes!",
+    "YES!!!",
+    "y",
+    "Y",
+    "yeah",
+    "yep",
+    "Yup",
+    "ya",
+    "yea",
+    "aye",
+    "sure",
+    "definitely",
+    "absolutely",
+    "of course",
+    "correct",
+    "that's right",
+    "true",
+    "ok yes",
+    # typos
+    "yess",
+    "yse",
+    "yeh",
+    # emoji-ish
+    "yes :)",
+    "yes 👍",
+    "👍",
+    "Yes ✅",
+    # with more words
+    "yes please",
+    "yes, I am",
+    "Yes I am",
+    "yeah I do",
+    "yes I take aspirin",
+    "Yes I do take warfarin",
+    "yes I have lymphoedema",
+    "yep, type 1 diabetic",
+    "yup, on eliquis",
+    "yes, I have a cold",
+    "Yes, is that a problem?",
+    "yes but only aspirin",
+    "unfortunately yes",
+    "afraid so",
+    "Yeah sadly",
+    # hedged but affirmative
+    "I think so",
+    "I believe so",
+    # "I ..." statements
+    "I am",
+    "I'm pregnant",
+    "I am pregnant",
+    "I do",
+    "I have diabetes",
+    "I've got diabetes",
+    "i'm diabetic",
+    "I'm on warfarin",
+    "I’m on warfarin",
+    "I take blood thinners",
+    "I have the flu",
+    "I do have haemophilia",
+    "I have diabetes, is that a problem?",
+]
+
+NO_PHRASINGS = [
+    # buttons and payloads
+    "No",
+    "/deny",
+    # short forms, casing, punctuation
+    "no",
+    "NO",
+    "no.",
+    "No!",
+    "NO!!",
+    "n",
+    "N",
+    "nope",
+    "Nope.",
+    "nah",
+    "naw",
+    "Negative",
+    "never",
+    "none",
+    # typos and repeats
+    "noo",
+    "nooo",
+    "nop",
+    "no no no",
+    # emoji-ish
+    "no 👎",
+    "👎",
+    "❌",
+    # denials
+    "not that I know of",
+    "not that I'm aware of",
+    "no, not that I know of",
+    "no, never",
+    "no never",
+    "nope, never",
+    "I don't think so",
+    "I don’t think so",
+    "don't think so",
+    "I don't think so, no",
+    "not really",
+    "no, not really",
+    "definitely not",
+    "absolutely not",
+    "of course not",
+    "not at all",
+    "no not at all",
+    "nothing like that",
+    "none of those",
+    "No, none",
+    "No, I have none of those",
+    "I'm not",
+    "I’m not",
+    "no I'm not",
+    "no I am not",
+    "I am not pregnant",
+    "not pregnant",
+    "I don't",
+    "no i dont",
+    "no I do not",
+    "I don't have diabetes",
+    "I don't take blood thinners",
+    "No I don't take any",
+    "I haven't",
+    "Nope, I haven't",
+    "No, I've never had that",
+    "I have never had that",
+    "not that I have",
+    "not me",
+    "nope, not me",
+    "no thanks",
+    "thankfully not",
+    "not at the moment",
+    "not currently",
+    "not anymore",
+    "no infection",
+    "no blood thinners",
+    "all good",
+    "I'm fine",
+    "no, I'm fine",
+    "No sir",
+    "nah mate",
+    "No, why?",
+]
+
+UNSURE_PHRASINGS = [
+    "Not sure",
+    "/unsure",
+    "not sure",
+    "NOT SURE",
+    "Not sure.",
+    "not sure?",
+    "I'm not sure",
+    "im not sure",
+    "I'm unsure",
+    "unsure",
+    "not shure",
+    "I don't know",
+    "I don’t know",
+    "i dont know",
+    "dunno",
+    "idk",
+    "no idea",
+    "no idea tbh",
+    "no clue",
+    "maybe",
+    "possibly",
+    "perhaps",
+    "I might be",
+    "might be",
+    "could be",
+    "who knows",
+    "hard to say",
+    "not 100% sure",
+    "I'm not certain",
+    "I can't remember",
+    "probably",
+    "probably not",
+    "Not sure 🤷",
+    "🤷",
+    "I wish I knew",
+    "I'd rather not say",
+    "Possibly, I'm waiting for a test",
+    # uncertainty wins over yes/no
+    "I think not, not sure",
+    "yes maybe",
+    "no... not sure",
+    "Not sure, what counts as a blood disease?",
+]
+
+UNCLEAR_PHRASINGS = [
+    "",
+    "   ",
+    "?",
+    "hmm",
+    "huh",
+    "ok",
+    "hello",
+    "lol",
+    "thanks",
+    "pardon?",
+    "I have a question",
+    # questions are never answers, even with "not" or "I'm" in them
+    "what is dry needling?",
+    "why do you ask",
+    "why do you ask?",
+    "why not?",
+    "what?",
+    "what do you mean",
+    "what does that mean?",
+    "How much does it cost?",
+    "does it hurt?",
+    "can I book?",
+    "what counts as a blood disease?",
+    "is aspirin a blood thinner?",
+    "isn't that for athletes?",
+    "does it matter if I'm not pregnant?",
+    "what if I'm not sure?",
+    "Do you mean right now?",
+    "are you a bot?",
+    "does diabetes matter?",
+    # a "no" with a "but" or an affirmation after it is not a clear no
+    "No but I do take aspirin",
+    "no, just a cold",
+    "no I have a cold",
+    "I don't have diabetes but I do have lymphoedema",
+    "I'm healthy apart from diabetes",
+    "yes but not anymore",
+]
+
+
+@pytest.mark.parametrize("text", YES_PHRASINGS)
+def test_yes(text: str) -> None:
+    assert parse_yes_no(text) == "yes"
+
+
+@pytest.mark.parametrize("text", NO_PHRASINGS)
+def test_no(text: str) -> None:
+    assert parse_yes_no(text) == "no"
+
+
+@pytest.mark.parametrize("text", UNSURE_PHRASINGS)
+def test_unsure(text: str) -> None:
+    assert parse_yes_no(text) == "unsure"
+
+
+@pytest.mark.parametrize("text", UNCLEAR_PHRASINGS)
+def test_not_an_answer(text: str) -> None:
+    assert parse_yes_no(text) is None
+
+
+def test_phrasing_tables_are_big_and_disjoint() -> None:
+    assert len(YES_PHRASINGS) >= 40
+    assert len(NO_PHRASINGS) >= 40
+    assert len(UNSURE_PHRASINGS) >= 20
+    assert len(UNCLEAR_PHRASINGS) >= 20
+    tables = [YES_PHRASINGS, NO_PHRASINGS, UNSURE_PHRASINGS, UNCLEAR_PHRASINGS]
+    seen = [p for table in tables for p in table]
+    assert len(seen) == len(set(seen)), "a phrasing is listed twice"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello,   World!", "hello world"),
+        ("I’m 6,5 weeks.", "i'm 6.5 weeks"),
+        ("`yes`", "'yes'"),
+        ("not 100% sure", "not 100% sure"),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+STAGES = [
+    # (text, normalised stage)
+    ("8 weeks", "8 weeks"),
+    ("8 weeks pregnant", "8 weeks"),
+    ("I'm 8 weeks", "8 weeks"),
+    ("about 10 weeks", "10 weeks"),
+    ("approximately 16 weeks", "16 weeks"),
+    ("7 weeks along", "7 weeks"),
+    ("12 wks", "12 weeks"),
+    ("9wks", "9 weeks"),
+    ("6w", "6 weeks"),
+    ("twelve weeks", "12 weeks"),
+    ("eight weeks", "8 weeks"),
+    ("twenty two weeks", "22 weeks"),
+    ("6.5 weeks", "6.5 weeks"),
+    ("6,5 weeks", "6.5 weeks"),
+    ("6 ½ weeks", "6.5 weeks"),
+    ("6 1/2 weeks", "6.5 weeks"),
+    ("13 weeks", "13 weeks"),
+    ("14 weeks", "14 weeks"),
+    ("11 weeks and 3 days", "11 weeks"),
+    ("2 months", "2 months"),
+    ("around 2 months", "2 months"),
+    ("3 mths", "3 months"),
+    ("1 month", "1 month"),
+    ("a month", "1 month"),
+    ("four months", "4 months"),
+    ("two and a half months", "2.5 months"),
+    ("4 and a half months", "4.5 months"),
+    ("2.5 months", "2.5 months"),
+    ("second trimester", "trimester 2"),
+    ("2nd trimester", "trimester 2"),
+    ("I'm in my second trimester", "trimester 2"),
+    ("trimester 2", "trimester 2"),
+    ("1st trimester", "trimester 1"),
+    ("first tri", "trimester 1"),
+    ("in the first trimester", "trimester 1"),
+    ("third trimester", "trimester 3"),
+    ("I'm past the first trimester", "trimester 2"),
+    ("up to 3 months", "up to 3 months"),
+    ("Up to 3 months", "up to 3 months"),
+    ("less than 3 months", "up to 3 months"),
+    ("under three months", "up to 3 months"),
+    ("within the first 3 months", "up to 3 months"),
+    ("no more than 3 months", "up to 3 months"),
+    ("more than 3 months", "more than 3 months"),
+    ("More than 3 months", "more than 3 months"),
+    ("more than three months", "more than 3 months"),
+    ("over 3 months", "more than 3 months"),
+    ("just found out", "up to 3 months"),
+    ("very early", "up to 3 months"),
+    ("early days", "up to 3 months"),
+    # a range: the earliest week counts (the safe side)
+    ("12-14 weeks", "12 weeks"),
+    ("between 12 and 14 weeks", "12 weeks"),
+    ("twelve to fourteen weeks", "12 weeks"),
+    # how long the complaint has lasted is not the stage
+    ("pregnant for 10 weeks", "10 weeks"),
+    ("my calf has hurt for 2 months and I'm 8 weeks pregnant", "8 weeks"),
+    ("I'm 20 weeks, calf sore for 3 weeks", "20 weeks"),
+    ("I'm here for my knee, 8 weeks pregnant", "8 weeks"),
+    # not knowing
+    ("not sure", "unsure"),
+    ("Not sure", "unsure"),
+    ("I don't know", "unsure"),
+    ("no idea", "unsure"),
+]
+
+NOT_A_STAGE = [
+    "50 weeks",
+    "45 weeks",
+    "100 weeks",
+    "0 weeks",
+    "12 months",
+    "a few weeks",
+    "early",
+    "yes",
+    "no",
+    "what?",
+    "how long is a trimester?",
+    "",
+    # an upper bound past 3 months could be any week: ask again
+    "less than 14 weeks",
+    "under 20 weeks",
+    # complaint durations only
+    "I'm pregnant and my calf has hurt for 6 months",
+    "it started 6 weeks ago",
+    "since 3 weeks",
+]
+
+
+@pytest.mark.parametrize(("text", "stage"), STAGES)
+def test_pregnancy_stage(text: str, stage: str) -> None:
+    assert parse_pregnancy_stage(text) == stage
+
+
+@pytest.mark.parametrize("text", NOT_A_STAGE)
+def test_not_a_pregnancy_stage(text: str) -> None:
+    assert parse_pregnancy_stage(text) is None
+
+
+def test_stage_table_is_big() -> None:
+    assert len(STAGES) >= 25
+
+
+@pytest.mark.parametrize(
+    ("text", "early"),
+    [
+        ("8 weeks", True),
+        ("13 weeks", True),
+        ("3 months", True),
+        ("up to 3 months", True),
+        ("first trimester", True),
+        ("just found out", True),
+        ("12-14 weeks", True),
+        ("14 weeks", False),
+        ("13 1/2 weeks", False),
+        ("4 months", False),
+        ("second trimester", False),
+        ("more than 3 months", False),
+        ("past the first trimester", False),
+        ("not sure", None),
+    ],
+)
+def test_parsed_stages_meet_the_rules(text: str, early: bool | None) -> None:
+    """What the parser returns is something the rules understand, with the right result."""
+    stage = parse_pregnancy_stage(text)
+    assert stage is not None
+    assert pregnancy_in_first_months(stage, load_screening()) is early
+
+
+CONFIRMATIONS = [
+    ("Yes, that's right", "yes"),
+    ("yes", "yes"),
+    ("Yep", "yes"),
+    ("that's right", "yes"),
+    ("correct", "yes"),
+    ("all correct", "yes"),
+    ("looks good", "yes"),
+    ("perfect", "yes"),
+    ("spot on", "yes"),
+    ("confirm", "yes"),
+    ("Change an answer", "no"),
+    ("no", "no"),
+    ("nope", "no"),
+    ("that's wrong", "no"),
+    ("no that's not right", "no"),
+    ("I want to change something", "no"),
+    ("I want to correct something", "no"),
+    ("I'd like to make a correction", "no"),
+    ("I made a mistake", "no"),
+    ("update my answer", "no"),
+    ("yes but change the stage", "no"),
+    ("not sure", None),
+    ("hmm", None),
+    ("what?", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONFIRMATIONS)
+def test_confirmation(text: str, expected: str | None) -> None:
+    assert parse_confirmation(text) == expected

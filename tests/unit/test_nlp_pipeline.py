@@ -1,0 +1,200 @@
+"""The clinic's spaCy pipeline: lemmas, the vocabulary's entities, negation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from spacy.language import Language
+
+from clinic_assistant.nlp.pipeline import build_pipeline, find_mentions, load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline()
+
+
+def entities(nlp: Language, text: str) -> List[Tuple[str, str, str]]:
+    """(label, canonical id, polarity) for each entity in the text."""
+    return [(m.label, m.id, m.polarity) for m in find_mentions(nlp, text)]
+
+
+def polarity(nlp: Language, text: str, entity_id: str) -> str:
+    found = [m.polarity for m in find_mentions(nlp, text) if m.id == entity_id]
+    assert len(found) == 1, f"expected one {entity_id} in {text!r}, got {found}"
+    return found[0]
+
+
+def test_pipe_names_and_meta(nlp: Language) -> None:
+    assert nlp.pipe_names == ["lemmatizer", "entity_ruler", "clinic_negation"]
+    assert nlp.meta["name"] == "clinic_en"
+
+
+@pytest.mark.parametrize(
+    ("word", "lemmas"),
+    [
+        ("running", {"run"}),
+        ("ran", {"run"}),
+        ("runs", {"run"}),
+        ("knees", {"knee"}),
+        ("feet", {"foot"}),
+        ("shins", {"shin"}),
+        ("tendons", {"tendon"}),
+        ("hurts", {"hurt"}),
+        # the lookup table gives "calve"; the vocabulary lists it under calf
+        ("calves", {"calf", "calve"}),
+    ],
+)
+def test_lemmas(nlp: Language, word: str, lemmas: set) -> None:
+    assert nlp(word)[0].lemma_ in lemmas
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "entity_id"),
+    [
+        ("my achilles tendon hurts", "injury", "achilles"),
+        ("my calves are tight", "injury", "calf"),
+        ("my calf is sore", "injury", "calf"),
+        ("plantar fasciitis", "injury", "foot"),
+        ("shin splints", "injury", "shin"),
+        ("Runner's knee", "injury", "knee"),
+        ("my IT band", "injury", "knee"),
+        ("sore glutes", "injury", "hip"),
+        ("pulled hamstrings", "injury", "hamstring"),
+        ("lower back pain", "injury", "lower_back"),
+        ("sprained ankles", "injury", "ankle_sprain"),
+        ("I'm pregnant", "condition", "pregnancy"),
+        ("I have haemophilia", "condition", "bleeding_disorder"),
+        ("I've got the flu", "condition", "infection"),
+        ("type 2 diabetes", "condition", "diabetes"),
+        ("lymphoedema", "condition", "lymphatic"),
+        ("I'm immunocompromised", "condition", "weakened_immunity"),
+        ("I take warfarin", "medication", "blood_thinners"),
+        ("Blood thinners", "medication", "blood_thinners"),
+        ("I'm on prednisone", "medication", "immunosuppressants"),
+        ("my thigh", "body_part", "leg"),
+        ("my shoulders", "body_part", "back"),
+    ],
+)
+def test_entities_have_label_and_canonical_id(
+    nlp: Language, text: str, label: str, entity_id: str
+) -> None:
+    assert (label, entity_id, "yes") in entities(nlp, text)
+
+
+def test_every_vocabulary_label_is_found(nlp: Language) -> None:
+    vocabulary = load_vocabulary()
+    assert set(vocabulary) == {"injury", "condition", "medication", "body_part"}
+    for label, entries in vocabulary.items():
+        for entity_id, phrases in entries.items():
+            found = {(m.label, m.id) for m in find_mentions(nlp, f"about {phrases[0]} today")}
+            assert (label, entity_id) in found, f"{phrases[0]!r} is not a {label}/{entity_id}"
+
+
+def test_the_longest_phrase_wins(nlp: Language) -> None:
+    mentions = find_mentions(nlp, "I have a calf strain")
+    assert [(m.id, m.text) for m in mentions] == [("calf", "calf strain")]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_id", "expected"),
+    [
+        ("I'm pregnant", "pregnancy", "yes"),
+        ("I'm not pregnant", "pregnancy", "no"),
+        ("I am NOT pregnant", "pregnancy", "no"),
+        ("I've never been pregnant", "pregnancy", "no"),
+        ("I don't have diabetes", "diabetes", "no"),
+        ("I dont have diabetes", "diabetes", "no"),  # tokenised "do" + "nt"
+        ("i havent got diabetes", "diabetes", "no"),
+        ("Im not pregnant", "pregnancy", "no"),
+        ("no blood thinners", "blood_thinners", "no"),
+        ("without an infection", "infection", "no"),
+        ("Pregnant: no", "pregnancy", "no"),
+        ("diabetes - none", "diabetes", "no"),
+        ("blood thinners? no", "blood_thinners", "no"),
+        ("diabetes? yes", "diabetes", "yes"),
+        ("I'm not sure if I'm pregnant", "pregnancy", "unsure"),
+        ("I might be pregnant", "pregnancy", "unsure"),
+        ("maybe diabetes", "diabetes", "unsure"),
+        ("I don't know if I have diabetes", "diabetes", "unsure"),
+        ("no idea if I have lymphoedema", "lymphatic", "unsure"),
+        ("I can't remember if it was the flu", "infection", "unsure"),
+        ("Could be the flu", "infection", "unsure"),
+        ("No, I'm pregnant", "pregnancy", "yes"),
+        ("no I'm pregnant", "pregnancy", "yes"),
+        ("no I don't have diabetes", "diabetes", "no"),
+    ],
+)
+def test_negation_and_uncertainty(nlp: Language, text: str, entity_id: str, expected: str) -> None:
+    assert polarity(nlp, text, entity_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have diabetes but no infection", [("diabetes", "yes"), ("infection", "no")]),
+        ("No infection, but I have diabetes", [("infection", "no"), ("diabetes", "yes")]),
+        ("I'm not pregnant and I have diabetes", [("pregnancy", "no"), ("diabetes", "yes")]),
+        ("I'm not pregnant and have diabetes", [("pregnancy", "no"), ("diabetes", "yes")]),
+        ("I'm not pregnant and taking warfarin", [("pregnancy", "no"), ("blood_thinners", "yes")]),
+        # "and"/"or" without a new subject or verb keep the negation going
+        ("no diabetes or lymphoedema", [("diabetes", "no"), ("lymphatic", "no")]),
+        ("I'm neither pregnant nor diabetic", [("pregnancy", "no"), ("diabetes", "no")]),
+        ("I have diabetes and no infection", [("diabetes", "yes"), ("infection", "no")]),
+        ("Not sure about diabetes. I have the flu", [("diabetes", "unsure"), ("infection", "yes")]),
+        (
+            "I don't have diabetes and have never had lymphoedema",
+            [("diabetes", "no"), ("lymphatic", "no")],
+        ),
+    ],
+)
+def test_clause_scoping(nlp: Language, text: str, expected: list) -> None:
+    assert [(m.id, m.polarity) for m in find_mentions(nlp, text)] == expected
+
+
+def test_mentions_keep_the_runners_words(nlp: Language) -> None:
+    (mention,) = find_mentions(nlp, "I'm on Warfarin")
+    assert (mention.text, mention.negated, mention.uncertain) == ("Warfarin", False, False)
+
+
+def test_saved_pipeline_loads_with_plain_spacy_in_a_fresh_process(
+    nlp: Language, tmp_path: Path
+) -> None:
+    """spacy.load finds "clinic_negation" through the package's entry point."""
+    folder = tmp_path / "clinic_en"
+    nlp.to_disk(folder)
+    script = textwrap.dedent(
+        """
+        import json, sys
+        import spacy
+        assert "clinic_assistant" not in sys.modules
+        nlp = spacy.load(sys.argv[1])
+        doc = nlp("I'm not pregnant but I have diabetes and my calves hurt")
+        print(json.dumps({
+            "pipes": nlp.pipe_names,
+            "ents": [[e.label_, e.ent_id_, e._.negated, e._.uncertain] for e in doc.ents],
+        }))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["pipes"] == ["lemmatizer", "entity_ruler", "clinic_negation"]
+    assert loaded["ents"] == [
+        ["condition", "pregnancy", True, False],
+        ["condition", "diabetes", False, False],
+        ["injury", "calf", False, False],
+    ]

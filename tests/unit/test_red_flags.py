@@ -1,0 +1,178 @@
+"""Red flags: symptoms that need a doctor stop the conversation (clinic/red_flags.yml)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import yaml
+
+from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.red_flags import find_red_flags, load_red_flags
+
+
+def flag_ids(text: str) -> List[str]:
+    return [flag.id for flag in find_red_flags(text)]
+
+
+MATCHES = {
+    "calf_clot": [
+        "my calf is swollen and red",
+        "My calf is swollen, red and warm",
+        "calf is hot and swollen after a flight",
+        "my lower leg is puffy and tender",
+        "my calves are swollen and throbbing",
+        "Redness and swelling in my calf",
+    ],
+    "chest_pain": [
+        "I have chest pain",
+        "Chest pain after needling",
+        "I've got a pain in my chest",
+        "my chest feels tight",
+        "tightness in my chest when running",
+        "CHEST PAIN",
+        # "not sure" is not a denial
+        "I'm not sure but I think it's chest pain",
+        "no I have chest pain",
+    ],
+    "breathless": [
+        "I'm short of breath",
+        "shortness of breath since the session",
+        "I can't breathe properly",
+        "I can’t catch my breath",
+        "I'm struggling to breathe since the treatment",
+        "I'm out of breath at rest",
+        "difficulty breathing",
+    ],
+    "achilles_rupture": [
+        "I heard a pop in my achilles",
+        "my achilles snapped",
+        "my Achilles popped during a sprint",
+        "heard a popping sound in my heel",
+        "felt like I was kicked in the back of the leg",
+        "like I was shot in the back of my calf",
+    ],
+    "needle_site_infection": [
+        "the needle site is swollen and hot",
+        "I have a fever after needling",
+        "there's pus where the needles went in",
+        "red streaks around the puncture",
+        "the spot where they needled me looks infected",
+    ],
+    "cannot_bear_weight": [
+        "I can't put weight on my ankle",
+        "I cannot walk",
+        "unable to bear weight",
+        "I can't stand on tiptoe",
+        "can't walk on my foot",
+        "I cant put any weight on it",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("flag", "text"), [(flag, text) for flag, texts in MATCHES.items() for text in texts]
+)
+def test_flag_matches(flag: str, text: str) -> None:
+    assert flag in flag_ids(text)
+
+
+def test_every_flag_in_the_file_is_tested() -> None:
+    assert {flag.id for flag in load_red_flags()} == set(MATCHES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # negated mentions
+        "no chest pain",
+        "No chest pain.",
+        "I don't have chest pain",
+        "never had chest pain",
+        "without chest pain",
+        "no shortness of breath",
+        "I'm not short of breath",
+        "I'm never short of breath",
+        "my calf isn't swollen or red",
+        "my calf is not swollen or red",
+        "no pop in my achilles",
+        "no fever after needling",
+        "the needle didn't leave any swelling",
+        # near misses: questions and ordinary running complaints
+        "can dry needling help my calf",
+        "does it hurt",
+        "my calf is tight after running",
+        "is dry needling safe for my chest muscles?",
+        "my calf is red after needling",
+        "calf is swollen",
+        "I was out of breath after my run",
+        "can I walk after the treatment?",
+        "will I be able to walk afterwards",
+        "I can walk fine",
+        "I can't run as fast as last year",
+        "my breath is fine",
+        "I run with my chest out",
+        "my heel is sore and swollen",
+        "I was kicked in the leg playing football",
+        "",
+    ],
+)
+def test_no_flag(text: str) -> None:
+    assert flag_ids(text) == []
+
+
+def test_negation_stays_in_its_clause() -> None:
+    assert flag_ids("I've had no chest pain but my calf is swollen and red") == ["calf_clot"]
+    assert flag_ids("No fever, but I have chest pain") == ["chest_pain"]
+    assert flag_ids("I don't have a fever and my chest hurts") == ["chest_pain"]
+
+
+def test_several_flags_at_once() -> None:
+    assert flag_ids("chest pain and I'm short of breath") == ["chest_pain", "breathless"]
+
+
+def test_severity_and_advice() -> None:
+    flags = {flag.id: flag for flag in load_red_flags()}
+    assert {f.severity for f in flags.values()} == {"emergency", "doctor"}
+    assert flags["chest_pain"].severity == "emergency"
+    assert flags["breathless"].severity == "emergency"
+    assert flags["calf_clot"].severity == "doctor"
+    assert "blood clot" in flags["calf_clot"].advice
+    assert flags["calf_clot"].min_signs == 2
+
+
+@pytest.fixture
+def flags_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "clinic"
+    shutil.copytree(PROJECT_ROOT / "clinic", folder)
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
+    load_red_flags.cache_clear()
+    yield folder / "red_flags.yml"
+    load_red_flags.cache_clear()
+
+
+def test_flags_load_from_a_modified_copy(flags_copy: Path) -> None:
+    raw = yaml.safe_load(flags_copy.read_text(encoding="utf-8"))
+    raw["flags"]["fainting"] = {
+        "severity": "emergency",
+        "advice": "Fainting needs urgent medical attention.",
+        "all": [["faint(ed|ing)?", "passed out", "blacked out"]],
+    }
+    raw["flags"]["calf_clot"]["min_signs"] = 1
+    flags_copy.write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    # through CLINIC_DATA_DIR (the default path) ...
+    assert flag_ids("I fainted after the session") == ["fainting"]
+    assert flag_ids("I didn't faint") == []
+    assert flag_ids("calf is swollen") == ["calf_clot"]
+    # ... and by explicit path
+    loaded = load_red_flags(str(flags_copy))
+    assert [f.id for f in find_red_flags("I passed out", loaded)] == ["fainting"]
+
+
+def test_find_red_flags_checks_only_the_flags_given() -> None:
+    flags = {flag.id: flag for flag in load_red_flags()}
+    assert find_red_flags("I have chest pain", (flags["chest_pain"],)) == [flags["chest_pain"]]
+    assert find_red_flags("I have chest pain", (flags["calf_clot"],)) == []

@@ -1,0 +1,123 @@
+"""Answers volunteered in free text, read through the real spaCy pipeline.
+
+"I'm not pregnant and I don't have diabetes, can I book?" answers two
+screening questions at once; negation and uncertainty decide the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import pytest
+from spacy.language import Language
+
+from clinic_assistant.nlp.pipeline import build_pipeline, find_mentions
+from clinic_assistant.screening.rules import Screening, decide, load_screening
+from clinic_assistant.screening.volunteered import volunteered_answers
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline()
+
+
+@pytest.fixture(scope="module")
+def screening() -> Screening:
+    return load_screening()
+
+
+def volunteered(nlp: Language, screening: Screening, text: str) -> Dict[str, str]:
+    return volunteered_answers(text, find_mentions(nlp, text), screening)
+
+
+CASES = [
+    # several questions at once, with negation
+    (
+        "I'm not pregnant and I don't have diabetes, can I book?",
+        {"pregnant": "no", "infection_risk": "no"},
+    ),
+    ("I'm neither pregnant nor diabetic", {"pregnant": "no", "infection_risk": "no"}),
+    ("I'm not pregnant or diabetic", {"pregnant": "no", "infection_risk": "no"}),
+    ("I'm not pregnant and I have diabetes", {"pregnant": "no", "infection_risk": "yes"}),
+    ("I'm not pregnant and have diabetes", {"pregnant": "no", "infection_risk": "yes"}),
+    ("I have diabetes but no infection", {"infection_risk": "yes", "current_infection": "no"}),
+    (
+        "I'm on aspirin and have the flu",
+        {"blood_disorder": "yes", "current_infection": "yes"},
+    ),
+    ("No fever, no flu", {"current_infection": "no"}),
+    ("without any infection", {"current_infection": "no"}),
+    # pregnancy and its stage
+    ("I'm 10 weeks pregnant", {"pregnant": "yes", "pregnancy_stage": "10 weeks"}),
+    ("I'm pregnant, about 20 weeks", {"pregnant": "yes", "pregnancy_stage": "20 weeks"}),
+    ("I'm expecting, second trimester", {"pregnant": "yes", "pregnancy_stage": "trimester 2"}),
+    ("I'm pregnant, not sure how far along", {"pregnant": "yes"}),
+    # how long the calf has hurt is not how far along she is
+    ("I'm pregnant and my calf has hurt for 6 months", {"pregnant": "yes", "complaint": "calf"}),
+    ("not sure if I'm pregnant", {"pregnant": "unsure"}),
+    ("I might be pregnant", {"pregnant": "unsure"}),
+    ("Pregnant: no", {"pregnant": "no"}),
+    ("No, I'm pregnant", {"pregnant": "yes"}),
+    ("no I'm pregnant", {"pregnant": "yes"}),
+    # blood
+    ("I take warfarin", {"blood_disorder": "yes"}),
+    ("no blood thinners", {"blood_disorder": "no"}),
+    ("I'm not on blood thinners but I have haemophilia", {"blood_disorder": "yes"}),
+    # infection risk: the yes wins for the same question
+    ("I have lymphoedema and I'm not diabetic", {"infection_risk": "yes"}),
+    ("no diabetes but I do have lymphoedema", {"infection_risk": "yes"}),
+    ("I don't know if I have diabetes", {"infection_risk": "unsure"}),
+    ("diabetes - none", {"infection_risk": "no"}),
+    ("I'm type 2 diabetic", {"infection_risk": "yes"}),
+    ("I had chemo last year", {"infection_risk": "yes"}),
+    ("I take prednisone", {"infection_risk": "yes"}),
+    # injuries answer the complaint question
+    ("my calves hurt after running", {"complaint": "calf"}),
+    ("I have shin splints", {"complaint": "shin"}),
+    ("I've got sore hips", {"complaint": "hip"}),
+    ("Achilles tendinitis for weeks", {"complaint": "achilles"}),
+    ("I rolled my ankle", {"complaint": "other"}),
+    ("my hamstring is tight", {"complaint": "other"}),
+    ("I have plantar fasciitis and I'm pregnant", {"complaint": "foot", "pregnant": "yes"}),
+    ("I'm not pregnant, I have runner's knee", {"pregnant": "no", "complaint": "knee"}),
+    # a negated injury is ignored; the first one named counts
+    ("no knee pain", {}),
+    ("I don't have achilles pain, my knee hurts", {"complaint": "knee"}),
+    ("my shin hurts and my knee too", {"complaint": "shin"}),
+    # nothing to answer
+    ("What is dry needling?", {}),
+    ("my legs are sore", {}),
+    ("", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_volunteered_answers(
+    nlp: Language, screening: Screening, text: str, expected: dict
+) -> None:
+    assert volunteered(nlp, screening, text) == expected
+
+
+def test_at_least_twenty_cases() -> None:
+    assert len(CASES) >= 20
+
+
+def test_volunteered_answers_feed_the_decision(nlp: Language, screening: Screening) -> None:
+    found = volunteered(nlp, screening, "I'm 10 weeks pregnant, can I still have dry needling?")
+    decision = decide(found, screening)
+    assert decision.outcome == "ruled_out"
+    assert [r.id for r in decision.reasons] == ["early_pregnancy"]
+
+
+def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
+    """A clinic that drops a question no longer reads answers to it from free text."""
+    full = load_screening()
+    trimmed = Screening(
+        questions=tuple(q for q in full.questions if q.slot != "infection_risk"),
+        contraindications=full.contraindications,
+        condition_answers=full.condition_answers,
+        first_months_limit_weeks=full.first_months_limit_weeks,
+    )
+    text = "I have diabetes and I'm on warfarin"
+    assert volunteered(nlp, full, text) == {"infection_risk": "yes", "blood_disorder": "yes"}
+    assert volunteered(nlp, trimmed, text) == {"blood_disorder": "yes"}
