@@ -69,6 +69,8 @@ class AssistantProcesses:
     start_actions: bool = True
     extra_rasa_args: List[str] = field(default_factory=list)
     processes: List[subprocess.Popen] = field(default_factory=list)
+    action_process: Optional[subprocess.Popen] = None
+    rasa_process: Optional[subprocess.Popen] = None
 
     @property
     def url(self) -> str:
@@ -128,6 +130,7 @@ class AssistantProcesses:
             "actions.log",
         )
         wait_for_http(f"{self.action_url}/health", 120, process)
+        self.action_process = process
         return process
 
     def rasa_args(self, command: str = "run") -> List[str]:
@@ -142,25 +145,33 @@ class AssistantProcesses:
             args += ["--cors", *self.cors_origins] if self.cors_origins else []
         return args + self.extra_rasa_args
 
+    def start_rasa_server(self, timeout: float = 300) -> subprocess.Popen:
+        process = self.spawn(self.rasa_args(), "rasa.log")
+        wait_for_http(f"{self.url}/webhooks/ops/ready", timeout, process)
+        self.rasa_process = process
+        return process
+
     def start(self, timeout: float = 300) -> AssistantProcesses:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.start_actions:
             self.start_action_server()
-        process = self.spawn(self.rasa_args(), "rasa.log")
-        wait_for_http(f"{self.url}/webhooks/ops/ready", timeout, process)
+        self.start_rasa_server(timeout)
         return self
 
+    def stop_process(self, process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process in self.processes:
+            self.processes.remove(process)
+
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        for process in reversed(list(self.processes)):
+            self.stop_process(process)
 
     def __enter__(self) -> AssistantProcesses:
         return self.start()

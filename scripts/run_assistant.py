@@ -42,8 +42,7 @@ def main() -> int:
             print("Type a message; /stop to quit.", flush=True)
             return subprocess.call(assistant.rasa_args("shell"), cwd=PROJECT_ROOT)
         print("Starting the Rasa server (loading the model takes ~20 s)...", flush=True)
-        rasa = assistant.spawn(assistant.rasa_args(), "rasa.log")
-        wait_for_http(f"{assistant.url}/webhooks/ops/ready", 300, rasa)
+        assistant.start_rasa_server()
         demo = _start_demo(assistant, demo_port)
         print(
             f"\nThe assistant is running.\n"

@@ -112,12 +112,13 @@ def widget_bundle() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_site(request, widget_bundle) -> DemoSite:
+def demo_site(request, browser, widget_bundle) -> DemoSite:
     """scripts/serve_demo.py on a free port, pointed at the running assistant.
 
     The assistant is the `assistant` fixture (tests/conftest.py), or an already
     running Rasa server if WIDGET_TEST_RASA_URL is set (e.g. http://127.0.0.1:5005).
     """
+    # `browser` comes first so that a missing Chromium skips before the assistant starts.
     external = os.environ.get("WIDGET_TEST_RASA_URL")
     rasa_url = (external or request.getfixturevalue("assistant").url).rstrip("/")
     booking_url = clinic_booking_url()

@@ -17,7 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+Page = sync_api.Page
+expect = sync_api.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -329,19 +329,22 @@ function init() {
     scrollDown();
   }
 
-  /** Quick replies are answered once: drop them when the user says anything. */
+  const isLinkButton = (b) => !!safeHref(b.url || b.payload, cfg.bookingUrl);
+
+  /** Quick replies are answered once: drop them when the user says anything.
+   *  Link buttons (e.g. the booking link) stay. */
   function clearReplies() {
     let changed = false;
     for (const m of state.messages) {
-      if (m.buttons && m.buttons.length) {
-        m.buttons = [];
+      if (m.buttons && m.buttons.some((b) => !isLinkButton(b))) {
+        m.buttons = m.buttons.filter(isLinkButton);
         changed = true;
       }
     }
     if (!changed) return;
     for (const g of log.querySelectorAll(".replies")) {
-      if (!g.querySelector("a")) g.remove();
-      else for (const b of g.querySelectorAll("button")) b.remove();
+      for (const b of g.querySelectorAll("button")) b.remove();
+      if (!g.firstChild) g.remove();
     }
   }
 

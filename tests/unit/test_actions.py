@@ -1,0 +1,271 @@
+"""Every custom action, run directly with rasa_sdk trackers (no servers)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer_contraindication import GENERAL_ANSWER, ActionAnswerContraindication
+from actions.answer_indication import ActionAnswerIndication
+from actions.ask_screening_question import (
+    AskAnswersConfirmed,
+    AskAnswerToChange,
+    AskComplaint,
+    AskPregnancyStage,
+    AskPregnant,
+)
+from actions.delete_my_data import ActionDeleteMyData
+from actions.red_flag import ActionRedFlag
+from actions.screening_decision import ActionScreeningDecision
+from actions.stop_screening import ActionStopScreening
+from actions.validate_screening_form import ValidateScreeningForm
+from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.screening.rules import load_screening
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+NO_ANSWERS = {
+    "pregnant": "no",
+    "blood_disorder": "no",
+    "current_infection": "no",
+    "infection_risk": "no",
+    "complaint": "knee",
+}
+
+
+def tracker(
+    text: str = "",
+    intent: str = "affirm",
+    slots: Dict[str, Any] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
+    return Tracker(
+        sender_id="unit",
+        slots={"unclear_answers": 0, **(slots or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": [{"name": intent, "confidence": 0.9}],
+            "entities": [],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action, t: Tracker) -> tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    return dispatcher.messages, events
+
+
+def slot_sets(events) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_indication_answer_names_the_injury() -> None:
+    messages, events = await run(ActionAnswerIndication(), tracker("can it help my shin splints?"))
+    assert "shin pain" in messages[0]["text"] and events == []
+
+
+async def test_indication_answer_without_injury_lists_the_article_injuries() -> None:
+    messages, _ = await run(ActionAnswerIndication(), tracker("what injuries can it treat?"))
+    assert "Achilles tendon pain" in messages[0]["text"] and "hip pain" in messages[0]["text"]
+
+
+async def test_contraindication_answer_for_one_condition() -> None:
+    messages, _ = await run(ActionAnswerContraindication(), tracker("can diabetics have it?"))
+    assert messages[0]["text"].startswith(load_screening().condition_answers["diabetes"][:40])
+    assert "pregnan" not in messages[0]["text"]
+
+
+async def test_contraindication_answer_in_general() -> None:
+    messages, _ = await run(ActionAnswerContraindication(), tracker("who shouldn't have it?"))
+    assert messages[0]["text"] == GENERAL_ANSWER
+
+
+@pytest.mark.parametrize(
+    ("action", "expected_titles"),
+    [
+        (AskPregnant(), ["Yes", "No", "Not sure"]),
+        (AskPregnancyStage(), ["Up to 3 months", "More than 3 months", "Not sure"]),
+        (AskComplaint(), ["Achilles", "Calf", "Foot", "Shin", "Knee", "Hip", "Something else"]),
+    ],
+)
+async def test_questions_come_with_buttons(action, expected_titles) -> None:
+    messages, _ = await run(action, tracker())
+    assert messages[0]["text"] == load_screening().question(action.slot).ask
+    assert [b["title"] for b in messages[0]["buttons"]] == expected_titles
+
+
+async def test_summary_repeats_the_answers() -> None:
+    messages, _ = await run(AskAnswersConfirmed(), tracker(slots=NO_ANSWERS))
+    text = messages[0]["text"]
+    assert (
+        "Pregnant: no" in text and "Complaint: runner's knee" in text and "Is that right?" in text
+    )
+
+
+async def test_change_offers_only_answered_questions() -> None:
+    messages, _ = await run(
+        AskAnswerToChange(), tracker(slots={"pregnant": "no", "blood_disorder": "yes"})
+    )
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Pregnant",
+        "Blood disease, bleeding disorder or blood thinners",
+    ]
+
+
+async def test_decision_clear_shows_link_and_clears_answers() -> None:
+    messages, events = await run(
+        ActionScreeningDecision(), tracker(slots={**NO_ANSWERS, "answers_confirmed": "yes"})
+    )
+    url = load_clinic_facts().booking_url
+    assert url in messages[0]["text"] and messages[0]["buttons"][0]["payload"] == url
+    cleared = slot_sets(events)
+    assert all(cleared[slot] is None for slot in NO_ANSWERS)
+
+
+async def test_decision_ruled_out_has_no_link() -> None:
+    slots = {**NO_ANSWERS, "current_infection": "yes", "answers_confirmed": "yes"}
+    messages, _ = await run(ActionScreeningDecision(), tracker(slots=slots))
+    text = messages[0]["text"]
+    assert load_clinic_facts().booking_url not in text and not messages[0]["buttons"]
+    assert "infection" in text and load_clinic_facts().phone in text
+
+
+async def test_decision_after_the_form_gave_up_says_nothing_more() -> None:
+    messages, events = await run(
+        ActionScreeningDecision(), tracker(slots={"screening_stopped": "unclear"})
+    )
+    assert messages == [] and slot_sets(events)["screening_stopped"] is None
+
+
+async def test_stop_screening_forgets_answers() -> None:
+    messages, events = await run(
+        ActionStopScreening(), tracker("cancel", slots=NO_ANSWERS, active_loop="screening_form")
+    )
+    assert "stopped the questions" in messages[0]["text"]
+    assert slot_sets(events)["pregnant"] is None
+
+
+async def test_red_flag_gives_urgent_advice_without_link() -> None:
+    messages, events = await run(ActionRedFlag(), tracker("I have chest pain", intent="red_flag"))
+    text = messages[0]["text"]
+    assert load_clinic_facts().emergency_number in text and "Chest pain" in text
+    assert load_clinic_facts().booking_url not in text
+    assert "pregnant" in slot_sets(events)
+
+
+async def test_delete_my_data_forgets_the_slots() -> None:
+    messages, events = await run(ActionDeleteMyData(), tracker("delete my data", slots=NO_ANSWERS))
+    assert messages == [] and slot_sets(events)["complaint"] is None
+
+
+# --- the screening form's validation --------------------------------------
+
+
+async def validate(text: str, intent: str, slots: Dict[str, Any]) -> tuple[list, Dict[str, Any]]:
+    messages, events = await run(
+        ValidateScreeningForm(), tracker(text, intent, slots, "screening_form")
+    )
+    return messages, slot_sets(events)
+
+
+async def test_answer_fills_the_requested_slot_and_asks_the_next() -> None:
+    _, slots = await validate("nope", "deny", {"requested_slot": "pregnant"})
+    assert slots["pregnant"] == "no" and slots["requested_slot"] == "blood_disorder"
+
+
+async def test_eight_weeks_answers_pregnancy_and_stage_at_once() -> None:
+    _, slots = await validate("yes, 8 weeks", "affirm", {"requested_slot": "pregnant"})
+    assert slots["pregnant"] == "yes" and slots["pregnancy_stage"] == "8 weeks"
+    assert slots["requested_slot"] == "answers_confirmed"  # ruled out: skip the rest
+
+
+async def test_unclear_answer_is_explained_and_asked_again() -> None:
+    messages, slots = await validate(
+        "purple", "out_of_scope", {"requested_slot": "current_infection"}
+    )
+    assert messages[0]["text"] == load_screening().question("current_infection").unclear
+    assert slots == {"unclear_answers": 1, "requested_slot": "current_infection"}
+
+
+async def test_third_unclear_answer_hands_over_to_the_clinic() -> None:
+    messages, slots = await validate(
+        "purple", "out_of_scope", {"requested_slot": "pregnant", "unclear_answers": 2}
+    )
+    assert load_clinic_facts().phone in messages[0]["text"]
+    assert slots["screening_stopped"] == "unclear" and slots["requested_slot"] is None
+
+
+async def test_interruption_sets_no_answer() -> None:
+    messages, slots = await validate(
+        "why do you ask?", "ask_why_screening", {"requested_slot": "pregnant"}
+    )
+    assert messages == [] and slots == {"requested_slot": "pregnant"}
+
+
+async def test_cancel_phrasing_with_not_is_not_taken_as_no() -> None:
+    _, slots = await validate(
+        "I don't want to answer these questions",
+        "stop_screening",
+        {"requested_slot": "blood_disorder"},
+    )
+    assert "blood_disorder" not in slots
+
+
+async def test_complaint_button_counts_even_if_classified_as_a_question() -> None:
+    _, slots = await validate(
+        "Knee", "ask_indication", {**NO_ANSWERS, "complaint": None, "requested_slot": "complaint"}
+    )
+    assert slots["complaint"] == "knee" and slots["requested_slot"] == "answers_confirmed"
+
+
+async def test_volunteered_correction_is_acknowledged() -> None:
+    messages, slots = await validate(
+        "actually I do take blood thinners",
+        "inform_condition",
+        {"pregnant": "no", "blood_disorder": "no", "requested_slot": "current_infection"},
+    )
+    assert slots["blood_disorder"] == "yes"
+    assert "updated your answer" in messages[0]["text"]
+
+
+async def test_choosing_an_answer_to_change_asks_it_again() -> None:
+    _, slots = await validate(
+        "Blood disease, bleeding disorder or blood thinners",
+        "ask_contraindication",
+        {**NO_ANSWERS, "answers_confirmed": "no", "requested_slot": "answer_to_change"},
+    )
+    assert slots["blood_disorder"] is None and slots["answers_confirmed"] is None
+    assert slots["requested_slot"] == "blood_disorder"
+
+
+async def test_confirmation_ends_the_form() -> None:
+    _, slots = await validate(
+        "Yes, that's right", "affirm", {**NO_ANSWERS, "requested_slot": "answers_confirmed"}
+    )
+    assert slots["answers_confirmed"] == "yes" and slots["requested_slot"] is None
+
+
+async def test_red_flag_is_never_an_answer() -> None:
+    _, slots = await validate(
+        "yes and I have chest pain", "red_flag", {"requested_slot": "current_infection"}
+    )
+    assert slots == {"requested_slot": "current_infection"}
+
+
+async def test_activation_prefills_volunteered_answers() -> None:
+    _, slots = await validate(
+        "I'm not pregnant and I don't have diabetes, can I book?", "inform_condition", {}
+    )
+    assert slots["pregnant"] == "no" and slots["infection_risk"] == "no"
+    assert slots["requested_slot"] == "blood_disorder"
