@@ -69,8 +69,8 @@ class AssistantProcesses:
     start_actions: bool = True
     extra_rasa_args: List[str] = field(default_factory=list)
     processes: List[subprocess.Popen] = field(default_factory=list)
-    action_process: Optional[subprocess.Popen] = None
-    rasa_process: Optional[subprocess.Popen] = None
+    action_process: subprocess.Popen | None = None
+    rasa_process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
