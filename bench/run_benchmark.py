@@ -337,14 +337,16 @@ async def parse_floor(model: Path, texts: Sequence[str], repeats: int) -> Dict[s
     """NLU parse time of the same messages with the model loaded in this process."""
     import logging
 
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
+    with warnings.catch_warnings():  # import-time deprecation noise of rasa's dependencies
+        warnings.simplefilter("ignore")
+        from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
 
-    configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
-    for name in ("", "rasa", "tensorflow", "absl"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    started = time.perf_counter()
-    agent = Agent.load(str(model))
+        configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
+        for name in ("", "rasa", "tensorflow", "absl"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        started = time.perf_counter()
+        agent = Agent.load(str(model))
     load_s = time.perf_counter() - started
     for text in texts:  # warm-up, not timed (first calls build TensorFlow graphs)
         await agent.parse_message(text)

@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
@@ -311,10 +312,12 @@ def quiet_rasa_logs() -> None:
 
 async def parse_messages(model: Path, examples: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Parse every example with the loaded model; one record per message."""
-    from rasa.core.agent import Agent
+    with warnings.catch_warnings():  # import-time deprecation noise of rasa's dependencies
+        warnings.simplefilter("ignore")
+        from rasa.core.agent import Agent
 
-    quiet_rasa_logs()
-    agent = Agent.load(str(model))
+        quiet_rasa_logs()
+        agent = Agent.load(str(model))
     records = []
     for example in examples:
         parse = await agent.parse_message(example["text"])

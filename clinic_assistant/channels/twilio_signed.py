@@ -26,6 +26,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from clinic_assistant.channels.safe import BadMessage, clean_text, never_silent
+
 logger = logging.getLogger(__name__)
 
 # Twilio accepts at most 1600 characters per message body (SMS and WhatsApp).
@@ -87,12 +89,29 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> List[str]:
     return chunks
 
 
+def is_link(button: Dict[str, Any]) -> bool:
+    """A button whose payload is a web address opens it (e.g. the booking link)."""
+    return str(button.get("payload", "")).startswith(("https://", "http://"))
+
+
+def choices(buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    return [button for button in buttons if not is_link(button)]
+
+
 def format_buttons(text: str, buttons: List[Dict[str, Any]]) -> str:
-    """One message: the text, a numbered list of button titles, and a hint."""
-    options = "\n".join(
-        f"{number}. {button.get('title', '')}" for number, button in enumerate(buttons, 1)
+    """One message: the text, a numbered list of the choices, and a hint.
+
+    Link buttons become plain addresses (once), not numbered choices."""
+    links = "\n".join(
+        f"{b.get('title', '')}: {b['payload']}"
+        for b in buttons
+        if is_link(b) and b["payload"] not in text
     )
-    return "\n\n".join(part for part in (text.strip(), options, REPLY_HINT) if part)
+    options = "\n".join(
+        f"{number}. {button.get('title', '')}" for number, button in enumerate(choices(buttons), 1)
+    )
+    hint = REPLY_HINT if options else ""
+    return "\n\n".join(part for part in (text.strip(), links, options, hint) if part)
 
 
 def _normalise(text: str) -> str:
@@ -102,6 +121,7 @@ def _normalise(text: str) -> str:
 def match_button(reply: str, buttons: List[Dict[str, Any]]) -> str | None:
     """Payload of the button the reply picks (by title first, then by number)."""
     answer = _normalise(reply)
+    buttons = choices(buttons)
     if not answer:
         return None
     chosen = next((b for b in buttons if _normalise(str(b.get("title", ""))) == answer), None)
@@ -245,6 +265,7 @@ class SignedTwilioInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio_webhook = Blueprint("twilio_signed_webhook", __name__)
+        handler = never_silent(on_new_message, self.name())
 
         @twilio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -278,6 +299,10 @@ class SignedTwilioInput(InputChannel):
             payload = match_button(text, await self.last_buttons(request, sender))
             if payload is not None:
                 logger.debug("Reply mapped to a button payload.")
+            try:
+                text = clean_text(text)
+            except BadMessage as bad:
+                return _error(bad.status, bad.reason)
             user_message = UserMessage(
                 payload if payload is not None else text,
                 self.get_output_channel(),
@@ -285,12 +310,7 @@ class SignedTwilioInput(InputChannel):
                 input_channel=self.name(),
                 message_id=params.get("MessageSid"),
             )
-            try:
-                await on_new_message(user_message)
-            except Exception as e:
-                logger.error("Failed to handle a Twilio message (%s).", type(e).__name__)
-                logger.debug("Handler traceback.", exc_info=True)
-                return _error(500, "internal error")
+            await handler(user_message)  # replies (or an apology) go out through the API
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return twilio_webhook

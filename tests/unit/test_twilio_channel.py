@@ -29,6 +29,7 @@ from clinic_assistant.channels.twilio_signed import (
     REPLY_HINT,
     SignedTwilioInput,
     SignedTwilioOutput,
+    match_button,
     split_message,
 )
 
@@ -177,7 +178,9 @@ async def remember_bot_message(agent: FakeAgent, *events: Any) -> None:
 # --- incoming webhook --------------------------------------------------------------
 
 
-async def test_signed_message_reaches_the_assistant(twilio_env: None, serve: Any) -> None:
+async def test_signed_message_reaches_the_assistant(
+    twilio_env: None, serve: Any, twilio_api: responses.RequestsMock
+) -> None:
     server = await serve()
     status, text = await server.post(twilio_form("My knee hurts"))
     assert status == 200
@@ -186,7 +189,21 @@ async def test_signed_message_reaches_the_assistant(twilio_env: None, serve: Any
     assert message.text == "My knee hurts"
     assert message.sender_id == PATIENT
     assert message.input_channel == "twilio_signed"
-    assert isinstance(message.output_channel, SignedTwilioOutput)
+    assert isinstance(message.output_channel.inner, SignedTwilioOutput)
+    # the fake assistant said nothing: the runner gets an apology, never silence
+    [apology] = sent(twilio_api)
+    assert apology["Body"].startswith("Sorry, something went wrong") and apology["To"] == PATIENT
+
+
+async def test_link_buttons_are_addresses_not_choices(twilio_api: responses.RequestsMock) -> None:
+    output = SignedTwilioOutput(SID, TOKEN, NUMBER)
+    url = "https://clinic.example/book"
+    await output.send_text_with_buttons(
+        PATIENT, f"Book here: {url}", [{"title": "Book an appointment", "payload": url}]
+    )
+    [message] = sent(twilio_api)
+    assert message["Body"] == f"Book here: {url}"
+    assert match_button("1", [{"title": "Book an appointment", "payload": url}]) is None
 
 
 async def test_health_route(twilio_env: None, serve: Any) -> None:
