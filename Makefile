@@ -17,7 +17,7 @@ export PYTHONWARNINGS := ignore
 
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 
-.PHONY: help setup run shell test lint format evaluate bench constraints clean
+.PHONY: help setup run shell test lint format evaluate bench erase retention constraints clean
 
 help:
 	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
@@ -72,6 +72,14 @@ evaluate: setup
 
 bench: setup
 	$(BIN)/python bench/run_benchmark.py
+
+# Staff: erase one conversation, or everything older than DAYS (default 30).
+erase: $(VENV)/.installed
+	@test -n "$(SENDER)" || (echo "usage: make erase SENDER=<conversation id>"; exit 2)
+	$(BIN)/python -m clinic_assistant.privacy erase --sender "$(SENDER)"
+
+retention: $(VENV)/.installed
+	$(BIN)/python -m clinic_assistant.privacy retention $(if $(DAYS),--days $(DAYS))
 
 # Refresh the known-good resolve after changing a pin in requirements.txt.
 constraints: $(VENV)/.installed
