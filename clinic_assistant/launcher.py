@@ -100,6 +100,7 @@ class AssistantProcesses:
             **QUIET_ENV,
             "SANIC_HOST": "127.0.0.1",  # the action server is never exposed
             "ACTION_METRICS_PORT": str(self.action_metrics_port),
+            "CORS_ORIGINS": " ".join(self.cors_origins),  # the socket.io origin check
             **self.env,
         }
 

@@ -9,10 +9,13 @@ clinic's contact details. Nothing here logs message text.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+import os
 import time
 import unicodedata
+import uuid
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
@@ -200,5 +203,34 @@ class SafeSocketIOInput(SocketIOInput):
                 )
             )
 
+        async def session_request(sid: str, data: Any) -> None:
+            # Rasa 3.6 calls the coroutine sio.enter_room() without awaiting it, so
+            # with python-socketio >= 5.10 browsers never joined their session room
+            # and got no replies. This replaces that handler.
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            try:
+                session_id = clean_sender(requested) if requested else uuid.uuid4().hex
+            except BadMessage:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def connect(sid: str, environ: Dict, auth: Any = None) -> bool:
+            # Rasa turns python-socketio's own origin check off; browsers send an
+            # Origin header, so only the configured site(s) may open the socket.
+            origin = environ.get("HTTP_ORIGIN")
+            return origin is None or origin_allowed(origin)
+
         sio.on(self.user_message_evt, user_message, namespace=self.namespace)
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on("connect", connect, namespace=self.namespace)
         return webhook
+
+
+def origin_allowed(origin: str) -> bool:
+    """CORS_ORIGINS (space-separated, as given to `rasa run --cors`); "*" allows all."""
+    allowed = os.environ.get("CORS_ORIGINS", "*").split()
+    return "*" in allowed or origin in allowed

@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+
+from clinic_assistant.config import load_clinic_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -32,14 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REPORTS = ROOT / "reports"
-
-
-def clinic_booking_url() -> str:
-    """The booking URL the assistant sends: $BOOKING_URL or clinic/clinic.yml."""
-    if os.environ.get("BOOKING_URL"):
-        return os.environ["BOOKING_URL"]
-    with open(ROOT / "clinic" / "clinic.yml", encoding="utf-8") as handle:
-        return str(yaml.safe_load(handle)["booking_url"])
 
 
 @dataclass
@@ -121,7 +114,7 @@ def demo_site(request, browser, widget_bundle) -> DemoSite:
     # `browser` comes first so that a missing Chromium skips before the assistant starts.
     external = os.environ.get("WIDGET_TEST_RASA_URL")
     rasa_url = (external or request.getfixturevalue("assistant").url).rstrip("/")
-    booking_url = clinic_booking_url()
+    booking_url = load_clinic_facts().booking_url
     proc, url = start_demo_server(rasa_url, booking_url)
     try:
         yield DemoSite(url=url, rasa_url=rasa_url, booking_url=booking_url)
@@ -135,7 +128,7 @@ def demo_server_factory(widget_bundle):
     procs: list[subprocess.Popen] = []
 
     def factory(rasa_url: str) -> str:
-        proc, url = start_demo_server(rasa_url, clinic_booking_url())
+        proc, url = start_demo_server(rasa_url, load_clinic_facts().booking_url)
         procs.append(proc)
         return url
 

@@ -165,3 +165,47 @@ def test_no_message_text_or_health_answer_in_the_logs(own_assistant) -> None:
     )
     for private in (SECRET, "Zorbaville", "warfarin", chat.sender):
         assert private not in logs
+
+
+async def test_socketio_accepts_only_configured_origins(own_assistant) -> None:
+    import socketio
+
+    async def connects(origin: str) -> bool:
+        client = socketio.AsyncClient(reconnection=False)
+        try:
+            await client.connect(
+                own_assistant.url, headers={"Origin": origin}, transports=["polling"]
+            )
+        except socketio.exceptions.ConnectionError:
+            return False
+        await client.disconnect()
+        return True
+
+    assert await connects(ALLOWED_ORIGIN)
+    assert not await connects("http://evil.example")
+
+
+async def test_socketio_conversation_and_bad_events(own_assistant) -> None:
+    import asyncio
+
+    import socketio
+
+    client = socketio.AsyncClient(reconnection=False)
+    replies: asyncio.Queue = asyncio.Queue()
+    client.on("bot_uttered", replies.put)
+    confirmed: asyncio.Queue = asyncio.Queue()
+    client.on("session_confirm", confirmed.put)
+    await client.connect(
+        own_assistant.url, headers={"Origin": ALLOWED_ORIGIN}, transports=["polling"]
+    )
+    try:
+        await client.emit("session_request", {"session_id": None})
+        session_id = await asyncio.wait_for(confirmed.get(), 10)
+        await client.emit("user_uttered", "not an object")
+        assert "couldn't read" in (await asyncio.wait_for(replies.get(), 30))["text"]
+        await client.emit("user_uttered", {"session_id": session_id, "message": ""})
+        assert "empty" in (await asyncio.wait_for(replies.get(), 30))["text"]
+        await client.emit("user_uttered", {"session_id": session_id, "message": "does it hurt?"})
+        assert "twitch" in (await asyncio.wait_for(replies.get(), 30))["text"]
+    finally:
+        await client.disconnect()

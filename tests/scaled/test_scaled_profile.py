@@ -4,8 +4,8 @@ Starts scripts/run_scaled.py's ScaledProfile on free loopback ports in a
 temporary directory (about a minute: both replicas load the model in
 parallel), then:
 
-- socket.io sessions work through nginx, both with long polling only (which
-  needs the sticky upstream) and with the upgrade to a websocket;
+- socket.io works through nginx: long polling (which needs the sticky
+  upstream), the upgrade to a websocket, and a message with its reply;
 - 41 screening conversations run at the same time over REST through nginx's
   round-robin, so consecutive messages of one conversation are answered by
   different replicas; after the third message one replica is killed, and the
@@ -32,7 +32,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 import yaml
@@ -109,87 +109,105 @@ def _questions() -> Dict[str, str]:
 
 
 # ------------------------------------------------------------------ socket.io
-async def _polling_session(url: str, first_message: str = "") -> List[str]:
-    """A socket.io session over long polling only (python-socketio's client).
+class PollingSession:
+    """A socket.io session over engine.io long polling, by hand.
 
-    Returns the bot's replies to `first_message`.
+    Every packet is its own HTTP request, so the session only works if nginx
+    sends all of them to the replica that holds it. (python-socketio's client
+    waits ~30 s for its last poll when it disconnects, and its websocket
+    transport needs a newer aiohttp than the pinned 3.9.)
     """
-    import socketio
 
-    client = socketio.AsyncClient(reconnection=False)
-    replies: asyncio.Queue = asyncio.Queue()
-    confirmed = asyncio.Event()
-    session_id = f"sio-{uuid.uuid4().hex[:12]}"
-    client.on("bot_uttered", replies.put_nowait)
-    client.on("session_confirm", lambda *_: confirmed.set())
-    await client.connect(url, transports=["polling"], socketio_path="socket.io", wait_timeout=30)
-    texts: List[str] = []
-    try:
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed.wait(), timeout=30)
-        if first_message:
-            await client.emit("user_uttered", {"session_id": session_id, "message": first_message})
-            pregnant = _questions()["pregnant"]
-            while not any(pregnant in text for text in texts):
-                reply = await asyncio.wait_for(replies.get(), timeout=60)
-                texts.append(str(reply.get("text", "")))
-        assert client.transport() == "polling"
-        return texts
-    finally:
-        await client.disconnect()
+    def __init__(self, url: str) -> None:
+        self.upstreams: set[str] = set()
+        base = f"{url}/socket.io/?EIO=4&transport=polling"
+        handshake = self._request(base)[0]
+        assert handshake.startswith("0"), handshake
+        self.sid = json.loads(handshake[1:])["sid"]
+        self.url = f"{base}&sid={self.sid}"
+        self.send("40")  # connect to the default namespace
+        self.receive_until(lambda packet: packet.startswith("40"))
+
+    def _request(self, url: str, data: Optional[bytes] = None, timeout: float = 30) -> List[str]:
+        with urllib.request.urlopen(url, data=data, timeout=timeout) as response:
+            self.upstreams.add(response.headers.get("X-Upstream", ""))
+            return response.read().decode().split("\x1e")  # engine.io v4 packet separator
+
+    def send(self, packet: str) -> None:
+        assert [reply.lower() for reply in self._request(self.url, packet.encode())] == ["ok"]
+
+    def emit(self, event: str, data: Any) -> None:
+        self.send("42" + json.dumps([event, data]))
+
+    def receive_until(self, done: Callable[[str], bool], timeout: float = 30) -> List[str]:
+        """Polls until a packet satisfies `done`; TimeoutError if none comes in time."""
+        deadline = time.monotonic() + timeout
+        received: List[str] = []
+        while not any(done(packet) for packet in received):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"nothing matching after {timeout:.0f} s: {received}")
+            for packet in self._request(self.url, timeout=left):
+                if packet == "2":  # ping
+                    self.send("3")
+                received.append(packet)
+        return received
+
+    def start_session(self) -> str:
+        session_id = f"sio-{uuid.uuid4().hex[:12]}"
+        self.emit("session_request", {"session_id": session_id})
+        self.receive_until(lambda packet: _event(packet) == ["session_confirm", session_id])
+        return session_id
+
+    def close(self) -> None:
+        self.send("1")
 
 
-async def _upgraded_session(url: str) -> None:
-    """Engine.io by hand: a long-polling handshake, then the upgrade to a websocket.
+def _event(packet: str) -> Any:
+    return json.loads(packet[2:]) if packet.startswith("42") else None
 
-    (python-socketio's own websocket client needs a newer aiohttp than the
-    pinned one.) The handshake and the websocket are separate requests, so
-    they only meet the same session if nginx sends both to the same replica.
-    """
+
+def test_socketio_polling_sessions_are_sticky(profile: Any) -> None:
+    sessions = [PollingSession(profile.url) for _ in range(4)]
+    for session in sessions:
+        session.start_session()
+        session.close()
+        assert len(session.upstreams) == 1, session.upstreams  # one replica per session
+
+
+async def test_socketio_upgrades_to_websocket_through_nginx(profile: Any) -> None:
+    """The long-polling handshake, then the websocket upgrade (nginx passes Upgrade)."""
     import websockets
 
-    base = f"{url}/socket.io/?EIO=4&transport=polling"
-    with urllib.request.urlopen(base, timeout=30) as response:
-        handshake = response.read().decode()
-    assert handshake.startswith("0"), handshake
-    sid = json.loads(handshake[1:])["sid"]
-    ws_url = url.replace("http://", "ws://") + f"/socket.io/?EIO=4&transport=websocket&sid={sid}"
+    polling = PollingSession(profile.url)
+    ws_url = profile.url.replace("http://", "ws://")
+    ws_url += f"/socket.io/?EIO=4&transport=websocket&sid={polling.sid}"
     async with websockets.connect(ws_url, open_timeout=30) as ws:
         await ws.send("2probe")
         assert await asyncio.wait_for(ws.recv(), 30) == "3probe"
-        await ws.send("5")  # upgrade done: polling is over
-        await ws.send("40")  # connect to the default namespace
+        await ws.send("5")  # upgraded: from now on only the websocket
         session_id = f"sio-{uuid.uuid4().hex[:12]}"
-        packets: List[str] = []
-        while not any(packet.startswith("40") for packet in packets):
-            packets.append(str(await asyncio.wait_for(ws.recv(), 30)))
-        await ws.send(json.dumps(["session_request", {"session_id": session_id}]).join(["42", ""]))
-        expected = "42" + json.dumps(["session_confirm", session_id], separators=(",", ":"))
-        while expected not in packets:
+        await ws.send("42" + json.dumps(["session_request", {"session_id": session_id}]))
+        while True:
             packet = str(await asyncio.wait_for(ws.recv(), 30))
-            if packet == "2":  # engine.io ping
+            if packet == "2":
                 await ws.send("3")
-            packets.append(packet)
+            if _event(packet) == ["session_confirm", session_id]:
+                break
 
 
-async def test_socketio_sessions_through_nginx(profile: Any) -> None:
-    # long polling only: every poll must reach the replica that holds the
-    # session, which the sticky upstream ensures (round-robin would break it)
-    for _ in range(3):
-        await _polling_session(profile.url)
-    # the upgrade to a websocket passes nginx (Upgrade/Connection headers)
-    await _upgraded_session(profile.url)
-
-
-@pytest.mark.xfail(
-    reason="Rasa 3.6's socket.io channel calls python-socketio 5.18's coroutine "
-    "AsyncServer.enter_room without await, so with session_persistence the client "
-    "never joins its session's room and replies are lost (not a scaling issue)",
-    raises=asyncio.TimeoutError,
-    strict=False,
-)
-async def test_socketio_reply_through_nginx(profile: Any) -> None:
-    assert await _polling_session(profile.url, "I'd like to book")
+def test_socketio_reply_through_nginx(profile: Any) -> None:
+    """A message over socket.io reaches the assistant and its reply comes back."""
+    session = PollingSession(profile.url)
+    session_id = session.start_session()
+    session.emit("user_uttered", {"session_id": session_id, "message": "I'd like to book"})
+    pregnant = _questions()["pregnant"]
+    session.receive_until(
+        lambda packet: (_event(packet) or [""])[0] == "bot_uttered"
+        and pregnant in str(_event(packet)[1].get("text", "")),
+        timeout=15,
+    )
+    session.close()
 
 
 # ------------------------------------------------------------------ REST
