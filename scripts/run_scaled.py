@@ -17,6 +17,7 @@ directory (tests/scaled uses it), as a context manager.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -31,7 +32,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List
 
 import yaml
 
@@ -54,7 +55,7 @@ def find_binaries() -> Dict[str, Path]:
     PG_BIN (a directory holding initdb and postgres), REDIS_SERVER and NGINX
     override the defaults (Debian's paths, then $PATH).
     """
-    found: Dict[str, Optional[Path]] = {}
+    found: Dict[str, Path | None] = {}
     pg_dirs = [os.environ["PG_BIN"]] if os.environ.get("PG_BIN") else []
     pg_dirs += sorted(
         glob.glob("/usr/lib/postgresql/*/bin"),
@@ -76,7 +77,7 @@ def find_binaries() -> Dict[str, Path]:
     if missing:
         raise MissingBinary(
             f"not installed: {', '.join(missing)} (Debian: apt-get install postgresql "
-            f"redis-server nginx-light; or set PG_BIN, REDIS_SERVER, NGINX)"
+            f"redis-server nginx; or set PG_BIN, REDIS_SERVER, NGINX)"
         )
     return {name: path for name, path in found.items() if path is not None}
 
@@ -138,7 +139,7 @@ class ScaledProfile:
     timeout: float = 300
     log: Callable[[str], None] = lambda message: None
     binaries: Dict[str, Path] = field(default_factory=dict)
-    actions: Optional[AssistantProcesses] = None
+    actions: AssistantProcesses | None = None
     rasa: List[AssistantProcesses] = field(default_factory=list)
     services: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -313,9 +314,7 @@ class ScaledProfile:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (DB_USER,))
                 if cursor.fetchone() is None:
-                    cursor.execute(
-                        f"CREATE ROLE {DB_USER} LOGIN PASSWORD %s", (passwords["app"],)
-                    )
+                    cursor.execute(f"CREATE ROLE {DB_USER} LOGIN PASSWORD %s", (passwords["app"],))
                 cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,))
                 if cursor.fetchone() is None:
                     cursor.execute(f"CREATE DATABASE {DB_NAME} OWNER {DB_USER}")
@@ -431,7 +430,9 @@ class ScaledProfile:
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejected {config}:\n{check.stderr}")
         log = open(prefix / "nginx.out", "ab")  # noqa: SIM115
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         self.services["nginx"] = process
         _wait_for_port(self.port, 30, process, "nginx")
@@ -446,10 +447,8 @@ def _group_name(gid: int) -> str:
 
 def _stop_process(process: subprocess.Popen, sig: int) -> None:
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -458,7 +457,9 @@ def _stop_process(process: subprocess.Popen, sig: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--replicas", type=int, default=int(os.environ.get("SCALED_REPLICAS", "2")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SCALED_PORT", "8080")),
                         help="nginx's port on 127.0.0.1 (default 8080, env SCALED_PORT)")  # fmt: skip
