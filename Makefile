@@ -17,11 +17,12 @@ export PYTHONWARNINGS := ignore
 
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 
-.PHONY: help setup run shell test lint format evaluate bench erase retention constraints clean
+.PHONY: help setup run run-scaled shell test lint format evaluate bench erase retention constraints clean
 
 help:
 	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
 	@echo "make test      set up if needed, then run the whole test suite"
+	@echo "make run-scaled  PostgreSQL + Redis + nginx + 2 Rasa replicas on 127.0.0.1:8080 (docs/scaling.md)"
 	@echo "make shell     talk to the assistant in the terminal (rasa shell), for staff"
 	@echo "make evaluate  NLU evaluation reports and pictures in reports/"
 	@echo "make bench     latency/throughput benchmark, writes reports/BENCHMARK.md"
@@ -50,6 +51,9 @@ setup: $(MODEL) $(WIDGET)
 
 run: setup
 	$(BIN)/python scripts/run_assistant.py
+
+run-scaled: setup
+	$(BIN)/python scripts/run_scaled.py
 
 shell: setup
 	$(BIN)/python scripts/run_assistant.py --shell

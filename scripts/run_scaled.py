@@ -98,6 +98,7 @@ def render(template: str, values: Dict[str, str]) -> str:
 
 def _port_is_free(port: int) -> bool:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx does
         try:
             sock.bind((HOST, port))
         except OSError:
@@ -500,6 +501,10 @@ def main() -> int:
     except MissingBinary as error:
         print(error, file=sys.stderr)
         return 2
+    except (RuntimeError, TimeoutError, OSError) as error:
+        print(f"Could not start the scaled profile: {error}", file=sys.stderr)
+        print(f"See the logs in {profile.run_dir}.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
         return 0
