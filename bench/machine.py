@@ -77,6 +77,7 @@ def machine_info() -> Dict[str, Any]:
         "tensorflow": _version("tensorflow"),
         "git": git_revision(),
         "load_average_at_start": load_average(),
+        "niceness": os.nice(0),
     }
 
 
@@ -91,5 +92,11 @@ def machine_lines(info: Dict[str, Any]) -> str:
             f"- Code: git {info['git']}",
             f"- Load average (1/5/15 min) when the run started: {info['load_average_at_start']}"
             " (the machine may be shared; other work slows the numbers down)",
+            f"- Process niceness: {info.get('niceness')}"
+            + (
+                " (run with `nice`: other work on the machine gets the CPU first)"
+                if info.get("niceness")
+                else ""
+            ),
         ]
     )

@@ -104,7 +104,7 @@ def widget_bundle() -> Path:
     return bundle
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_site(request, browser, widget_bundle) -> DemoSite:
     """scripts/serve_demo.py on a free port, pointed at the running assistant.
 
@@ -139,7 +139,7 @@ def demo_server_factory(widget_bundle):
             stop(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
