@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from clinic_assistant.config import load_clinic_facts
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "widget" / "demo"
 BUNDLE = ROOT / "widget" / "dist" / "clinic-chat.js"
@@ -54,6 +56,9 @@ def _origin(url: str) -> str:
 def render_page(rasa_url: str, booking_url: str | None) -> tuple[bytes, str]:
     """The demo page with the configured URLs, and its CSP header value."""
     html = (DEMO_DIR / "index.html").read_text(encoding="utf-8")
+    # the clinic's facts come from clinic/clinic.yml (and the environment), the one place they live
+    for key, value in load_clinic_facts().as_template_values().items():
+        html = html.replace("{{" + key + "}}", value)
     html = re.sub(r'serverUrl:\s*"[^"]*"', "serverUrl: " + json.dumps(rasa_url), html, count=1)
     if booking_url:
         html = re.sub(

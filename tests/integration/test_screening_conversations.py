@@ -203,3 +203,10 @@ def test_red_flags_stop_everything_with_urgent_advice(chat: Chat, message: str) 
     assert not booking_link_shown(replies)
     # the screening is over: "no" is not taken as an answer any more
     assert "Do you have an infection" not in text_of(chat.say("no"))
+
+
+def test_health_answers_do_not_carry_into_a_new_session(chat: Chat) -> None:
+    chat.say_all("book", "no", "no", "no")
+    chat.say("/session_start")  # what an expired session does
+    replies = chat.say("I'd like to book")
+    assert "Are you pregnant" in text_of(replies)
