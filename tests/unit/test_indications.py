@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 
-from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.indications import article_list, indication_answer, load_injuries
 from clinic_assistant.screening.rules import load_screening
 
@@ -69,13 +66,8 @@ def test_several_injuries_once_each_in_order() -> None:
 
 
 @pytest.fixture
-def injuries_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "clinic"
-    shutil.copytree(PROJECT_ROOT / "clinic", folder)
-    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
-    load_injuries.cache_clear()
-    yield folder / "indications.yml"
-    load_injuries.cache_clear()
+def injuries_copy(clinic_copy: Path) -> Path:
+    return clinic_copy / "indications.yml"
 
 
 def test_indications_from_a_modified_copy(injuries_copy: Path) -> None:

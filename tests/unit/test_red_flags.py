@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Iterator, List
+from typing import List
 
 import pytest
 import yaml
 
-from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.red_flags import find_red_flags, load_red_flags
 
 
@@ -144,13 +142,8 @@ def test_severity_and_advice() -> None:
 
 
 @pytest.fixture
-def flags_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "clinic"
-    shutil.copytree(PROJECT_ROOT / "clinic", folder)
-    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
-    load_red_flags.cache_clear()
-    yield folder / "red_flags.yml"
-    load_red_flags.cache_clear()
+def flags_copy(clinic_copy: Path) -> Path:
+    return clinic_copy / "red_flags.yml"
 
 
 def test_flags_load_from_a_modified_copy(flags_copy: Path) -> None:

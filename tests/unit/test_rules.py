@@ -7,15 +7,13 @@ diseases, with infections and with an increased risk of infection.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict
 
 import pytest
 import yaml
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.screening import rules
 from clinic_assistant.screening.rules import (
     CHANGE_SLOT,
     CONFIRM_SLOT,
@@ -332,17 +330,6 @@ def test_summary_skips_unanswered_and_inapplicable(screening: Screening) -> None
 
 
 # --- loading from another folder -------------------------------------------------
-
-
-@pytest.fixture
-def clinic_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of clinic/ that CLINIC_DATA_DIR points at, with the loader cache cleared."""
-    folder = tmp_path / "clinic"
-    shutil.copytree(PROJECT_ROOT / "clinic", folder)
-    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
-    rules._load_screening.cache_clear()
-    yield folder
-    rules._load_screening.cache_clear()
 
 
 def edit_screening(folder: Path, change) -> None:

@@ -1,0 +1,29 @@
+"""Fixtures shared by the unit tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.indications import load_injuries
+from clinic_assistant.red_flags import load_red_flags
+from clinic_assistant.screening import rules
+
+CACHED_LOADERS = (load_injuries, load_red_flags, rules._load_screening)
+
+
+@pytest.fixture
+def clinic_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of clinic/ that CLINIC_DATA_DIR points at, with the loader caches cleared."""
+    folder = tmp_path / "clinic"
+    shutil.copytree(PROJECT_ROOT / "clinic", folder)
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
+    for loader in CACHED_LOADERS:
+        loader.cache_clear()
+    yield folder
+    for loader in CACHED_LOADERS:
+        loader.cache_clear()
