@@ -300,6 +300,19 @@ def tree_memory(pid: int) -> Dict[str, Any]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process tree so far (from /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 class MemorySampler(threading.Thread):
     """Highest resident size (VmRSS) of each process tree, sampled every 0.5 s."""
 
@@ -478,6 +491,10 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def measured(value: float | None, unit: str, digits: int = 1) -> str:
+    return "not measured" if value is None else f"{value:.{digits}f}{unit}"
+
+
 def verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else ("PASS" if ok else "FAIL")
 
@@ -498,17 +515,17 @@ def evaluate_targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
 
     return [
         {"target": "p95 latency at 10 concurrent conversations < 100 ms",
-         "measured": f"{fmt(p95)} ms", "ok": check(p95, p95 is not None and p95 < 100)},
+         "measured": measured(p95, " ms"), "ok": check(p95, p95 is not None and p95 < 100)},
         {"target": "saturation throughput >= 50 messages/s",
-         "measured": f"{fmt(rate)} msg/s", "ok": check(rate, rate is not None and rate >= 50)},
+         "measured": measured(rate, " msg/s"), "ok": check(rate, rate is not None and rate >= 50)},
         {"target": "zero errors, lost replies and apologies (all runs)",
          "measured": f"{problems} in {sum(r['messages'] for r in runs)} messages",
          "ok": problems == 0},
         {"target": "served p50 (1 conversation) within 2x of the in-process floor p50",
-         "measured": f"{fmt(ratio, 2)}x",
+         "measured": measured(ratio, "x", 2),
          "ok": check(ratio, ratio is not None and ratio <= 2)},
         {"target": "Rasa server peak resident memory < 1.5 GiB",
-         "measured": f"{fmt(rasa_gib, 2)} GiB",
+         "measured": measured(rasa_gib, " GiB", 2),
          "ok": check(rasa_gib, rasa_gib is not None and rasa_gib < 1.5)},
     ]  # fmt: skip
 
@@ -541,9 +558,9 @@ def plot(levels: List[Dict[str, Any]], saturation: Dict[str, Any] | None, path: 
     ax.minorticks_off()
     ax.set_xticks(clients)
     ax.set_xticklabels([str(c) for c in clients])
-    ax.set_ylim(bottom=0)
+    ax.set_yscale("log")  # 1 conversation is ~100 ms, saturation several seconds
     ax.set_xlabel("concurrent conversations")
-    ax.set_ylabel("reply latency (ms)")
+    ax.set_ylabel("reply latency (ms, log scale)")
     think = levels[0]["think_s"] if levels else 0
     ax.set_title(f"REST reply latency by concurrency (think time {think:g} s)")
     ax.grid(True, alpha=0.3)
@@ -551,6 +568,28 @@ def plot(levels: List[Dict[str, Any]], saturation: Dict[str, Any] | None, path: 
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def cpu_lines(result: Dict[str, Any]) -> List[str]:
+    runs = result["levels"] + ([result["saturation"]] if result["saturation"] else [])
+    runs = [r for r in runs if r.get("cpu_ms_per_msg")]
+    if not runs:
+        return []
+    names = list(runs[0]["cpu_ms_per_msg"])
+    lines = [
+        "CPU time used per message (user + system, from /proc/<pid>/stat; the machine has "
+        f"{result['machine']['usable_cpus']} CPUs, so at most about "
+        f"{result['machine']['usable_cpus']} CPU-seconds per second are available to all "
+        "processes together):",
+        "",
+        "| run | " + " | ".join(f"{n} CPU ms/msg" for n in names) + " |",
+        "| --- | " + " | ".join("---" for _ in names) + " |",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r['label']} | " + " | ".join(fmt(r["cpu_ms_per_msg"][n]) for n in names) + " |"
+        )
+    return [*lines, ""]
 
 
 def level_row(lvl: Dict[str, Any]) -> str:
@@ -620,6 +659,7 @@ def write_report(result: Dict[str, Any], out: Path) -> Path:
         "",
         "![latency by concurrency](latency_by_concurrency.png)",
         "",
+        *cpu_lines(result),
         "## In-process floor (NLU parse only)",
         "",
     ]
@@ -798,16 +838,31 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-async def measure_load(url: str, args: argparse.Namespace, turns: List[str]) -> Dict[str, Any]:
+async def measure_load(
+    url: str, args: argparse.Namespace, turns: List[str], pids: Dict[str, int]
+) -> Dict[str, Any]:
     runner = Runner(url, load_clinic_facts().booking_url)
     print("  warm-up conversation (not counted)", flush=True)
     await runner.run_level(1, 1, turns, 0, "warmup")
+
+    async def run_measured(*level_args: Any) -> Dict[str, Any]:
+        """One level, with the CPU time each process used per message."""
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        before["benchmark client"] = time.process_time()
+        level = await runner.run_level(*level_args)
+        after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        after["benchmark client"] = time.process_time()
+        level["cpu_ms_per_msg"] = {
+            name: (after[name] - before[name]) * 1000 / level["messages"] for name in before
+        }
+        return level
+
     levels = []
     for clients in [int(c) for c in args.concurrency.split(",") if c.strip()]:
         per_client = max(1, math.ceil(args.min_messages / (clients * len(turns))))
         print(f"  {clients} concurrent x {per_client} conversation(s), think {args.think:g} s",
               flush=True)  # fmt: skip
-        level = await runner.run_level(clients, per_client, turns, args.think, f"c{clients}")
+        level = await run_measured(clients, per_client, turns, args.think, f"c{clients}")
         print(f"    p50 {fmt(level['p50_ms'])} ms, p95 {fmt(level['p95_ms'])} ms, "
               f"{fmt(level['msgs_per_s'])} msg/s, errors {level['errors']}, "
               f"lost {level['lost']}", flush=True)  # fmt: skip
@@ -815,7 +870,7 @@ async def measure_load(url: str, args: argparse.Namespace, turns: List[str]) -> 
     saturation = None
     if not args.no_saturation:
         print(f"  saturation: {SATURATION_CLIENTS} concurrent, no think time", flush=True)
-        saturation = await runner.run_level(
+        saturation = await run_measured(
             SATURATION_CLIENTS, args.saturation_conversations, turns, 0, "saturation"
         )
         print(f"    {fmt(saturation['msgs_per_s'])} msg/s, p95 {fmt(saturation['p95_ms'])} ms",
@@ -864,7 +919,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pids = server_pids(assistant)
             sampler = MemorySampler(pids)
             sampler.start()
-            result.update(asyncio.run(measure_load(assistant.url, args, turns)))
+            result.update(asyncio.run(measure_load(assistant.url, args, turns, pids)))
             max_rss = sampler.stop()
             result["memory"] = {
                 name: {**tree_memory(pid), "max_sampled_rss_kib": max_rss[name]}
