@@ -387,8 +387,8 @@ def training_time_from_log(log: Path) -> Dict[str, Any] | None:
     if not log.exists():
         return None
     text = log.read_text(errors="replace")
-    if "Your Rasa model is trained" not in text:
-        return None
+    if "Your Rasa model is trained" not in text or "from cache" in text:
+        return None  # not trained, or an incremental training that restored components
     match = re.search(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ", text, re.MULTILINE)
     if not match:
         return None
