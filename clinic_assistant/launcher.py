@@ -141,8 +141,9 @@ class AssistantProcesses:
             "--endpoints", str(self.write_endpoints()),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         ]  # fmt: skip
+        args += ["--port", str(self.rasa_port)]
         if command == "run":
-            args += ["--port", str(self.rasa_port), "--interface", self.interface]
+            args += ["--interface", self.interface]
             args += ["--cors", *self.cors_origins] if self.cors_origins else []
         return args + self.extra_rasa_args
 
