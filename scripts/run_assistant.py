@@ -80,4 +80,5 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGHUP, _stop_on_sigterm)  # terminal closed: stop the servers too
     sys.exit(main())
