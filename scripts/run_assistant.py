@@ -4,7 +4,7 @@ Starts the action server (localhost only) and the Rasa server with the REST
 and socket.io channels on port 5005, plus the demo page of the clinic's site
 with the chat widget. Ctrl-C stops everything cleanly. Ports and the
 interface come from the environment (RASA_PORT, ACTION_PORT, DEMO_PORT,
-RASA_INTERFACE, CORS_ORIGINS).
+RASA_INTERFACE, CORS_ORIGINS, ACTION_METRICS_PORT).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main() -> int:
         run_dir=PROJECT_ROOT / "var",
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        action_metrics_port=int(os.environ.get("ACTION_METRICS_PORT", "5056")),
         interface=os.environ.get("RASA_INTERFACE", "127.0.0.1"),
         cors_origins=os.environ.get(
             "CORS_ORIGINS", f"http://localhost:{demo_port} http://127.0.0.1:{demo_port}"
