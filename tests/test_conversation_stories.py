@@ -6,36 +6,19 @@ predicted intent and action against the story; any mismatch fails.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.launcher import BIN, QUIET_ENV
-from tests.conftest import require_model
+from tests.support.rasa_cli import rasa_test
 
 
 def test_every_conversation_story_passes(tmp_path: Path) -> None:
-    model = require_model()
-    result = subprocess.run(
-        [
-            str(BIN / "rasa"),
-            "test",
-            "core",
-            "--model",
-            str(model),
-            "--stories",
-            str(PROJECT_ROOT / "tests" / "conversations"),
-            "--out",
-            str(tmp_path),
-            "--fail-on-prediction-errors",
-        ],  # fmt: skip
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **QUIET_ENV},
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    result = rasa_test(
+        "core",
+        "--stories", str(PROJECT_ROOT / "tests" / "conversations"),
+        "--out", str(tmp_path),
+        "--fail-on-prediction-errors",
+    )  # fmt: skip
     failed = tmp_path / "failed_test_stories.yml"
     details = (
         failed.read_text() if failed.exists() else result.stdout[-3000:] + result.stderr[-3000:]

@@ -5,39 +5,24 @@ evaluate` writes the full reports; this is the guard rail in the test suite."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.launcher import BIN, QUIET_ENV
-from tests.conftest import require_model
+from tests.support.rasa_cli import rasa_test
 
 MIN_INTENT_ACCURACY = 0.90
 
 
 @pytest.mark.parametrize("test_set", ["heldout.yml", "heldout_v2.yml"])
 def test_held_out_intent_accuracy(tmp_path: Path, test_set: str) -> None:
-    result = subprocess.run(
-        [
-            str(BIN / "rasa"),
-            "test",
-            "nlu",
-            "--model",
-            str(require_model()),
-            "--nlu",
-            str(PROJECT_ROOT / "tests" / "nlu" / test_set),
-            "--out",
-            str(tmp_path),
-        ],  # fmt: skip
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **QUIET_ENV},
-        capture_output=True,
-        text=True,
+    result = rasa_test(
+        "nlu",
+        "--nlu", str(PROJECT_ROOT / "tests" / "nlu" / test_set),
+        "--out", str(tmp_path),
         timeout=900,
-    )
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "intent_report.json").read_text())
     accuracy = report["accuracy"]
