@@ -136,7 +136,7 @@ class AssistantProcesses:
 
     def rasa_args(self, command: str = "run") -> List[str]:
         args = [
-            str(BIN / "rasa"), command,
+            str(BIN / "python"), "-m", "clinic_assistant.rasa.cli", command,
             "--model", str(self.model),
             "--endpoints", str(self.write_endpoints()),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"),

@@ -1,0 +1,24 @@
+"""`python -m clinic_assistant.rasa.cli run|shell ...`: Rasa's own CLI, faster.
+
+The launcher starts Rasa through this module rather than the `rasa` script so
+that the server process gets the clinic's fixes to Rasa 3.6 before it loads
+the model. The arguments are Rasa's, unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from clinic_assistant.rasa import speedups
+
+
+def main() -> None:
+    speedups.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
