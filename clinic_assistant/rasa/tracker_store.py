@@ -4,21 +4,34 @@ When a runner says "delete my data", the conversation must not merely be
 reset: its stored events must go. Rasa saves the tracker after the reply, so
 the erasure happens here, at save time, instead of in the action server.
 Staff erasure by sender id and the retention clean-up use the same methods.
+
+It is also cheaper per message than Rasa's SQLTrackerStore (measured in
+reports/BENCHMARK.md): with SQLite it keeps its connection open (WAL journal:
+one write per commit, and readers do not wait for the writer) instead of opening
+the file for every query; it loads only the event data, not ORM rows; and it
+remembers how many events of a tracker are already stored, so saving needs no
+count query.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import time
-from typing import Any
+from typing import Any, Iterator
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
 ERASE_ACTION = "action_delete_my_data"
+# Set on a tracker this store loaded or saved: how many of its events are stored.
+STORED_EVENTS_ATTRIBUTE = "_clinic_stored_events"
 
 
 def erasure_requested(tracker: DialogueStateTracker) -> bool:
@@ -31,16 +44,59 @@ def erasure_requested(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")  # `make erase` may write meanwhile
+    cursor.close()
+
+
 class PrivacySQLTrackerStore(SQLTrackerStore):
     def __init__(self, host: str | None = None, **kwargs: Any) -> None:
         super().__init__(host=host, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=1,
+                connect_args={
+                    "check_same_thread": False
+                },  # the pool lends it to one user at a time
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        if not (self.domain and rows):
+            return None
+        events = [json.loads(data) for (data,) in rows]
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(events))
+        return tracker
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        if stored is None:  # a tracker this store did not load: count the stored rows
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erasure_requested(tracker):
             removed = self.delete_conversation(tracker.sender_id)
             logger.info("Erased a conversation on the runner's request (%d events).", removed)
+            setattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
             return
         await super().save(tracker)
+        setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
 
     def delete_conversation(self, sender_id: str) -> int:
         with self.session_scope() as session:
