@@ -148,7 +148,11 @@ def test_small_benchmark_writes_a_sane_report(tmp_path: Path):
             assert isinstance(level[key], float) and math.isfinite(level[key]) and level[key] > 0
         assert level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
     assert data["saturation"] is None  # --small skips it
-    assert data["floor"]["p50_ms"] > 0 and data["floor"]["served_over_floor_p50"] > 0
+    assert data["back_to_back"]["errors"] == 0 and data["back_to_back"]["think_s"] == 0
+    floor = data["floor"]
+    assert floor["back_to_back"]["p50_ms"] > 0 and floor["paced"]["p50_ms"] > 0
+    assert [c["pacing"] for c in floor["comparisons"]] == ["with think time", "back to back"]
+    assert all(c["ratio"] > 0 for c in floor["comparisons"])
     for name in ("rasa", "actions"):
         assert data["memory"][name]["tree_hwm_kib"] > 50 * 1024  # a loaded server, > 50 MiB
     assert {t["target"] for t in data["targets"]} and all("ok" in t for t in data["targets"])
