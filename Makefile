@@ -17,7 +17,7 @@ export PYTHONWARNINGS := ignore
 
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 
-.PHONY: help setup run run-scaled shell test lint format evaluate bench erase retention constraints clean
+.PHONY: help setup run run-scaled shell test lint format evaluate bench profile erase retention constraints clean
 
 help:
 	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
@@ -26,6 +26,7 @@ help:
 	@echo "make shell     talk to the assistant in the terminal (rasa shell), for staff"
 	@echo "make evaluate  NLU evaluation reports and pictures in reports/"
 	@echo "make bench     latency/throughput benchmark, writes reports/BENCHMARK.md"
+	@echo "make profile   py-spy profile of the Rasa server under load, writes reports/PROFILE.md"
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +77,9 @@ evaluate: setup
 
 bench: setup
 	$(BIN)/python bench/run_benchmark.py
+
+profile: setup
+	$(BIN)/python bench/profile_server.py
 
 # Staff: erase one conversation, or everything older than DAYS (default 30).
 erase: $(VENV)/.installed

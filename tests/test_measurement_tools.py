@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import run_benchmark
+from bench import profile_server, run_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,3 +156,31 @@ def test_small_benchmark_writes_a_sane_report(tmp_path: Path):
     for name in ("rasa", "actions"):
         assert data["memory"][name]["tree_hwm_kib"] > 50 * 1024  # a loaded server, > 50 MiB
     assert {t["target"] for t in data["targets"]} and all("ok" in t for t in data["targets"])
+
+
+def test_profile_shares_count_a_function_once_per_sample(tmp_path: Path):
+    collapsed = tmp_path / "rasa.collapsed"
+    handler = "handle_message (rasa/core/processor.py:157)"
+    collapsed.write_text(
+        f"serve (sanic.py:1);{handler};parse (nlu.py:3);parse (nlu.py:3) 3\n"
+        f"serve (sanic.py:1);{handler};save (store.py:9) 1\n"
+        "serve (sanic.py:1);idle (loop.py:5) 4\n"
+    )
+    total, rows = profile_server.top_functions(collapsed, 10)
+    assert total == 8
+    assert rows == [(handler, 0.5), ("parse (nlu.py:3)", 0.375), ("save (store.py:9)", 0.125)]
+
+
+@pytest.mark.server
+def test_profile_of_the_served_assistant_names_rasa_functions(tmp_path: Path):
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "profile_server.py"), "--seconds", "6",
+         "--clients", "2", "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = (tmp_path / "PROFILE.md").read_text()
+    assert "| share | function (file:line) |" in report
+    assert "rasa/core/processor.py" in report and "rasa/nlu/" in report
+    assert (tmp_path / "rasa_profile.svg").stat().st_size > 1000
