@@ -1,13 +1,12 @@
-"""The `action_ask_<slot>` actions: each screening question, with buttons.
+"""The form's two dynamic prompts: the summary of the answers, and which answer to change.
 
-Question texts come from clinic/screening.yml, so staff edit them in one place.
-Buttons send plain words ("No"), so they read the same in the widget, in
-rasa shell and as a numbered list on WhatsApp/SMS.
+The screening questions themselves are responses (`utter_ask_<slot>`, text and
+buttons from clinic/screening.yml via ClinicNLG), so asking them needs no
+action server round trip; these two depend on the answers given so far.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -17,68 +16,6 @@ from rasa_sdk.types import DomainDict
 
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.screening.rules import load_screening, summary_lines
-
-YES_NO_BUTTONS = [
-    {"title": "Yes", "payload": "Yes"},
-    {"title": "No", "payload": "No"},
-    {"title": "Not sure", "payload": "Not sure"},
-]
-STAGE_BUTTONS = [
-    {"title": "Up to 3 months", "payload": "up to 3 months"},
-    {"title": "More than 3 months", "payload": "more than 3 months"},
-    {"title": "Not sure", "payload": "Not sure"},
-]
-
-
-def question_buttons(slot: str) -> List[Dict[str, str]]:
-    question = load_screening().question(slot)
-    if question.kind == "complaint":
-        injuries = load_injuries()
-        return [
-            {"title": injuries[o].button, "payload": injuries[o].button} for o in question.options
-        ]
-    return STAGE_BUTTONS if question.kind == "pregnancy_stage" else YES_NO_BUTTONS
-
-
-class AskScreeningQuestion(Action, ABC):
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        """The slot this action asks for; subclasses set it as a class attribute."""
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        question = load_screening().question(self.slot)
-        dispatcher.utter_message(text=question.ask, buttons=question_buttons(self.slot))
-        return []
-
-
-class AskPregnant(AskScreeningQuestion):
-    slot = "pregnant"
-
-
-class AskPregnancyStage(AskScreeningQuestion):
-    slot = "pregnancy_stage"
-
-
-class AskBloodDisorder(AskScreeningQuestion):
-    slot = "blood_disorder"
-
-
-class AskCurrentInfection(AskScreeningQuestion):
-    slot = "current_infection"
-
-
-class AskInfectionRisk(AskScreeningQuestion):
-    slot = "infection_risk"
-
-
-class AskComplaint(AskScreeningQuestion):
-    slot = "complaint"
 
 
 def current_answers(tracker: Tracker) -> Dict[str, Any]:

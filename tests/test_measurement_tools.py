@@ -160,15 +160,15 @@ def test_small_benchmark_writes_a_sane_report(tmp_path: Path):
 
 def test_profile_shares_count_a_function_once_per_sample(tmp_path: Path):
     collapsed = tmp_path / "rasa.collapsed"
-    handler = "handle_message (rasa/core/processor.py:157)"
+    handler = "handle_message (rasa/core/processor.py"
     collapsed.write_text(
-        f"serve (sanic.py:1);{handler};parse (nlu.py:3);parse (nlu.py:3) 3\n"
-        f"serve (sanic.py:1);{handler};save (store.py:9) 1\n"
+        f"serve (sanic.py:1);{handler}:157);parse (nlu.py:3);parse (nlu.py:4) 3\n"
+        f"serve (sanic.py:1);{handler}:173);save (store.py:9) 1\n"
         "serve (sanic.py:1);idle (loop.py:5) 4\n"
     )
     total, rows = profile_server.top_functions(collapsed, 10)
     assert total == 8
-    assert rows == [(handler, 0.5), ("parse (nlu.py:3)", 0.375), ("save (store.py:9)", 0.125)]
+    assert rows == [(f"{handler})", 0.5), ("parse (nlu.py)", 0.375), ("save (store.py)", 0.125)]
 
 
 @pytest.mark.server
@@ -181,6 +181,6 @@ def test_profile_of_the_served_assistant_names_rasa_functions(tmp_path: Path):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = (tmp_path / "PROFILE.md").read_text()
-    assert "| share | function (file:line) |" in report
+    assert "| share | function (file) |" in report
     assert "rasa/core/processor.py" in report and "rasa/nlu/" in report
     assert (tmp_path / "rasa_profile.svg").stat().st_size > 1000

@@ -2,7 +2,8 @@
 
 Responses say `{clinic_phone}` or `{booking_url}`; the values come from
 clinic/clinic.yml and the environment at run time, so no answer hard-codes
-them and a deployment changes them without retraining.
+them and a deployment changes them without retraining. The screening
+questions (`utter_ask_<slot>`) come from clinic/screening.yml the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.metrics import FALLBACKS
+from clinic_assistant.screening.prompts import question_responses
 
 # responses that mean "I could not answer that", counted for the fallback rate
 FALLBACK_RESPONSES = {"utter_default": "nlu_fallback", "utter_out_of_scope": "out_of_scope"}
@@ -26,6 +28,16 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
     ) -> None:
         super().__init__(domain.responses if domain else {})
         self.clinic_values = load_clinic_facts().as_template_values()
+
+    @property
+    def responses(self) -> Dict[str, Any]:
+        return self._responses
+
+    @responses.setter
+    def responses(self, responses: Dict[str, Any]) -> None:
+        # Rasa also sets this when it (re)loads a model, with the domain's
+        # responses, where the screening questions are only named.
+        self._responses = {**responses, **question_responses()}
 
     async def generate(
         self, utter_action: str, tracker: Any, output_channel: str, **kwargs: Any

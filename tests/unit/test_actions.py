@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_contraindication import GENERAL_ANSWER, ActionAnswerContraindication
 from actions.answer_indication import ActionAnswerIndication
-from actions.ask_screening_question import (
-    AskAnswersConfirmed,
-    AskAnswerToChange,
-    AskComplaint,
-    AskPregnancyStage,
-    AskPregnant,
-)
+from actions.ask_screening_question import AskAnswersConfirmed, AskAnswerToChange
 from actions.delete_my_data import ActionDeleteMyData
 from actions.red_flag import ActionRedFlag
 from actions.screening_decision import ActionScreeningDecision
@@ -89,20 +82,6 @@ async def test_contraindication_answer_for_one_condition() -> None:
 async def test_contraindication_answer_in_general() -> None:
     messages, _ = await run(ActionAnswerContraindication(), tracker("who shouldn't have it?"))
     assert messages[0]["text"] == GENERAL_ANSWER
-
-
-@pytest.mark.parametrize(
-    ("action", "expected_titles"),
-    [
-        (AskPregnant(), ["Yes", "No", "Not sure"]),
-        (AskPregnancyStage(), ["Up to 3 months", "More than 3 months", "Not sure"]),
-        (AskComplaint(), ["Achilles", "Calf", "Foot", "Shin", "Knee", "Hip", "Something else"]),
-    ],
-)
-async def test_questions_come_with_buttons(action, expected_titles) -> None:
-    messages, _ = await run(action, tracker())
-    assert messages[0]["text"] == load_screening().question(action.slot).ask
-    assert [b["title"] for b in messages[0]["buttons"]] == expected_titles
 
 
 async def test_summary_repeats_the_answers() -> None:
