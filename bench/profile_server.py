@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import shutil
 import subprocess
 import sys
@@ -28,19 +29,20 @@ from bench.run_benchmark import BIN, Runner, script_turns  # noqa: E402
 from clinic_assistant.config import load_clinic_facts  # noqa: E402
 from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port  # noqa: E402
 
+LINE_NUMBER = re.compile(r":\d+\)$")  # one row per function, not per line of it
 # Frames above Rasa's message handler (server loop, channel) are not informative.
 HANDLER = "handle_message (rasa/core/processor.py"
 
 
 def top_functions(collapsed: Path, count: int) -> Tuple[int, List[Tuple[str, float]]]:
     """Share of all samples that have each function on the stack below the message
-    handler (py-spy's raw format: one stack per line, frames joined by ';', then
-    the number of samples)."""
+    handler (py-spy's raw format: one stack per line, frames "name (file:line)"
+    joined by ';', then the number of samples)."""
     total = 0
     inclusive: Counter = Counter()
     for line in collapsed.read_text().splitlines():
         stack, _, samples = line.rpartition(" ")
-        frames = stack.split(";")
+        frames = [LINE_NUMBER.sub(")", frame) for frame in stack.split(";")]
         total += int(samples)
         start = next((i for i, f in enumerate(frames) if f.startswith(HANDLER)), None)
         if start is not None:
@@ -105,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Share of all samples with the function on the stack, from Rasa's message "
             "handler down (the rest is the web server, the channel and idle threads):",
             "",
-            "| share | function (file:line) |",
+            "| share | function (file) |",
             "| --- | --- |",
             *[f"| {share * 100:.1f}% | `{frame}` |" for frame, share in rows],
             "",
