@@ -111,8 +111,10 @@ async def test_rows_erased_meanwhile_are_not_written_back(tmp_path: Path) -> Non
     assert len(stored_events(tmp_path / "c.db", "runner")) == 5  # only the new turn
 
 
-async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+async def test_sqlite_runs_in_wal_mode_without_waiting_for_the_disk(tmp_path: Path) -> None:
     store = PrivacySQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
     await conversation_in(store, "runner", 1)
     with sqlite3.connect(tmp_path / "c.db") as connection:
         assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
