@@ -250,6 +250,71 @@ def summarize_level(
     }
 
 
+# --------------------------------------------------------------------------- phases
+
+PHASES = ("nlu", "policies", "custom_action", "tracker_load", "tracker_save")
+
+
+async def phase_totals(url: str) -> Dict[str, Dict[str, float]]:
+    """Sum and count of the server's clinic_phase_seconds histogram, by phase."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{url}/webhooks/ops/metrics") as response,
+    ):
+        text = await response.text()
+    totals: Dict[str, Dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name != "clinic_phase_seconds":
+            continue
+        for sample in family.samples:
+            kind = sample.name.rsplit("_", 1)[-1]
+            if kind in ("sum", "count"):
+                totals.setdefault(sample.labels["phase"], {})[kind] = sample.value
+    return totals
+
+
+def phase_deltas(
+    before: Dict[str, Dict[str, float]], after: Dict[str, Dict[str, float]], messages: int
+) -> Dict[str, Dict[str, float]]:
+    """Per message: how often each phase ran and the milliseconds it took."""
+    deltas = {}
+    for phase in PHASES:
+        old, new = before.get(phase, {}), after.get(phase, {})
+        calls = new.get("count", 0) - old.get("count", 0)
+        seconds = new.get("sum", 0) - old.get("sum", 0)
+        deltas[phase] = {
+            "calls_per_msg": calls / messages if messages else 0,
+            "ms_per_msg": seconds * 1000 / messages if messages else 0,
+        }
+    return deltas
+
+
+def phase_lines(result: Dict[str, Any]) -> List[str]:
+    runs = [r for r in all_runs(result) if r.get("phases")]
+    if not runs:
+        return []
+    header = " | ".join(PHASES)
+    lines = [
+        "Where a message's time goes, from the server's own timings (the "
+        "`clinic_phase_seconds` metric, clinic_assistant/rasa/phase_timing.py): "
+        "milliseconds per message in each phase, with how many times per message it ran "
+        "in brackets. The rest of the reply latency is HTTP, the channel, waiting for the "
+        "lock and the CPU (under load, mostly waiting for the CPU).",
+        "",
+        f"| run | reply p50 ms | {header} |",
+        "| --- | --- | " + " | ".join("---" for _ in PHASES) + " |",
+    ]
+    for r in runs:
+        cells = [
+            f"{r['phases'][p]['ms_per_msg']:.1f} ({r['phases'][p]['calls_per_msg']:.1f})"
+            for p in PHASES
+        ]
+        lines.append(f"| {r['label']} | {fmt(r['p50_ms'])} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 # --------------------------------------------------------------------------- memory
 
 
@@ -706,6 +771,7 @@ def write_report(result: Dict[str, Any], out: Path) -> Path:
         "![latency by concurrency](latency_by_concurrency.png)",
         "",
         *cpu_lines(result),
+        *phase_lines(result),
         "## In-process floor (NLU parse only)",
         "",
     ]
@@ -901,7 +967,9 @@ async def measure_load(
     await runner.run_level(1, 1, turns, 0, "warmup")
 
     async def run_measured(*level_args: Any) -> Dict[str, Any]:
-        """One level, with the CPU time each process used per message."""
+        """One level, with the CPU time each process used and the server's phase
+        timings, per message."""
+        phases_before = await phase_totals(url)
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         before["benchmark client"] = time.process_time()
         level = await runner.run_level(*level_args)
@@ -910,6 +978,7 @@ async def measure_load(
         level["cpu_ms_per_msg"] = {
             name: (after[name] - before[name]) * 1000 / level["messages"] for name in before
         }
+        level["phases"] = phase_deltas(phases_before, await phase_totals(url), level["messages"])
         return level
 
     levels = []

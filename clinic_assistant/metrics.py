@@ -21,6 +21,14 @@ APOLOGIES = Counter(
     "Messages answered with an apology because nothing else replied",
     ["channel"],
 )
+PHASE_SECONDS = Histogram(
+    "clinic_phase_seconds",
+    "Time the Rasa server spends in each phase of handling a message: nlu (parse), "
+    "policies (one next-action prediction), custom_action (one action server call), "
+    "tracker_load, tracker_save",
+    ["phase"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+)
 REJECTED_REQUESTS = Counter("clinic_rejected_requests_total", "Malformed requests", ["channel"])
 SCREENING_OUTCOMES = Counter(
     "clinic_screening_outcomes_total",

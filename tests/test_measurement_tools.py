@@ -136,6 +136,7 @@ def test_small_benchmark_writes_a_sane_report(tmp_path: Path):
 
     report = (tmp_path / "BENCHMARK.md").read_text()
     assert "| target | measured | result |" in report
+    assert "| run | reply p50 ms | nlu | policies | custom_action |" in report
     assert (tmp_path / "latency_by_concurrency.png").stat().st_size > 1000
     data = json.loads((tmp_path / "benchmark.json").read_text())
 
@@ -147,6 +148,13 @@ def test_small_benchmark_writes_a_sane_report(tmp_path: Path):
         for key in ("p50_ms", "p95_ms", "p99_ms", "msgs_per_s"):
             assert isinstance(level[key], float) and math.isfinite(level[key]) and level[key] > 0
         assert level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
+        phases = level["phases"]  # from the server's clinic_phase_seconds metric
+        assert phases["nlu"]["calls_per_msg"] == 1  # one parse per message
+        assert phases["policies"]["calls_per_msg"] >= 2  # at least an action, then listen
+        assert phases["tracker_load"]["calls_per_msg"] >= 1
+        assert phases["tracker_save"]["calls_per_msg"] >= 1
+        assert 0 < phases["custom_action"]["calls_per_msg"] < 1  # screening turns only
+        assert all(p["ms_per_msg"] > 0 for p in phases.values())
     assert data["saturation"] is None  # --small skips it
     assert data["back_to_back"]["errors"] == 0 and data["back_to_back"]["think_s"] == 0
     floor = data["floor"]
