@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 import numpy as np
 import pytest
@@ -37,20 +37,20 @@ INVALID_REPLIES = [
 ]
 
 
-def rasas_verdict(reply: Dict[str, Any]) -> str:
+def verdict(validate: Callable[[RemoteAction, Dict[str, Any]], bool], reply: Dict[str, Any]) -> str:
     try:
-        speedups.ORIGINAL_VALIDATE_ACTION_RESULT(ACTION, reply)
+        validate(ACTION, reply)
         return "valid"
     except ValidationError as error:
         return error.message
+
+
+def rasas_verdict(reply: Dict[str, Any]) -> str:
+    return verdict(speedups.ORIGINAL_VALIDATE_ACTION_RESULT, reply)
 
 
 def our_verdict(reply: Dict[str, Any]) -> str:
-    try:
-        speedups.validate_action_result(ACTION, reply)
-        return "valid"
-    except ValidationError as error:
-        return error.message
+    return verdict(speedups.validate_action_result, reply)
 
 
 @pytest.mark.parametrize("reply", VALID_REPLIES + INVALID_REPLIES)
