@@ -300,8 +300,11 @@ def phase_lines(result: Dict[str, Any]) -> List[str]:
         "Where a message's time goes, from the server's own timings (the "
         "`clinic_phase_seconds` metric, clinic_assistant/rasa/phase_timing.py): "
         "milliseconds per message in each phase, with how many times per message it ran "
-        "in brackets. The rest of the reply latency is HTTP, the channel, waiting for the "
-        "lock and the CPU (under load, mostly waiting for the CPU).",
+        "in brackets. The rest of the reply latency is HTTP, the channel, the slot "
+        "extraction step, the responses and the conversation lock. Under load the server's "
+        "one event loop serves other conversations while it awaits the action server, so "
+        "there *custom_action* includes that queueing (and most of the reply latency); at "
+        "1 conversation it is the round trip itself.",
         "",
         f"| run | reply p50 ms | {header} |",
         "| --- | --- | " + " | ".join("---" for _ in PHASES) + " |",
@@ -821,7 +824,7 @@ def write_report(result: Dict[str, Any], out: Path) -> Path:
     if memory:
         lines += [
             "Peak resident set (VmHWM from /proc/<pid>/status, includes loading the model) at "
-            "the end of the run; the Rasa server's tree is the `rasa run` process plus any "
+            "the end of the run; the Rasa server's tree is its process (`python -m clinic_assistant.rasa.cli run`) plus any "
             "child processes. Highest VmRSS sampled every 0.5 s during the load runs for "
             "comparison.",
             "",
@@ -947,6 +950,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="also time git clone + make setup + first answer (~10 min)",
     )
     parser.add_argument("--repo", default=str(ROOT), help="repository for --fresh-clone")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: write BENCHMARK.md and the plot again from <out>/benchmark.json",
+    )
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained model")
     parser.add_argument("--out", type=Path, default=ROOT / "reports", help="report directory")
     args = parser.parse_args(argv)
@@ -1006,8 +1014,28 @@ async def measure_load(
     return {"levels": levels, "back_to_back": back_to_back, "saturation": saturation}
 
 
+def rewrite_report(out: Path) -> int:
+    """The report again from the raw numbers of the last run (after a wording change)."""
+    data = out / "benchmark.json"
+    if not data.exists():
+        print(f"No {data} to write the report from.", file=sys.stderr)
+        return 1
+    print(f"Report written again to {write_outputs(json.loads(data.read_text()), out)}")
+    return 0
+
+
+def write_outputs(result: Dict[str, Any], out: Path) -> Path:
+    """The plot and BENCHMARK.md from a run's numbers."""
+    with warnings.catch_warnings():  # matplotlib 3.5 vs newer pyparsing: deprecation noise
+        warnings.simplefilter("ignore")
+        plot(result["levels"], result["saturation"], out / "latency_by_concurrency.png")
+    return write_report(result, out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        return rewrite_report(args.out.resolve())
     if not args.model.exists():
         print(f"No trained model at {args.model}: run `make setup` first.", file=sys.stderr)
         return 1
@@ -1091,12 +1119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["machine"]["load_average_at_end"] = load_average()
     result["duration_s"] = time.monotonic() - started
     result["targets"] = evaluate_targets(result)
-    with warnings.catch_warnings():  # matplotlib 3.5 vs newer pyparsing: deprecation noise
-        warnings.simplefilter("ignore")
-        plot(result["levels"], result["saturation"], out / "latency_by_concurrency.png")
     (out / "benchmark.json").write_text(json.dumps(result, indent=1))
-    report = write_report(result, out)
-    print(f"\nBenchmark written to {report}")
+    print(f"\nBenchmark written to {write_outputs(result, out)}")
     for target in result["targets"]:
         print(f"  {verdict(target['ok']):12} {target['target']}: {target['measured']}")
     return 0

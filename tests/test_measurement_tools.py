@@ -165,6 +165,14 @@ def test_small_benchmark_writes_a_sane_report(tmp_path: Path):
         assert data["memory"][name]["tree_hwm_kib"] > 50 * 1024  # a loaded server, > 50 MiB
     assert {t["target"] for t in data["targets"]} and all("ok" in t for t in data["targets"])
 
+    rerun = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run_benchmark.py"), "--report-only", "--out",
+         str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert (tmp_path / "BENCHMARK.md").read_text() == report  # same numbers, same report
+
 
 def test_profile_shares_count_a_function_once_per_sample(tmp_path: Path):
     collapsed = tmp_path / "rasa.collapsed"
