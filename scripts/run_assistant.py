@@ -10,6 +10,7 @@ RASA_INTERFACE, CORS_ORIGINS, ACTION_METRICS_PORT).
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import subprocess
@@ -41,7 +42,7 @@ def main() -> int:
         assistant.start_action_server()
         if args.shell:
             print("Type a message; /stop to quit.", flush=True)
-            return subprocess.call(assistant.rasa_args("shell"), cwd=PROJECT_ROOT)
+            return _talk_in_the_terminal(assistant)
         print("Starting the Rasa server (loading the model takes ~20 s)...", flush=True)
         assistant.start_rasa_server()
         demo = _start_demo(assistant, demo_port)
@@ -73,6 +74,29 @@ def _start_demo(assistant: AssistantProcesses, port: int) -> bool:
     process = assistant.spawn([sys.executable, str(script), str(port)], "demo.log")
     wait_for_http(f"http://127.0.0.1:{port}/", 30, process)
     return True
+
+
+def _talk_in_the_terminal(assistant: AssistantProcesses) -> int:
+    shell = subprocess.Popen(assistant.rasa_args("shell"), cwd=PROJECT_ROOT)
+    try:
+        while shell.poll() is None:
+            if _terminal_closed():
+                raise KeyboardInterrupt
+            time.sleep(1)
+        return shell.returncode
+    finally:
+        if shell.poll() is None:
+            assistant.stop_process(shell)
+
+
+def _terminal_closed() -> bool:
+    """When the terminal window closes, make gets SIGHUP and waits for us, but
+    neither we nor rasa shell get a signal; the terminal only stops answering."""
+    try:
+        os.tcgetpgrp(sys.stdin.fileno())
+        return False
+    except OSError as error:
+        return error.errno == errno.EIO  # a hung-up terminal; ENOTTY: input is not one
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
