@@ -468,9 +468,14 @@ async def parse_floor(
     }
 
 
+def one_conversation_level(result: Dict[str, Any]) -> Dict[str, Any] | None:
+    """The run at 1 concurrent conversation with think time (c1), if measured."""
+    return next((lvl for lvl in result["levels"] if lvl["clients"] == 1), None)
+
+
 def floor_comparisons(result: Dict[str, Any], floor: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Served p50 at 1 conversation over the floor p50, measured the same way."""
-    paced = next((lvl for lvl in result["levels"] if lvl["clients"] == 1), None)
+    paced = one_conversation_level(result)
     pairs = [
         ("with think time", paced, floor.get("paced")),
         ("back to back", result.get("back_to_back"), floor.get("back_to_back")),
@@ -1094,7 +1099,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["floor"] = None
         if not args.no_floor:
             print("In-process floor: Agent.load + parse_message...", flush=True)
-            served = next((lvl for lvl in result["levels"] if lvl["clients"] == 1), None)
+            served = one_conversation_level(result)
             think = served["think_s"] if served else 0
             floor = asyncio.run(parse_floor(model, turns, args.floor_repeats, think))
             floor["comparisons"] = floor_comparisons(result, floor)

@@ -62,13 +62,12 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool).
             url = self.engine.url
             self.engine.dispose()
+            # One pooled connection, lent to one user at a time, so any thread may use it.
             self.engine = sa.create_engine(
                 url,
                 poolclass=sa.pool.QueuePool,
                 pool_size=1,
-                connect_args={
-                    "check_same_thread": False
-                },  # the pool lends it to one user at a time
+                connect_args={"check_same_thread": False},
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)

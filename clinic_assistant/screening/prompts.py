@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from clinic_assistant.indications import load_injuries
-from clinic_assistant.screening.rules import Screening, load_screening
+from clinic_assistant.screening.rules import Question, Screening, load_screening
 
 YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "Yes"},
@@ -26,8 +26,7 @@ STAGE_BUTTONS = [
 ]
 
 
-def question_buttons(slot: str, screening: Screening | None = None) -> List[Dict[str, str]]:
-    question = (screening or load_screening()).question(slot)
+def question_buttons(question: Question) -> List[Dict[str, str]]:
     if question.kind == "complaint":
         injuries = load_injuries()
         return [
@@ -39,8 +38,7 @@ def question_buttons(slot: str, screening: Screening | None = None) -> List[Dict
 
 def question_responses(screening: Screening | None = None) -> Dict[str, List[Dict[str, Any]]]:
     """`utter_ask_<slot>` for every screening question, in Rasa's response format."""
-    screening = screening or load_screening()
     return {
-        f"utter_ask_{q.slot}": [{"text": q.ask, "buttons": question_buttons(q.slot, screening)}]
-        for q in screening.questions
+        f"utter_ask_{q.slot}": [{"text": q.ask, "buttons": question_buttons(q)}]
+        for q in (screening or load_screening()).questions
     }
