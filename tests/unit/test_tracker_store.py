@@ -35,14 +35,19 @@ def turn(text: str, answer: str) -> List[Event]:
 
 
 def stored_events(db: Path, sender: str) -> List[Dict[str, Any]]:
-    """The stored rows in order, without the timestamps (two runs never share those)."""
+    """The stored rows in order, all columns but the id, without the timestamps
+    (two runs never share those; each row's column must equal its event's)."""
     with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
         rows = connection.execute(
-            "select data from events where sender_id = ? order by id", (sender,)
+            "select * from events where sender_id = ? order by id", (sender,)
         ).fetchall()
-    events = [json.loads(data) for (data,) in rows]
-    for event in events:
-        event.pop("timestamp")
+    events = []
+    for row in rows:
+        event = {**dict(row), "data": json.loads(row["data"])}
+        assert event.pop("timestamp") == event["data"].pop("timestamp")
+        del event["id"]
+        events.append(event)
     return events
 
 
@@ -118,3 +123,27 @@ async def test_sqlite_runs_in_wal_mode_without_waiting_for_the_disk(tmp_path: Pa
         assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
+
+
+async def test_loads_the_same_trackers_as_rasas_store_across_sessions(tmp_path: Path) -> None:
+    ours = PrivacySQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    rasas = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    for store in (ours, rasas):
+        await conversation_in(store, "runner", 2)
+        await conversation_in(store, "other runner", 1)
+        tracker = await store.retrieve("runner")
+        tracker.update_with_events(
+            [ActionExecuted("action_session_start"), SessionStarted()], DOMAIN
+        )
+        tracker.update_with_events(turn("hello again", "hi"), DOMAIN)
+        await store.save(tracker)
+    for sender in ("runner", "other runner"):
+        latest, full = await ours.retrieve(sender), await ours.retrieve_full_tracker(sender)
+        assert latest.events == (await rasas.retrieve(sender)).events
+        assert full.events == (await rasas.retrieve_full_tracker(sender)).events
+    runner_latest, runner_full = (
+        await ours.retrieve("runner"),
+        await ours.retrieve_full_tracker("runner"),
+    )
+    assert len(runner_latest.events) < len(runner_full.events)  # the two queries differ here
+    assert await ours.retrieve("nobody") is None and await rasas.retrieve("nobody") is None
