@@ -450,10 +450,15 @@ async def parse_floor(
         warnings.simplefilter("ignore")
         from rasa.core.agent import Agent
         from rasa.utils.log_utils import configure_structlog
+        from rasa.utils.tensorflow.environment import setup_tf_environment
 
         from clinic_assistant.rasa import speedups
+        from clinic_assistant.rasa.cli import set_tensorflow_threads
 
-        speedups.install()  # the server's Rasa code, so the ratio is the serving overhead only
+        # The server's Rasa code and TensorFlow threads, so the ratio is the serving overhead only.
+        speedups.install()
+        set_tensorflow_threads()
+        setup_tf_environment()
         configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
         for name in ("", "rasa", "tensorflow", "absl"):
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -791,8 +796,9 @@ def write_report(result: Dict[str, Any], out: Path) -> Path:
         passes = [(name, p) for name, p in passes if p]
         lines += [
             "The same model loaded in the benchmark process (`Agent.load`, with the server's "
-            "fixes to Rasa from clinic_assistant/rasa/speedups.py installed, so that the "
-            "floor runs the same NLU code as the server), timing "
+            "fixes to Rasa from clinic_assistant/rasa/speedups.py installed and the same "
+            "TensorFlow thread settings, so that the floor runs the same NLU code as the "
+            "server), timing "
             "`await agent.parse_message(text)` for the script's messages after a warm-up, "
             "servers stopped: once back to back, once with the c1 run's think time "
             f"({floor['think_s']:g} s, jittered the same way) before each parse. This is the "

@@ -1,19 +1,36 @@
 """`python -m clinic_assistant.rasa.cli run|shell ...`: Rasa's own CLI, faster.
 
 The launcher starts Rasa through this module rather than the `rasa` script so
-that the server process gets the clinic's fixes to Rasa 3.6 (speedups.py) and
-the phase timings (phase_timing.py) before it loads the model. The arguments
-are Rasa's, unchanged.
+that the server process gets the clinic's fixes to Rasa 3.6 (speedups.py), the
+phase timings (phase_timing.py) and the TensorFlow thread settings below
+before it loads the model. The arguments are Rasa's, unchanged.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from clinic_assistant.rasa import phase_timing, speedups
 
+# The classifiers are small: running each TensorFlow operation on one thread is
+# faster than splitting it across cores (reports/BENCHMARK.md), and leaves the
+# other core to the action server and other conversations. Rasa applies these
+# variables when its CLI starts; a value set outside wins.
+TENSORFLOW_THREADS = {
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+}
+
+
+def set_tensorflow_threads() -> None:
+    """Before TensorFlow runs anything; Rasa's `setup_tf_environment()` applies them."""
+    for name, value in TENSORFLOW_THREADS.items():
+        os.environ.setdefault(name, value)
+
 
 def main() -> None:
+    set_tensorflow_threads()
     speedups.install()
     phase_timing.install()
     from rasa.__main__ import main as rasa_main
