@@ -11,11 +11,13 @@ opening the file for every query; it loads only the event data, with one
 statement built once instead of an ORM query built per message; it writes a
 turn's new events with one multi-row insert instead of an ORM flush row by row;
 and it remembers how many events of a tracker are already stored, so saving
-needs no count query. The rows and the trackers are the same as Rasa's. SQLite runs in WAL mode with synchronous=NORMAL (readers
-do not wait for the writer, a commit does not wait for the disk): the file
-cannot be corrupted and a crash of the assistant loses nothing, but a power
-cut or an OS crash may lose the last second of conversations, which a runner
-would simply be asked again. PostgreSQL (the scaled profile) is unaffected.
+needs no count query. The rows and the trackers are the same as Rasa's.
+
+SQLite runs in WAL mode with synchronous=NORMAL (readers do not wait for the
+writer, a commit does not wait for the disk): the file cannot be corrupted and
+a crash of the assistant loses nothing, but a power cut or an OS crash may lose
+the last second of conversations, which a runner would simply be asked again.
+PostgreSQL (the scaled profile) is unaffected.
 """
 
 from __future__ import annotations
