@@ -829,10 +829,10 @@ def write_report(result: Dict[str, Any], out: Path) -> Path:
                 "| turn | message | served p50 ms | floor p50 ms (NLU only, same pacing) |",
                 "| --- | --- | --- | --- |",
             ]
+            floor_by_text = (floor["paced"] or floor["back_to_back"])["p50_ms_by_text"]
             for turn, served_ms in first["p50_ms_by_turn"].items():
                 text = result["turns"][int(turn)]
-                paced = floor["paced"] or floor["back_to_back"]
-                floor_ms = paced["p50_ms_by_text"].get(text)
+                floor_ms = floor_by_text.get(text)
                 lines.append(f"| {int(turn) + 1} | {text} | {fmt(served_ms)} | {fmt(floor_ms)} |")
     else:
         lines.append("Not measured in this run (--no-floor).")

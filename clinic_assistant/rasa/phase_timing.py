@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import time
 from typing import Any, Callable
 
 from rasa.core.actions.action import RemoteAction
@@ -30,30 +29,25 @@ TIMED = (
 
 
 def timed(function: Callable[..., Any], phase: str) -> Callable[..., Any]:
-    observe = PHASE_SECONDS.labels(phase=phase).observe
+    histogram = PHASE_SECONDS.labels(phase=phase)
     if inspect.iscoroutinefunction(function):
 
         @functools.wraps(function)
         async def timed_coroutine(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
+            with histogram.time():  # prometheus_client's own timer, exceptions included
                 return await function(*args, **kwargs)
-            finally:
-                observe(time.perf_counter() - started)
 
-        timed_coroutine.clinic_phase = phase  # type: ignore[attr-defined]
-        return timed_coroutine
+        wrapper: Callable[..., Any] = timed_coroutine
+    else:
 
-    @functools.wraps(function)
-    def timed_call(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            observe(time.perf_counter() - started)
+        @functools.wraps(function)
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            with histogram.time():
+                return function(*args, **kwargs)
 
-    timed_call.clinic_phase = phase  # type: ignore[attr-defined]
-    return timed_call
+        wrapper = timed_call
+    wrapper.clinic_phase = phase  # type: ignore[attr-defined]
+    return wrapper
 
 
 def install() -> None:
