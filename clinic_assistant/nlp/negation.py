@@ -1,9 +1,14 @@
-"""A spaCy component that marks entities as negated or uncertain.
+"""A spaCy component that marks how each entity was put: denied, uncertain, about
+someone else, or only hypothetical.
 
 Screening answers arrive as free text ("I'm not pregnant and I don't have
-diabetes"), so each entity needs to know whether the runner affirmed it,
-denied it or was unsure. A cue before the entity applies up to the end of
-its clause; "pregnant: no" style answers are read after the entity too.
+diabetes"). The reading is conservative (clinic safety principles 2 and 3): a
+mention counts as denied only when a negation cue stands in the same clause with
+nothing but "bridge" words between the cue and the entity ("not on warfarin",
+"no diabetes or lymphoedema", "never been diagnosed with diabetes"). A negative
+word that governs something else ("I never skip my rivaroxaban"), two negations
+("not not pregnant"), litotes ("can't rule it out") and hedges ("I don't think
+I'm pregnant") make the mention uncertain, never denied.
 """
 
 from __future__ import annotations
@@ -13,54 +18,57 @@ from typing import List, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-NEGATION_CUES = {"no", "not", "n't", "never", "without", "none", "neither", "nor", "nope", "nt"}
-# multi-token cues that make an answer uncertain rather than negative
+NEGATION_CUES = {"no", "not", "n't", "never", "without", "none", "neither", "nor", "nope", "nt",
+                 "dont", "cant", "havent", "isnt", "aint", "nothing", "nah"}  # fmt: skip
+# Words that may stand between a negation cue and what it denies.
+BRIDGE_WORDS = {
+    "i", "i'm", "im", "'m", "am", "be", "been", "being", "is", "'s", "are", "was", "were", "do",
+    "does", "did", "have", "has", "had", "'ve", "got", "get", "take", "taking", "takes", "use",
+    "using", "on", "any", "a", "an", "the", "my", "some", "ever", "currently", "at", "all",
+    "diagnosed", "with", "suffer", "suffering", "from", "having", "really", "kind", "sort",
+    "type", "of", "and", "or", "nor", "neither", "no", "not", "n't", "never", "none", "either",
+    "also", "actually", "definitely", "certainly", "even", "anything", "like", "that", "known",
+    "history", "issues", "problems", "issue", "problem", "yet", "right", "now", "moment",
+    "tested", "positive", "for", "1", "2", "one", "two", "other",
+}  # fmt: skip
+# Multi-token cues that make a mention uncertain rather than denied. Litotes and
+# hedges ("can't rule it out", "I don't think I'm ...") belong here.
 UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
-    ("not", "sure"),
-    ("n't", "know"),
-    ("not", "know"),
-    ("no", "idea"),
-    ("not", "certain"),
-    ("unsure",),
-    ("maybe",),
-    ("perhaps",),
-    ("possibly",),
-    ("might",),
-    ("could", "be"),
-    ("dunno",),
-    ("idk",),
-    ("no", "clue"),
-    ("n't", "remember"),
-    ("not", "remember"),
-)
-CLAUSE_BREAKS = {
-    ",",
-    ";",
-    ".",
-    "!",
-    "?",
-    ":",
-    "(",
-    ")",
-    "but",
-    "however",
-    "although",
-    "though",
-    "except",
-    "yet",
-    "whereas",
-    "while",
-    "apart",
-}
+    ("not", "sure"), ("n't", "know"), ("not", "know"), ("no", "idea"), ("not", "certain"),
+    ("unsure",), ("maybe",), ("perhaps",), ("possibly",), ("might",), ("could", "be"),
+    ("dunno",), ("idk",), ("no", "clue"), ("n't", "remember"), ("not", "remember"),
+    ("think",), ("guess",), ("suppose",), ("believe",), ("probably",), ("likely",),
+    ("unlikely",), ("rule",), ("exclude",), ("impossible",), ("possible",), ("may",),
+    ("chance",), ("suspect",), ("wonder",), ("hope",), ("hoping",), ("trying",), ("test",),
+    ("waiting",), ("results",), ("borderline",), ("pre",), ("prediabetic",), ("bit",),
+    ("kinda",), ("sort", "of"), ("kind", "of"),
+)  # fmt: skip
+# A condition in a clause that starts with one of these is not a fact about the
+# runner: "if I'm pregnant", "in case of diabetes", "what if I take aspirin".
+HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically", "when"}
+# A condition that belongs to someone else: "my wife is pregnant", "she's diabetic".
+OTHER_PEOPLE = {
+    "she", "he", "her", "his", "him", "they", "them", "their", "she's", "he's", "shes", "hes",
+    "wife", "husband", "partner", "girlfriend", "boyfriend", "daughter", "son", "mum", "mom",
+    "mother", "dad", "father", "sister", "brother", "friend", "mate", "kid", "kids", "child",
+    "children", "colleague", "client", "patient", "fiance", "fiancee", "grandma", "grandad",
+    "grandmother", "grandfather", "aunt", "uncle", "niece", "nephew", "teammate", "coach",
+    "someone", "somebody", "people", "woman", "women", "wife's", "husband's", "partner's",
+}  # fmt: skip
+# What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
+LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
+CLAUSE_BREAKS = {",", ";", ".", "!", "?", ":", "(", ")", "but", "however", "although", "though",
+                 "except", "yet", "whereas", "while", "apart", "because", "cause", "coz",
+                 "so", "also", "plus"}  # fmt: skip
 # "and"/"or" start a new clause only when a new subject or verb follows: "and I have ...",
 # "I'm not pregnant and have diabetes" (but "no diabetes or lymphoedema" is one clause)
 NEW_SUBJECTS = {"i", "i'm", "im", "we", "she", "he", "my", "it", "they", "you"}
 NEW_VERBS = {"have", "has", "had", "take", "taking", "am", "'m", "got", "get", "use", "using",
              "do", "did", "was", "suffer", "also", "'ve"}  # fmt: skip
 # "no" straight before a new subject answers something else: "no I have diabetes"
-INTERJECTIONS = {"no", "nope"}
+INTERJECTIONS = {"no", "nope", "nah"}
 ANSWER_SEPARATORS = {":", "-", "?", "=", "–", "—"}
-DENIALS_AFTER = {"no", "not", "none", "nope", "nah", "never", "negative"}
+DENIALS_AFTER = {"no", "not", "none", "nope", "nah", "never", "negative", "n"}
 
 
 def _is_clause_break(doc: Doc, index: int) -> bool:
@@ -80,6 +88,13 @@ def _clause_start(doc: Doc, entity: Span) -> int:
     return index + 1
 
 
+def _clause_end(doc: Doc, entity: Span) -> int:
+    index = entity.end
+    while index < len(doc) and not _is_clause_break(doc, index):
+        index += 1
+    return index
+
+
 def _matches_at(tokens: List[Token], position: int, cue: Tuple[str, ...]) -> bool:
     window = tokens[position : position + len(cue)]
     return len(window) == len(cue) and all(t.lower_ == c for t, c in zip(window, cue, strict=False))
@@ -96,36 +111,89 @@ def _denied_after(doc: Doc, entity: Span) -> bool:
     return following >= len(doc) or _is_clause_break(doc, following)
 
 
-def mark_entity(doc: Doc, entity: Span) -> None:
-    before = list(doc[_clause_start(doc, entity) : entity.start])
+def _is_interjection(doc: Doc, token: Token, entity: Span) -> bool:
+    """ "no I have diabetes": the "no" answers something else; in "no no, not
+    pregnant" or "nope not diabetic" it only repeats the negation that follows."""
+    if token.lower_ not in INTERJECTIONS or token.i + 1 >= entity.start:
+        return False
+    following = doc[token.i + 1].lower_
+    return following in NEW_SUBJECTS or following in NEGATION_CUES
+
+
+def _cleanly_negated(doc: Doc, cues: List[Token], entity: Span) -> bool:
+    """One cue, and only bridge words (or other entities) between it and the entity."""
+    if len(cues) != 1:
+        return False  # a double negative ("not not pregnant")
+    return all(
+        token.lower_ in BRIDGE_WORDS or token.ent_type_
+        for token in doc[cues[0].i + 1 : entity.start]
+    )
+
+
+def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
+    """`previous` is the entity before this one in the same clause, if any: in "no
+    diabetes or lymphoedema" the one "no" governs both."""
+    start, end = _clause_start(doc, entity), _clause_end(doc, entity)
+    clause = list(doc[start:end])
+    # "no idea" and "can't rule it out" are cues of their own, not negations
     uncertain = any(
-        _matches_at(before, position, cue)
-        for position in range(len(before))
+        _matches_at(clause, position, cue)
+        for position in range(len(clause))
         for cue in UNCERTAIN_CUES
     )
-    negated = not uncertain and (
-        any(
-            token.lower_ in NEGATION_CUES
-            and not (
-                token.lower_ in INTERJECTIONS
-                and token.i + 1 < entity.start
-                and doc[token.i + 1].lower_ in NEW_SUBJECTS
-            )
-            for token in before
-        )
-        or _denied_after(doc, entity)
-    )
+    segment_start = previous.end if previous is not None else start
+    cues = [
+        t
+        for t in doc[segment_start : entity.start]
+        if t.lower_ in NEGATION_CUES and not _is_interjection(doc, t, entity)
+    ]
+    denied_after = _denied_after(doc, entity)
+    negated = False
+    if not uncertain:
+        if cues and denied_after:
+            uncertain = True  # "not pregnant? no" reads both ways
+        elif cues:
+            negated = _cleanly_negated(doc, cues, entity)
+            uncertain = not negated  # a negation that governs something else
+        elif previous is not None and all(
+            t.lower_ in BRIDGE_WORDS for t in doc[previous.end : entity.start]
+        ):
+            negated, uncertain = previous._.negated, previous._.uncertain
+        else:
+            negated = denied_after
     entity._.uncertain = uncertain
     entity._.negated = negated
+    before = list(doc[start : entity.start])
+    # "if I'm pregnant" asks; "not sure if I'm pregnant" tells (uncertainty)
+    entity._.hypothetical = not uncertain and any(t.lower_ in HYPOTHETICAL_CUES for t in before)
+    # "my wife is pregnant", "pregnant wife", "she's on warfarin"
+    following = doc[entity.end].lower_ if entity.end < len(doc) else ""
+    entity._.other_person = (
+        any(t.lower_ in OTHER_PEOPLE for t in before) or following in OTHER_PEOPLE
+    )
 
 
 @Language.component("clinic_negation")
 def clinic_negation(doc: Doc) -> Doc:
+    previous = None
     for entity in doc.ents:
-        mark_entity(doc, entity)
+        same_clause = previous is not None and _clause_start(doc, entity) <= previous.start
+        mark_entity(doc, entity, previous if same_clause else None)
+        # "no diabetes, lymphoedema or ...": a list after a comma may share the
+        # negation, or start a new statement ("not pregnant, diabetic"): ask
+        listed = previous is not None and all(
+            t.lower_ in LIST_SEPARATORS for t in doc[previous.end : entity.start]
+        )
+        entity._.ambiguous = (
+            listed
+            and not entity._.negated
+            and not entity._.uncertain
+            and (previous._.ambiguous or (not same_clause and previous._.negated))
+        )
+        previous = entity
     return doc
 
 
-for _name in ("negated", "uncertain"):
+for _name in ("negated", "uncertain", "hypothetical", "other_person", "ambiguous"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=False)

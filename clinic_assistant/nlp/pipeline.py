@@ -32,11 +32,21 @@ class Mention:
     text: str
     negated: bool
     uncertain: bool
+    hypothetical: bool = False  # "if I'm pregnant", "in case of diabetes"
+    other_person: bool = False  # "my wife is pregnant"
+    ambiguous: bool = False  # "not pregnant, diabetic": denied or not, ask
+
+    @property
+    def is_own_fact(self) -> bool:
+        """Whether this says something about the runner (not a question or someone else)."""
+        return not (self.hypothetical or self.other_person)
 
     @property
     def polarity(self) -> str:
         if self.uncertain:
             return "unsure"
+        if self.ambiguous:
+            return "check"
         return "no" if self.negated else "yes"
 
 
@@ -94,6 +104,9 @@ def find_mentions(nlp: Language, text: str) -> List[Mention]:
             text=entity.text,
             negated=entity._.negated,
             uncertain=entity._.uncertain,
+            hypothetical=entity._.hypothetical,
+            other_person=entity._.other_person,
+            ambiguous=entity._.ambiguous,
         )
         for entity in doc.ents
     ]

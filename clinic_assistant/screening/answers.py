@@ -8,9 +8,9 @@ guessing. Uncertainty wins over yes/no ("I think not, not sure").
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, List, Tuple
 
-from clinic_assistant.screening.rules import NO, UNSURE, YES
+from clinic_assistant.screening.rules import CHECK, NO, UNSURE, YES, pregnancy_week_range
 
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -27,23 +27,64 @@ UNSURE_PHRASES = (
     "cant remember", "cannot remember", "don't remember", "dont remember", "no clue",
     "might be", "might have", "could be", "hard to say", "not 100%", "not a 100%", "unclear",
     "no sure", "not shure", "not sur", "don't no", "dont no", "i think maybe", "who knows",
-    "possible", "probably", "likely", "i wish i knew", "rather not say", "prefer not to say",
-    "rather not answer", "prefer not to answer",
+    "possible", "probably", "likely", "unlikely", "i wish i knew", "rather not say",
+    "prefer not to say", "rather not answer", "prefer not to answer", "kind of", "sort of",
+    "kinda", "sorta", "a bit", "a little", "sometimes", "on and off", "used to", "waiting for",
+    "results", "hopefully not", "i hope not", "i hope", "fingers crossed", "touch wood",
+    "not exactly", "ish", "borderline", "pre diabetic", "prediabetic", "pre-diabetic",
+    "half", "50 50", "who can say", "depends", "it depends", "not really sure", "might",
+    "may be", "can't say", "cant say", "cannot say", "wouldn't know", "wouldnt know",
+    "not that i can say", "no comment", "rather skip", "i'll pass", "ill pass",
 )  # fmt: skip
-NO_PHRASES = (
+# Double negatives and litotes: never a "no" (safety principle 3).
+_DOUBLE_NEGATIVE = re.compile(
+    r"\b(?:not|never|n't)\s+(?:not|never|un\w+|in\w*possible|im\w+|no)\b"
+    r"|\b(?:can't|cant|cannot|couldn't|couldnt|won't|wont|wouldn't|wouldnt)\s+"
+    r"(?:rule|exclude|deny|say|be sure|swear|promise|guarantee|tell)\b"
+    r"|\brule[sd]?\s+(?:it|that|this)?\s*out\b|\bnot\s+(?:entirely|completely|totally|fully)\b"
+    r"|\bwouldn't say no\b|\bnot that i'm not\b|\bi'm not not\b"
+    r"|\b(?:don't|dont|do not|didn't|didnt)\s+(?:think|believe|reckon|suppose|guess)\b"
+)
+# A plain, whole "no" (safety principle 2): the message is nothing but a no.
+PLAIN_NO = frozenset((
     "no", "n", "nope", "nah", "naw", "nay", "no way", "not at all", "never", "negative",
-    "not that i know of", "not that i am aware of", "not that i'm aware of", "not as far as i know",
+    "definitely not", "certainly not", "absolutely not", "of course not", "no never",
+    "never ever", "none", "none of those", "none of them", "none of these", "none of that",
+    "none at all", "no to all", "no to all of them", "no to all of these", "no to all of those",
+    "no to everything", "no to both", "neither", "neither of them", "neither of those",
+    "nothing", "nothing like that", "nothing of the sort", "nothing of that", "no none",
+    "no none of those", "no none of these", "no none of them", "no nothing", "no neither",
+    "nope none", "nope nothing", "no not at all", "nope not at all", "no definitely not",
+    "no absolutely not", "no no", "nono", "no no no", "noo", "nop", "nopes", "nopee",
+    "nein", "nee", "non", "no sir", "no maam", "no ma'am", "not me", "no not me", "nope not me",
+    "i'm not", "im not", "i am not", "no i'm not", "no im not", "no i am not", "nope i'm not",
+    "i don't", "i dont", "i do not", "no i don't", "no i dont", "no i do not", "nope i don't",
+    "i haven't", "i havent", "i have not", "no i haven't", "no i havent", "no i have not",
+    "no none of these", "no none of those", "no none at all", "none whatsoever",
+    "no never had any", "never had any", "never had any of those", "never had any of that",
+    "i've never had any of those", "ive never had any of those", "i have none of those",
+    "i have none of them", "i have none of these", "none of the above", "no to all the above",
+    "no to all of the above", "not applicable", "n a", "na",
+))  # fmt: skip
+# Sound like "no" but are not a plain whole no: confirmed with the buttons.
+SOUNDS_LIKE_NO = frozenset((
     "i don't think so", "i dont think so", "don't think so", "dont think so", "i do not think so",
-    "definitely not", "certainly not", "absolutely not", "of course not", "not really",
-    "none", "nothing", "nothing like that", "none of those", "none of them", "none of that",
-    "i'm not", "im not", "i am not", "no i'm not", "no im not", "no i am not", "i don't",
-    "i dont", "i do not", "no i don't", "no i dont", "no i do not", "i haven't", "i havent",
-    "i have not", "nope not me", "not me", "no thanks", "no thank you", "thankfully not",
-    "luckily not", "fortunately not", "no sir", "nein", "non", "noo", "nooo", "no no",
-    "not anymore", "not any more", "no longer", "i wish", "all good", "all fine", "i'm fine",
-    "im fine", "i am fine", "i'm healthy", "im healthy", "i am healthy", "healthy", "nop", "nopes",
-    "no not at all", "not right now", "not at the moment", "not currently", "no never",
-)  # fmt: skip
+    "not that i know of", "not that i'm aware of", "not that im aware of",
+    "not that i am aware of", "not as far as i know", "not to my knowledge", "i don't believe so",
+    "i dont believe so", "don't believe so", "dont believe so", "i doubt it", "doubt it",
+    "not really", "all good", "i'm fine", "im fine", "i am fine", "fine", "healthy",
+    "i'm healthy", "im healthy", "i am healthy", "all fine", "i'm good", "im good",
+    "nothing to report", "all clear", "i wish", "not anymore", "no longer", "no more",
+    "not any more", "not now", "not right now", "not at the moment", "not currently",
+))  # fmt: skip
+# Words that add nothing to an answer: "no thanks", "nope lol", "ok no".
+FILLERS = frozenset((
+    "ok", "okay", "k", "um", "umm", "uh", "er", "erm", "well", "so", "thanks", "thank you",
+    "thank", "you", "ta", "cheers", "lol", "haha", "hahaha", "mate", "sorry", "please", "x",
+    "xx", "xxx", "oh", "ah", "hi", "hey", "hello", "sir", "madam", "love", "dear", "buddy",
+    "pal", "bro", "fortunately", "luckily", "thankfully", "happily", "honestly", "really",
+    "truly", "definitely", "certainly", "absolutely", "totally", "completely", "all", "good",
+))  # fmt: skip
 YES_PHRASES = (
     "yes", "y", "yeah", "yea", "yep", "yup", "ya", "yah", "ye", "yess", "yes yes", "sure",
     "i think so", "i believe so", "i guess so", "i am", "i'm", "im", "i do", "i have", "i did",
@@ -53,13 +94,23 @@ YES_PHRASES = (
     "yes i am", "yes i do", "yes i have", "yes im", "yes i'm", "yeah i am", "yeah i do",
     "yep i am", "yep i do", "true", "that's true", "ok yes", "yes unfortunately", "i sure am",
     "i sure do", "si", "ja", "oui", "aye", "yas", "yesss", "currently yes", "at the moment yes",
-    "yeh", "yse", "yesh",
+    "yeh", "yse", "yesh", "yes one of these", "yes one of them", "one of them", "one of these",
 )  # fmt: skip
 CONFIRM_PHRASES = ("yes that's right", "that's right", "thats right", "all correct", "correct",
                    "looks good", "looks right", "all good", "that is right", "that's correct",
-                   "yes correct", "perfect", "spot on", "confirm", "confirmed")  # fmt: skip
+                   "yes correct", "perfect", "spot on", "confirm", "confirmed", "yes",
+                   "yep", "yeah", "yup", "y", "right", "all right", "alright", "yes all correct",
+                   "yes that's correct", "yes all good", "yes thats right", "thats correct",
+                   "yes it is", "that's it", "thats it", "exactly", "sure", "ok", "okay",
+                   "yes perfect", "yes looks good", "yes right", "👍")  # fmt: skip
 CHANGE_PHRASES = ("change", "wrong", "incorrect", "not right", "mistake", "edit", "fix",
-                  "correct an answer", "update", "to correct", "correction")  # fmt: skip
+                  "correct an answer", "update", "to correct", "correction", "not correct",
+                  "isn't right", "isnt right", "is wrong")  # fmt: skip
+# a confirmation that goes on ("yes, but ...") is not a plain confirmation
+_ADDS_SOMETHING = re.compile(
+    r"\b(?:but|except|forgot|forget|also|though|however|wait|actually|apart|only|besides|"
+    r"although|oh and|one more|another thing|plus|and i|i'm on|im on|i take|i have|i've)\b"
+)
 # the yes/no/unsure buttons send these payloads
 BUTTON_INTENTS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
 # a message starting with one of these is a question, never an answer
@@ -68,22 +119,28 @@ QUESTION_WORDS = {
     "isn't", "isnt", "are", "aren't", "am", "does", "doesn't", "do", "did", "can", "could",
     "should", "would", "will", "shall", "may", "huh", "pardon",
 }  # fmt: skip
-# after a "no", these make the answer unclear: "no, but I take aspirin", "no, just a cold"
-CONTRAST_PHRASES = ("but", "except", "apart from", "although", "though", "however", "only",
-                    "just", "besides", "other than")  # fmt: skip
+_LEADING_NO = {"no", "nope", "nah", "n", "never", "none", "negative", "nop", "noo", "nein", "nee"}
+_LEADING_YES = {"yes", "yeah", "yep", "yup", "ya", "yea", "y", "sure", "definitely", "yes!",
+                "yess", "yesss", "ja", "si", "oui", "aye", "absolutely", "unfortunately",
+                "sadly", "correct", "afraid"}  # fmt: skip
+_NEGATIVE_WORD = re.compile(
+    r"\b(?:no|not|never|none|nothing|nope|nah|neither|nor|without|n't)\b|n't\b"
+    r"|\b(?:dont|cant|wont|isnt|arent|havent|hasnt|didnt|doesnt|wasnt|werent|aint)\b"
+)
 _AFFIRMED = re.compile(
     r"(?<!that )\b(?:i (?:do|have|had|take|use|am on|got)|i'm on|im on|i've (?:got|had)"
-    r"|ive (?:got|had))\b"
+    r"|ive (?:got|had)|i am|i'm|im)\b"
     r"(?! (?:not|never|no|none|any|nothing)\b)(?!$)"
 )
 _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌": " no ",
-          "🤷": " not sure "}  # fmt: skip
+          "🙅": " no ", "🤷": " not sure ", "🤔": " not sure "}  # fmt: skip
 
 
 def normalise(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("`", "'")
+    text = text.lower().replace("’", "'").replace("`", "'").replace("‘", "'")
     text = re.sub(r"(?<=\d)[.,](?=\d)", ".", text)  # keep "6.5", drop other dots
     text = re.sub(r"[^\w'%\s.]|\.(?!\d)|(?<!\d)\.", " ", text)
+    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)  # "noooo" -> "noo", "yesss" -> "yess"
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -91,8 +148,46 @@ def _contains_phrase(text: str, phrases: Iterable[str]) -> bool:
     return any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", text) for p in phrases)
 
 
+def without_fillers(clean: str) -> str:
+    words = clean.split()
+    while words and words[0] in FILLERS:
+        words.pop(0)
+    while words and words[-1] in FILLERS:
+        words.pop()
+    return " ".join(words)
+
+
+def is_question(text: str) -> bool:
+    """"why do you ask?", "is aspirin a blood thinner?", "I have diabetes, is that ok?"."""
+    clean = normalise(text)
+    words = clean.split()
+    if not words:
+        return False
+    if words[0] in QUESTION_WORDS and not clean.startswith(("could be", "who knows")):
+        return True
+    return (
+        text.strip().endswith("?")
+        and words[0] not in _LEADING_NO | _LEADING_YES
+        and any(w in QUESTION_WORDS for w in words)
+    )
+
+
+def is_explicit_yes(text: str) -> bool:
+    """A yes said as a yes ("yes", "yep I am"), not read from "I have ..."."""
+    clean = normalise(text)
+    core = without_fillers(clean)
+    return bool(clean) and (
+        core in YES_PHRASES or clean in YES_PHRASES or clean.split()[0] in _LEADING_YES
+    )
+
+
 def parse_yes_no(text: str) -> str | None:
-    """yes / no / unsure, or None when the text is not a clear answer."""
+    """The answer to a yes/no question, read conservatively.
+
+    YES, UNSURE (hedges, double negatives, litotes), NO only for a plain whole
+    no ("nope", "none of these"), CHECK for anything else that sounds like no
+    ("not that I know of", "no, but ..."), None when it is not an answer.
+    """
     raw = text.strip().lower()
     if raw in BUTTON_INTENTS:
         return BUTTON_INTENTS[raw]
@@ -101,32 +196,38 @@ def parse_yes_no(text: str) -> str | None:
     clean = normalise(text)
     if not clean:
         return None
-    if clean.split()[0] in QUESTION_WORDS and not clean.startswith(("could be", "who knows")):
+    if is_question(text) and not (
+        clean.split()[0] not in QUESTION_WORDS and _contains_phrase(clean, UNSURE_PHRASES)
+    ):
         return None  # "why do you ask", "is aspirin a blood thinner?"
-    if _contains_phrase(clean, UNSURE_PHRASES):
-        return UNSURE
-    if clean in NO_PHRASES:
+    core = without_fillers(clean)
+    first, *rest = core.split() or clean.split()
+    if (
+        core in PLAIN_NO
+        or clean in PLAIN_NO
+        or (first in _LEADING_NO and without_fillers(" ".join(rest)) in PLAIN_NO)
+    ):
         return NO
-    if clean in YES_PHRASES:
+    if core in SOUNDS_LIKE_NO or clean in SOUNDS_LIKE_NO:
+        return CHECK
+    if _contains_phrase(clean, UNSURE_PHRASES) or _DOUBLE_NEGATIVE.search(clean):
+        return UNSURE
+    if core in YES_PHRASES or clean in YES_PHRASES:
         return YES
-    words = clean.split()
-    first = words[0]
-    # "no, I've never had that", "yes I take aspirin": the leading word decides,
-    # unless the rest contradicts it ("yes no")
-    leading_no = first in {"no", "nope", "nah", "n", "never", "none", "negative", "nop"}
-    leading_yes = first in {"yes", "yeah", "yep", "yup", "ya", "yea", "y", "sure", "definitely"}
-    rest = " ".join(words[1:])
-    # "no, but I take aspirin", "no I have a cold": not a clear no
-    qualified_no = _contains_phrase(rest, CONTRAST_PHRASES) or bool(_AFFIRMED.search(rest))
-    if leading_no and not _contains_phrase(rest, ("yes", "yeah", "yep")):
-        return None if qualified_no else NO
-    if leading_yes and not _contains_phrase(rest, ("no", "nope", "not", "never")):
+    words = core.split() or clean.split()
+    first, rest = words[0], " ".join(words[1:])
+    negative = bool(_NEGATIVE_WORD.search(clean))
+    if first in _LEADING_YES:
+        # "Yes! Never been so happy": a yes with negative words later is still a
+        # yes, unless the runner then answers no ("yes... no wait, no")
+        if re.search(r"\b(?:no|nope|nah)\b", rest):
+            return UNSURE
         return YES
-    if _contains_phrase(clean, NO_PHRASES[7:]) or re.search(r"\b(not|n't|never)\b", clean):
-        return None if qualified_no else NO
+    if first in _LEADING_NO or negative:
+        return CHECK  # sounds like no, but is more than a plain no
     if (
         re.match(r"^(i|i'm|im|i am|i've|ive)\b", clean)
-        and len(words) <= 8
+        and len(words) <= 10
         and not re.search(r"\bquestions?\b", clean)
     ):
         return YES  # "I have haemophilia", "I'm on warfarin"
@@ -140,15 +241,24 @@ _DURATION = re.compile(
     r"(?P<unit>weeks?|wks?|w|months?|mths?|mnths?|mos?)\b"
 )
 _TRIMESTER = re.compile(
-    r"\b(?P<which>first|1st|second|2nd|third|3rd|one|two|three|[123])\s*(?:trimester|tri)\b|\btrimester\s*(?P<which2>one|two|three|[123])\b"
+    r"\b(?P<which>first|1st|second|2nd|third|3rd|one|two|three|[123])\s*(?:trimester|tri)\b"
+    r"|\btrimester\s*(?P<which2>one|two|three|[123])\b"
 )
 _UNIT = r"(?:weeks?|wks?|w|months?|mths?|mnths?|mos?)\b"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})"
-# "past the first trimester" is the second one
-_PAST_FIRST_TRIMESTER = re.compile(
-    r"\b(?:past|after|beyond|more than|over|out of) (?:the|my) first (?:trimester|tri)\b"
+# "past the first trimester" is the second one, unless it is negated or not yet
+_FIRST_TRIMESTER_DONE = re.compile(
+    r"\b(?:past|after|beyond|more than|over|out of|finished|done with|through|completed|end of)"
+    r" (?:the |my )?(?:first|1st) (?:trimester|tri)\b"
 )
-_THREE_MONTHS = re.compile(r"(?<![\w.])(?:3|three) (?:months?|mths?|mnths?|mos?)\b")
+_NOT_YET = re.compile(
+    r"\b(?:not|n't|never|haven't|havent|hasn't|hasnt|isn't|isnt|not yet|almost|nearly|about to"
+    r"|soon|still|yet to|until|till|before)\b"
+)
+_EARLY_WORDS = re.compile(
+    r"\b(?:just found out|very early|only just|early days|just pregnant|a few weeks"
+    r"|couple of weeks|couple weeks|few weeks)\b"
+)
 # how long the complaint has lasted is not the pregnancy stage: "calf pain for 2 months",
 # "since 3 weeks", "6 weeks ago" (but "pregnant for 10 weeks" is)
 _COMPLAINT_DURATION = re.compile(
@@ -156,63 +266,149 @@ _COMPLAINT_DURATION = re.compile(
     rf"(?:\s+(?:the|last|past|about|around|almost|nearly|over|a|few|couple|of|and|half|{_NUMBER}))+"
     rf"\s*{_UNIT}|{_NUMBER}\s*{_UNIT}\s+ago\b"
 )
-# "12-14 weeks", "between 12 and 14 weeks": the earliest week counts (the safe side)
+# "12-14 weeks", "between 12 and 14 weeks", "twelve or thirteen weeks"
 _RANGE = re.compile(
-    rf"(?<![\w.])(?P<low>\d+(?:\.\d+)?)\s*(?:to|or|and|\s)\s*\d+(?:\.\d+)?(?=\s*{_UNIT})"
-    rf"|(?<![\w.])(?P<lowword>{_NUMBER_WORDS}) (?:to|or) (?:{_NUMBER_WORDS})(?=\s+{_UNIT})"
+    rf"(?<![\w.])(?P<low>{_NUMBER})\s*(?:to|or|and|-|\s)\s*(?P<high>{_NUMBER})\s*(?P<unit>{_UNIT})"
 )
 _COMPOUND = re.compile(r"\b(twenty|thirty) (one|two|three|four|five|six|seven|eight|nine)\b")
-# "less than 20 weeks" could be any week up to 20: no single stage, so ask again
-_UPPER_BOUND = re.compile(
-    r"\b(?:up to|less than|under|below|within|fewer than|not yet|no more than|not more than|"
-    r"at most|before)\s+(?:the\s+)?(?:first\s+)?(?:about\s+|around\s+)?$"
+_WEEK_NUMBER = re.compile(r"\b(?:week|wk)\s+(?P<n>\d+)\b|\b(?P<th>\d+)(?:st|nd|rd|th) week\b")
+# words before a length of time that change what it means
+_QUALIFIER_BEFORE = {
+    "upper": r"(?:up to|less than|under|below|within|fewer than|not yet|no more than|"
+    r"not more than|at most|before|in the first|inside the first|within the first|"
+    r"in my first|not even)",
+    "lower": r"(?:more than|over|past|beyond|after|at least|longer than|passed|gone|later than)",
+    "nearly": r"(?:nearly|almost|not quite|just under|coming up to|approaching|close to|"
+    r"getting on for|nearing)",
+    "about": r"(?:about|around|roughly|approximately|approx|circa|maybe|probably|something like"
+    r"|give or take)",
+    "to_go": r"(?:due in|baby due in|due date in|due date is in|birth in|due within)",
+}
+_QUALIFIER_AFTER = {
+    "to_go": r"(?:to go|left|remaining|until|till|til|before (?:the|my|our) (?:baby|due)|away)",
+    "about": r"(?:ish|or so|give or take|roughly|approx)",
+}
+# "15 weeks, sorry, 11": the later value is the correction
+_CORRECTION = re.compile(
+    r"\b(?:sorry|i mean|i meant|actually|no wait|wait|correction|scratch that|make that|oops"
+    r"|rather|typo|my bad|i mean to say|no sorry|no i mean)\b"
 )
+
+
+_BARE_CORRECTION = re.compile(
+    r"\b(?:sorry|i mean|i meant|no wait|wait|correction|make that|oops|rather|typo|my bad)"
+    rf"\s+(?:it's |its |i'm |im |more like |like )?(?:(?P<digits>\d+(?:\.\d+)?)|(?P<word>{_NUMBER_WORDS}))"
+    rf"\b(?!\s*{_UNIT})"
+)
+
+
+def _amount(match: re.Match, group: str = "digits", word_group: str = "word") -> float:
+    return float(match.group(group) or _WORD_NUMBERS[match.group(word_group)])
+
+
+def _duration_stages(clean: str) -> List[Tuple[int, str]]:
+    stages = []
+    for match in _DURATION.finditer(clean):
+        amount = _amount(match) + (0.5 if match.group("half") else 0)
+        unit = "weeks" if match.group("unit").startswith("w") else "months"
+        if not 0 < amount <= (42 if unit == "weeks" else 10):
+            continue  # not a plausible pregnancy stage
+        value = f"{amount:g} {unit if amount != 1 else unit[:-1]}"
+        before, after = clean[: match.start()], clean[match.end() :]
+        kind = next(
+            (k for k, words in _QUALIFIER_AFTER.items() if re.match(rf"\s*{words}\b", after)),
+            None,
+        ) or next(
+            (
+                k
+                for k, words in _QUALIFIER_BEFORE.items()
+                if re.search(rf"\b{words}\s+(?:the\s+|my\s+|a\s+|about\s+)?$", before)
+            ),
+            None,
+        )
+        stage = {
+            "upper": f"up to {value}",
+            "lower": f"more than {value}",
+            "nearly": f"nearly {value}",
+            "about": f"about {value}",
+            "to_go": f"{value} to go",
+        }.get(kind or "", value)
+        stages.append((match.start(), stage))
+    return stages
+
+
+def _earliest_week(stage: str) -> float:
+    weeks = pregnancy_week_range(stage)
+    return weeks[0] if weeks else -1.0
 
 
 def parse_pregnancy_stage(text: str) -> str | None:
-    """A normalised stage ("8 weeks", "2 months", "trimester 2"), "unsure", or None."""
+    """A normalised stage ("8 weeks", "about 14 weeks", "26 weeks to go", "trimester 2"),
+    "unsure", or None when the text gives no stage.
+
+    Several stages in one message: a correction ("15 weeks, sorry, 11") takes the
+    later one; otherwise the most cautious (the earliest week) wins, so that "11
+    weeks, so second trimester" counts as 11 weeks.
+    """
     clean = normalise(re.sub(r"\s*(?:½|\b1/2\b)", " and a half", text))
     clean = _COMPLAINT_DURATION.sub(" ", clean)
     clean = _COMPOUND.sub(lambda m: str(_WORD_NUMBERS[m[1]] + _WORD_NUMBERS[m[2]]), clean)
-    clean = _RANGE.sub(lambda m: m["low"] or m["lowword"], clean)
-    if _PAST_FIRST_TRIMESTER.search(clean):
-        return "trimester 2"
-    trimester = _TRIMESTER.search(clean)
-    if trimester:
-        which = trimester.group("which") or trimester.group("which2")
-        return f"trimester {_ORDINALS[which]}"
-    three_months = _THREE_MONTHS.search(clean)
-    if three_months and re.search(
-        r"\b(up to|less than|under|within|in the first|not yet|no more than|not more than"
-        r"|just found out|early)\b",
-        clean,
-    ):
-        return "up to 3 months"
-    if three_months and re.search(r"\b(more than|over|past|beyond|after)\b", clean):
-        return "more than 3 months"
-    duration = _DURATION.search(clean)
-    if duration:
-        if _UPPER_BOUND.search(clean[: duration.start()]):
-            return None
-        amount = float(duration.group("digits") or _WORD_NUMBERS[duration.group("word")])
-        amount += 0.5 if duration.group("half") else 0
-        unit = "weeks" if duration.group("unit").startswith("w") else "months"
-        if not 0 < amount <= (42 if unit == "weeks" else 10):
-            return None  # not a plausible pregnancy stage: ask again
-        return f"{amount:g} {unit if amount != 1 else unit[:-1]}"
-    if re.search(r"\b(just found out|very early|only just|early days)\b", clean):
-        return "up to 3 months"
-    if parse_yes_no(text) == UNSURE:
-        return UNSURE
-    return None
+    stages: List[Tuple[int, str]] = []
+    for match in _RANGE.finditer(clean):
+        low, high = match.group("low"), match.group("high")
+        low_n = float(_WORD_NUMBERS.get(low, 0) or low)
+        high_n = float(_WORD_NUMBERS.get(high, 0) or high)
+        unit = "weeks" if match.group("unit").startswith("w") else "months"
+        if low not in ("a", "an", "half") and 0 < low_n < high_n:
+            stages.append((match.start(), f"{low_n:g} to {high_n:g} {unit}"))
+            clean = (
+                clean[: match.start()] + " " * (match.end() - match.start()) + clean[match.end() :]
+            )
+    for match in _FIRST_TRIMESTER_DONE.finditer(clean):
+        not_yet = _NOT_YET.search(clean[max(0, match.start() - 25) : match.start()])
+        stages.append((match.start(), "trimester 1" if not_yet else "trimester 2"))
+        clean = clean[: match.start()] + " " * (match.end() - match.start()) + clean[match.end() :]
+    for match in _TRIMESTER.finditer(clean):
+        stages.append((match.start(), f"trimester {_ORDINALS[match['which'] or match['which2']]}"))
+    for match in _WEEK_NUMBER.finditer(clean):
+        stages.append((match.start(), f"{float(match['n'] or match['th']):g} weeks"))
+        clean = clean[: match.start()] + " " * (match.end() - match.start()) + clean[match.end() :]
+    durations = _duration_stages(clean)
+    stages += durations
+    if durations:  # "15 weeks, sorry, 11": the correction keeps the unit
+        unit = durations[-1][1].split()[-1].rstrip("s") + "s"
+        for match in _BARE_CORRECTION.finditer(clean, durations[-1][0]):
+            amount = _amount(match, "digits", "word")
+            stages.append((match.start(), f"{amount:g} {unit if amount != 1 else unit[:-1]}"))
+    early = _EARLY_WORDS.search(clean)
+    if early:
+        stages.append((early.start(), "trimester 1"))
+    if not stages:
+        return UNSURE if parse_yes_no(text) == UNSURE else None
+    stages.sort()
+    distinct = list(dict.fromkeys(stage for _, stage in stages))
+    if len(distinct) == 1:
+        return distinct[0]
+    between = clean[stages[0][0] : stages[-1][0]]
+    if _CORRECTION.search(between):
+        return stages[-1][1]
+    return min(distinct, key=_earliest_week)
 
 
 def parse_confirmation(text: str) -> str | None:
-    """yes (answers are right), no (something to change), or None."""
+    """yes (answers are right), no (something to change), or None.
+
+    Only a plain confirmation counts: "yes, but I forgot ..." adds something, so
+    it is not a yes (the form also reads the message for new facts).
+    """
+    for emoji, word in _EMOJI.items():
+        text = text.replace(emoji, word)
     clean = normalise(text)
     if _contains_phrase(clean, CHANGE_PHRASES):
         return NO
-    if clean in (normalise(p) for p in CONFIRM_PHRASES):
+    if _ADDS_SOMETHING.search(clean):
+        return None
+    if without_fillers(clean) in CONFIRM_PHRASES or clean in CONFIRM_PHRASES:
         return YES
     answer = parse_yes_no(text)
     return answer if answer in (YES, NO) else None

@@ -19,26 +19,35 @@ YES_NO_BUTTONS = [
     {"title": "No", "payload": "No"},
     {"title": "Not sure", "payload": "Not sure"},
 ]
-STAGE_BUTTONS = [
-    {"title": "Up to 3 months", "payload": "up to 3 months"},
-    {"title": "More than 3 months", "payload": "more than 3 months"},
-    {"title": "Not sure", "payload": "Not sure"},
-]
 
 
-def question_buttons(question: Question) -> List[Dict[str, str]]:
+def stage_buttons(screening: Screening) -> List[Dict[str, str]]:
+    """Either side of the pregnancy limit, in words from its one setting."""
+    limit = screening.limit_phrase
+    return [
+        {"title": f"Up to {limit}", "payload": f"up to {limit}"},
+        {"title": f"More than {limit}", "payload": f"more than {limit}"},
+        {"title": "Not sure", "payload": "Not sure"},
+    ]
+
+
+def question_buttons(
+    question: Question, screening: Screening | None = None
+) -> List[Dict[str, str]]:
     if question.kind == "complaint":
         injuries = load_injuries()
         return [
             {"title": injuries[o].button, "payload": injuries[o].button} for o in question.options
         ]
-    buttons = STAGE_BUTTONS if question.kind == "pregnancy_stage" else YES_NO_BUTTONS
-    return [dict(button) for button in buttons]
+    if question.kind == "pregnancy_stage":
+        return stage_buttons(screening or load_screening())
+    return [dict(button) for button in YES_NO_BUTTONS]
 
 
 def question_responses(screening: Screening | None = None) -> Dict[str, List[Dict[str, Any]]]:
     """`utter_ask_<slot>` for every screening question, in Rasa's response format."""
+    screening = screening or load_screening()
     return {
-        f"utter_ask_{q.slot}": [{"text": q.ask, "buttons": question_buttons(q)}]
-        for q in (screening or load_screening()).questions
+        f"utter_ask_{q.slot}": [{"text": q.ask, "buttons": question_buttons(q, screening)}]
+        for q in screening.questions
     }

@@ -17,6 +17,9 @@ import yaml
 from clinic_assistant import clinic_data_dir
 
 YES, NO, UNSURE = "yes", "no", "unsure"
+# A reading that sounds like "no" but is more than a plain, whole no ("not on
+# warfarin", "I don't think so"): never stored, the runner confirms with buttons.
+CHECK = "check"
 CONFIRM_SLOT = "answers_confirmed"
 CHANGE_SLOT = "answer_to_change"
 
@@ -39,6 +42,7 @@ class Contraindication:
     question: str
     title: str
     explanation: str
+    listed: bool = True  # named in the list of who should not have dry needling
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,21 @@ class Screening:
     contraindications: Mapping[str, Contraindication]
     condition_answers: Mapping[str, str]
     first_months_limit_weeks: float
+    # condition id -> the words that name the whole condition, not one example of it
+    general_terms: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    messages: Mapping[str, str] = field(default_factory=dict)
+    cautions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def contraindication_list(self) -> str:
+        """ "A, B, C or D", rendered from the contraindications themselves."""
+        titles = [c.title for c in self.contraindications.values() if c.listed]
+        return ", ".join(titles[:-1]) + ", or " + titles[-1] if len(titles) > 1 else "".join(titles)
+
+    @property
+    def limit_phrase(self) -> str:
+        """The pregnancy limit in words: whole months when it is one, else weeks."""
+        return limit_phrase(self.first_months_limit_weeks)
 
     def question(self, slot: str) -> Question:
         return next(q for q in self.questions if q.slot == slot)
@@ -66,6 +85,8 @@ class Decision:
     outcome: str  # "clear" | "ruled_out" | "unsure"
     reasons: Tuple[Contraindication, ...] = ()
     unsure_about: Tuple[Question, ...] = ()
+    # not a reason against, but the physiotherapist must know (a later pregnancy)
+    cautions: Tuple[str, ...] = ()
 
     @property
     def shows_booking_link(self) -> bool:
@@ -80,6 +101,8 @@ def load_screening(path: Path | None = None) -> Screening:
 def _load_screening(path: str) -> Screening:
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
+    limit = float(raw["first_months_limit_weeks"])
+    raw = _fill_limit(raw, limit_phrase(limit))
     questions = tuple(
         Question(
             slot=q["slot"],
@@ -100,36 +123,89 @@ def _load_screening(path: str) -> Screening:
         questions=questions,
         contraindications=contraindications,
         condition_answers=raw["condition_answers"],
-        first_months_limit_weeks=float(raw["first_months_limit_weeks"]),
+        first_months_limit_weeks=limit,
+        general_terms={k: tuple(v) for k, v in raw.get("general_terms", {}).items()},
+        messages=raw.get("messages", {}),
+        cautions=raw.get("cautions", {}),
     )
 
 
+def _fill_limit(value, phrase: str):
+    """`{pregnancy_limit}` in any text of the file becomes the limit in words."""
+    if isinstance(value, str):
+        return value.replace("{pregnancy_limit}", phrase)
+    if isinstance(value, dict):
+        return {key: _fill_limit(item, phrase) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill_limit(item, phrase) for item in value]
+    return value
+
+
+def limit_phrase(weeks: float) -> str:
+    months = weeks / WEEKS_PER_MONTH
+    if abs(months - round(months)) < 0.05:
+        return f"{round(months)} months" if round(months) != 1 else "1 month"
+    return f"{weeks:g} weeks"
+
+
 # --- pregnancy stage ---------------------------------------------------------
-# Stages are stored as short normalised phrases ("8 weeks", "2 months",
-# "trimester 2", "up to 3 months") so the summary can show them back.
-WEEKS_PER_MONTH = 13 / 3  # 3 months == 13 weeks, the article's limit
+# Stages are stored as short normalised phrases so the summary can show them
+# back: "8 weeks", "4 months", "about 14 weeks", "nearly 12 weeks",
+# "26 weeks to go", "trimester 2", "up to 16 weeks", "more than 4 months".
+WEEKS_PER_MONTH = 52 / 12  # a calendar fact, not the limit
+FULL_TERM_WEEKS = 40
+LATEST_WEEK = 42
+# "about 14 weeks" may be 12 or 16; a due date may come two weeks early or late
+APPROXIMATE_MARGIN_WEEKS = 2
+TRIMESTER_WEEKS = {"1": (1.0, 13.0), "2": (14.0, 27.0), "3": (28.0, 42.0)}
 
 
-def pregnancy_weeks(stage: str) -> float | None:
-    """Latest week of pregnancy consistent with the stage, None when unknown."""
+def _weeks(amount: str, unit: str) -> float:
+    return float(amount) * (1 if unit.startswith("week") else WEEKS_PER_MONTH)
+
+
+def pregnancy_week_range(stage: str) -> Tuple[float, float] | None:
+    """(earliest, latest) week of pregnancy the stage allows, None when unknown."""
     parts = stage.split()
     if stage == UNSURE or not parts:
         return None
-    if parts[0] == "trimester":
-        return {"1": 13.0, "2": 27.0, "3": 40.0}.get(parts[1])
-    if stage == "up to 3 months":
-        return 13.0
-    if stage == "more than 3 months":
-        return 14.0
-    amount, unit = float(parts[0]), parts[1]
-    return amount if unit.startswith("week") else amount * WEEKS_PER_MONTH
+    margin = APPROXIMATE_MARGIN_WEEKS
+    try:
+        if parts[0] == "trimester":
+            return TRIMESTER_WEEKS.get(parts[1])
+        if parts[0] == "up" and parts[1] == "to":
+            return (0.0, _weeks(parts[2], parts[3]))
+        if parts[0] == "more" and parts[1] == "than":
+            return (_weeks(parts[2], parts[3]) + 0.1, float(LATEST_WEEK))
+        if parts[0] == "about":
+            weeks = _weeks(parts[1], parts[2])
+            return (weeks - margin, weeks + margin)
+        if parts[0] == "nearly":
+            weeks = _weeks(parts[1], parts[2])
+            return (weeks - margin, weeks)
+        if len(parts) == 4 and parts[1] == "to":  # "12 to 14 weeks"
+            return (_weeks(parts[0], parts[3]), _weeks(parts[2], parts[3]))
+        if parts[-2:] == ["to", "go"]:
+            elapsed = FULL_TERM_WEEKS - _weeks(parts[0], parts[1])
+            return (elapsed - margin, elapsed + margin)
+        weeks = _weeks(parts[0], parts[1])
+        return (weeks, weeks)
+    except (IndexError, ValueError):
+        return None
 
 
 def pregnancy_in_first_months(stage: str, screening: Screening) -> bool | None:
-    if stage.startswith("trimester"):
-        return stage == "trimester 1"
-    weeks = pregnancy_weeks(stage)
-    return None if weeks is None else weeks <= screening.first_months_limit_weeks
+    """True/False when the stage is surely inside/outside the limit; None when unclear."""
+    weeks = pregnancy_week_range(stage)
+    if weeks is None:
+        return None
+    earliest, latest = weeks
+    limit = screening.first_months_limit_weeks
+    if latest <= limit:
+        return True
+    if earliest > limit:
+        return False
+    return None
 
 
 # --- flow --------------------------------------------------------------------
@@ -161,6 +237,7 @@ def remaining_slots(answers: Mapping[str, str | None], screening: Screening) -> 
 def decide(answers: Mapping[str, str | None], screening: Screening) -> Decision:
     reasons: List[Contraindication] = []
     unsure: List[Question] = []
+    cautions: List[str] = []
     for question in applicable_questions(answers, screening):
         answer = answers.get(question.slot)
         if answer is None or question.kind == "complaint":
@@ -171,6 +248,8 @@ def decide(answers: Mapping[str, str | None], screening: Screening) -> Decision:
                 reasons.append(screening.contraindications["pregnancy_stage_unknown"])
             elif early:
                 reasons.append(screening.contraindications["early_pregnancy"])
+            elif "later_pregnancy" in screening.cautions:
+                cautions.append(screening.cautions["later_pregnancy"])
         elif answer == UNSURE:
             unsure.append(question)
         elif answer == YES and question.slot in screening.contraindications:
@@ -179,7 +258,7 @@ def decide(answers: Mapping[str, str | None], screening: Screening) -> Decision:
         return Decision("ruled_out", tuple(reasons), tuple(unsure))
     if unsure:
         return Decision("unsure", (), tuple(unsure))
-    return Decision("clear")
+    return Decision("clear", cautions=tuple(cautions))
 
 
 def summary_lines(

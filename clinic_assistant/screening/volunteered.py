@@ -1,42 +1,209 @@
-"""Screening answers the runner volunteers in free text, with negation.
+"""Reading screening facts from a runner's free text, the conservative way.
 
-"I'm not pregnant and I don't have diabetes, can I book?" answers two
-questions at once; the spaCy pipeline finds the conditions and whether each
-was affirmed, denied or uncertain. Only the conditions named in
-clinic/screening.yml count; injuries can answer the complaint question.
+"I'm not pregnant and I'm on Eliquis, can I book?" answers two questions at
+once; the spaCy pipeline finds the conditions and how each was put. The rules
+follow the clinic's safety principles:
+
+- a condition the runner affirms, or is unsure about, fills in "yes" or "unsure";
+- a denial fills in "no" only when it denies, by the condition's general name,
+  everything the question covers ("no blood disease and no blood thinners");
+  "not on warfarin" does not answer the blood question;
+- conditions about someone else or in a question ("if I'm pregnant") are not
+  the runner's answers;
+- a medicine the vocabulary does not know makes the medicine question "unsure".
 """
 
 from __future__ import annotations
 
-from typing import Dict, Iterable
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Sequence
 
 from clinic_assistant.nlp.pipeline import Mention
-from clinic_assistant.screening.answers import parse_pregnancy_stage
-from clinic_assistant.screening.rules import NO, UNSURE, YES, Screening
+from clinic_assistant.screening.answers import (
+    is_explicit_yes,
+    normalise,
+    parse_pregnancy_stage,
+    parse_yes_no,
+)
+from clinic_assistant.screening.rules import CHECK, NO, UNSURE, YES, Question, Screening
 
-# When one message both affirms and denies conditions of the same question
-# ("no diabetes but I do have lymphoedema"), the safer answer wins.
-_PRECEDENCE = {YES: 2, UNSURE: 1, NO: 0}
+# When readings disagree, the safer one wins.
+PRECEDENCE = {YES: 4, UNSURE: 3, CHECK: 2, NO: 1}
+# The question an unknown medicine makes "unsure" (the one that asks about medicines).
+MEDICINE_QUESTION = "blood_disorder"
+
+_MEDICINE_WORDS = (
+    r"(?:medications?|medicines?|meds|tablets?|pills?|capsules?|injections?|jabs?|"
+    r"prescriptions?|prescribed|drugs?)"
+)
+# International non-proprietary name endings of medicines (WHO INN stems), e.g.
+# -xaban (apixaban), -gatran (dabigatran), -grel (clopidogrel), -mab, -limus.
+_DRUG_NAME = re.compile(
+    r"\b[a-z]{2,}(?:xaban|gatran|parin|farin|grel|mab|nib|olol|pril|sartan|statin|mycin|"
+    r"cillin|azole|sone|olone|prazole|tidine|dronate|limus|trexate|profen|fenac|coxib|cycline|"
+    r"floxacin|vir|dipine|semide|thiazide|formin|gliptin|gliflozin)\b"
+)
+_TAKES = re.compile(
+    r"\b(?:i'm on|im on|i am on|been on|currently on|still on|i take|i'm taking|im taking|"
+    r"i am taking|taking|i use|i'm using|im using|prescribed|prescribed me|gave me|put me on|"
+    r"except|apart from|other than|besides|only|just)\s+"
+    r"(?:a |an |some |my |daily |low dose |baby |this |these |those |his |her )?"
+    r"(?P<name>[a-z][a-z0-9-]{3,})\b"
+)
+# Words after "I take"/"I'm on" that are not medicines.
+_NOT_MEDICINE = frozenset((
+    "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
+    "them", "that", "this", "these", "those", "things", "steps", "walks", "walk", "runs", "run",
+    "road", "trail", "track", "treadmill", "team", "call", "phone", "board", "list", "diet",
+    "course", "plan", "leave", "duty", "shift", "feet", "foot", "knee", "calf", "legs", "leg",
+    "week", "weeks", "month", "months", "year", "years", "minute", "minutes", "hour", "hours",
+    "anything", "nothing", "everything", "something", "none", "any", "much", "more", "less",
+    "stretch", "stretches", "stretching", "yoga", "pilates", "physio", "physiotherapy",
+    "massage", "sure", "curious", "asking", "wondering", "checking", "mild", "minor", "once",
+    "twice", "after", "before", "when", "with", "from", "about", "like", "well", "good",
+    "okay", "fine", "myself", "here", "there", "home", "work", "bike", "cycling", "swimming",
+    "race", "marathon", "training", "pregnant", "diabetic", "wondering", "want", "wanted",
+    "curious", "question", "questions", "thought", "your", "their", "would", "could", "should",
+    "sometimes", "occasionally", "regularly", "every", "each", "twice", "daily", "night",
+    "morning", "evening", "water", "coffee", "beer", "wine", "food", "meal", "meals", "seat",
+))  # fmt: skip
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|not|n't|never|dont|don't|without|nothing|none)\b[\w\s']{0,20}$"
+)
+
+
+@dataclass
+class Reading:
+    """What one message says for the screening."""
+
+    answers: Dict[str, str] = field(default_factory=dict)
+    about_someone_else: bool = False
+    unknown_medicines: List[str] = field(default_factory=list)
+
+
+def _strip_plural(text: str) -> str:
+    return text[:-1] if text.endswith("s") and not text.endswith("ss") else text
+
+
+def _is_general(mention: Mention, screening: Screening) -> bool:
+    terms = {normalise(t) for t in screening.general_terms.get(mention.id, ())}
+    text = normalise(mention.text)
+    return text in terms or _strip_plural(text) in terms
+
+
+def mention_answers(mentions: Iterable[Mention], screening: Screening) -> Dict[str, str]:
+    """Each question's answer from the runner's own condition mentions.
+
+    YES or UNSURE when a condition is affirmed or uncertain; NO only when the
+    denials name every condition of the question in general terms; CHECK when
+    they deny only part of it.
+    """
+    by_slot: Dict[str, List[Mention]] = {}
+    for mention in mentions:
+        slot = screening.slot_for_condition(mention.id)
+        if slot is not None and mention.label != "injury" and mention.is_own_fact:
+            by_slot.setdefault(slot, []).append(mention)
+    answers = {}
+    for slot, found in by_slot.items():
+        if any(m.polarity == YES for m in found):
+            answers[slot] = YES
+        elif any(m.polarity == UNSURE for m in found):
+            answers[slot] = UNSURE
+        elif any(m.polarity == CHECK for m in found):
+            answers[slot] = CHECK
+        else:
+            covered = {m.id for m in found if _is_general(m, screening)}
+            whole = set(screening.question(slot).conditions) <= covered
+            answers[slot] = NO if whole else CHECK
+    return answers
+
+
+def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
+    """Medicine names the vocabulary does not know ("I'm on Brilinta"), or a
+    medicine word without a known medicine ("some tablets for my heart")."""
+    clean = normalise(text)
+    known = {word for m in mentions for word in normalise(m.text).split()}
+    found: List[str] = []
+    for match in _DRUG_NAME.finditer(clean):
+        if match.group(0) not in known and not _NEGATED_BEFORE.search(clean[: match.start()]):
+            found.append(match.group(0))
+    for match in _TAKES.finditer(clean):
+        name = match.group("name")
+        if (
+            name not in known
+            and name not in _NOT_MEDICINE
+            and not name.endswith("ing")
+            and not re.fullmatch(_MEDICINE_WORDS, name)
+            and not _NEGATED_BEFORE.search(clean[: match.start()])
+        ):
+            found.append(name)
+    medicine_word = re.search(rf"\b{_MEDICINE_WORDS}\b", clean)
+    has_medicine_mention = any(m.label == "medication" for m in mentions)
+    if (
+        medicine_word
+        and not found
+        and not has_medicine_mention
+        and not _NEGATED_BEFORE.search(clean[: medicine_word.start()])
+        and not re.search(rf"\b(?:any|which|what|no)\s+{_MEDICINE_WORDS}", clean)
+        and parse_yes_no(text) != NO
+    ):
+        found.append(medicine_word.group(0))
+    return list(dict.fromkeys(found))
+
+
+def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -> Reading:
+    """Every screening fact in one message, whichever question was asked."""
+    mentions = list(mentions)
+    reading = Reading()
+    complaint_options = screening.question("complaint").options
+    for mention in mentions:
+        if mention.label == "injury" and not mention.negated and mention.is_own_fact:
+            reading.answers.setdefault(
+                "complaint", mention.id if mention.id in complaint_options else "other"
+            )
+    for slot, value in mention_answers(mentions, screening).items():
+        if value != CHECK:  # a partial denial answers nothing
+            reading.answers[slot] = value
+    reading.about_someone_else = any(
+        m.other_person and m.label in ("condition", "medication") for m in mentions
+    )
+    reading.unknown_medicines = unknown_medicines(text, mentions)
+    if reading.unknown_medicines and reading.answers.get(MEDICINE_QUESTION) != YES:
+        reading.answers[MEDICINE_QUESTION] = UNSURE
+    if reading.answers.get("pregnant") == YES:
+        stage = parse_pregnancy_stage(text)
+        if stage and stage != UNSURE:
+            reading.answers["pregnancy_stage"] = stage
+    return reading
+
+
+def read_yes_no_answer(
+    question: Question, text: str, mentions: Sequence[Mention], screening: Screening
+) -> str | None:
+    """The answer to a yes/no question: the safer of what the words say and
+    what the condition mentions say; a plain "no" stays a no, and a denial by
+    general terms of all the question covers is one ("not pregnant")."""
+    base = parse_yes_no(text)
+    mentioned = mention_answers(mentions, screening).get(question.slot)
+    if question.slot == MEDICINE_QUESTION and unknown_medicines(text, mentions):
+        mentioned = YES if mentioned == YES else UNSURE
+    if mentioned is None:
+        if base == YES and not is_explicit_yes(text) and mentions:
+            # "I have a sore knee" or "my wife is pregnant" to "are you pregnant?":
+            # a statement about something (or someone) else, not a yes; a medicine
+            # that is not a blood thinner ("I'm on the pill") sounds like a no
+            return CHECK if any(m.label == "medication" for m in mentions) else None
+        return base
+    if mentioned == NO and base in (None, CHECK, NO):
+        return NO
+    if base is None or (base == YES and not is_explicit_yes(text)):
+        # "I take Zontivity": what it names decides, not the "I take" alone
+        return CHECK if mentioned == NO else mentioned
+    return max(base, mentioned, key=PRECEDENCE.__getitem__)
 
 
 def volunteered_answers(
     text: str, mentions: Iterable[Mention], screening: Screening
 ) -> Dict[str, str]:
-    answers: Dict[str, str] = {}
-    complaint_options = screening.question("complaint").options
-    for mention in mentions:
-        if mention.label == "injury":
-            if not mention.negated and "complaint" not in answers:
-                answers["complaint"] = mention.id if mention.id in complaint_options else "other"
-            continue
-        slot = screening.slot_for_condition(mention.id)
-        if slot is None:
-            continue
-        value = mention.polarity
-        if _PRECEDENCE[value] >= _PRECEDENCE.get(answers.get(slot, NO), 0):
-            answers[slot] = value
-    if answers.get("pregnant") == YES:
-        stage = parse_pregnancy_stage(text)
-        if stage and stage != UNSURE:
-            answers["pregnancy_stage"] = stage
-    return answers
+    return read_message(text, list(mentions), screening).answers

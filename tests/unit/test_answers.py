@@ -1,8 +1,10 @@
 """Reading screening answers: yes / no / not sure, pregnancy stages, confirmations.
 
 Every phrasing here is something a runner might type (or a button might send).
-The parser is conservative: uncertainty wins over yes/no, a question is never
-read as an answer, and anything unclear is None so the assistant asks again.
+The parser is conservative (shared/safety-principles.md): uncertainty wins over
+yes/no, a "no" counts only when it is plain and whole (anything else that sounds
+like no is CHECK, confirmed with the buttons), a question is never read as an
+answer, and anything unclear is None so the assistant asks again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from clinic_assistant.screening.answers import (
     parse_pregnancy_stage,
     parse_yes_no,
 )
-from clinic_assistant.screening.rules import load_screening, pregnancy_in_first_months
+from clinic_assistant.screening.rules import CHECK, load_screening, pregnancy_in_first_months
 
 YES_PHRASINGS = [
     # buttons and payloads
@@ -84,9 +86,15 @@ YES_PHRASINGS = [
     "I take blood thinners",
     "I have the flu",
     "I do have haemophilia",
-    "I have diabetes, is that a problem?",
+    # a yes with a negative word later is still a yes
+    "Yes! Never been so happy, I'm expecting",
+    "yes, and I never miss a dose",
+    "I'm healthy apart from diabetes",
+    "yes but not anymore",
+    "yes one of these",
 ]
 
+# A plain, whole "no": nothing but a no (safety principle 2).
 NO_PHRASINGS = [
     # buttons and payloads
     "No",
@@ -115,19 +123,9 @@ NO_PHRASINGS = [
     "no 👎",
     "👎",
     "❌",
-    # denials
-    "not that I know of",
-    "not that I'm aware of",
-    "no, not that I know of",
+    # whole denials
     "no, never",
     "no never",
-    "nope, never",
-    "I don't think so",
-    "I don’t think so",
-    "don't think so",
-    "I don't think so, no",
-    "not really",
-    "no, not really",
     "definitely not",
     "absolutely not",
     "of course not",
@@ -136,39 +134,66 @@ NO_PHRASINGS = [
     "nothing like that",
     "none of those",
     "No, none",
-    "No, I have none of those",
+    "No, none of these",
+    "none of the above",
+    "no to all",
     "I'm not",
     "I’m not",
     "no I'm not",
     "no I am not",
-    "I am not pregnant",
-    "not pregnant",
     "I don't",
     "no i dont",
     "no I do not",
-    "I don't have diabetes",
-    "I don't take blood thinners",
-    "No I don't take any",
     "I haven't",
     "Nope, I haven't",
-    "No, I've never had that",
-    "I have never had that",
-    "not that I have",
     "not me",
     "nope, not me",
     "no thanks",
+    "No sir",
+    "nah mate",
+    "ok no",
+]
+
+# Sounds like "no" but is more than a plain no: confirmed with the buttons.
+CHECK_PHRASINGS = [
+    "not that I know of",
+    "not that I'm aware of",
+    "no, not that I know of",
+    "nope, never had any of it really",
+    "I don't think so",
+    "I don’t think so",
+    "don't think so",
+    "not really",
+    "no, not really",
     "thankfully not",
     "not at the moment",
     "not currently",
     "not anymore",
-    "no infection",
-    "no blood thinners",
     "all good",
     "I'm fine",
     "no, I'm fine",
-    "No sir",
-    "nah mate",
     "No, why?",
+    # a denial that names a condition is checked against the whole question
+    # (clinic_assistant.screening.volunteered); on its own it is not a plain no
+    "I am not pregnant",
+    "not pregnant",
+    "I don't have diabetes",
+    "I don't take blood thinners",
+    "No I don't take any",
+    "No, I've never had that",
+    "I have never had that",
+    "not that I have",
+    "no infection",
+    "no blood thinners",
+    "not on warfarin",
+    "no fever",
+    # a "no" with a "but" or an affirmation after it is not a plain no; the
+    # condition named makes it a yes when the reading adds the mentions
+    "No but I do take aspirin",
+    "no, just a cold",
+    "no I have a cold",
+    "I don't have diabetes but I do have lymphoedema",
+    "no, but I take something for my heart",
 ]
 
 UNSURE_PHRASINGS = [
@@ -214,6 +239,18 @@ UNSURE_PHRASINGS = [
     "yes maybe",
     "no... not sure",
     "Not sure, what counts as a blood disease?",
+    # double negatives, litotes and hedges (safety principle 3)
+    "I'm not not pregnant",
+    "I can't rule it out",
+    "can't say no",
+    "not impossible",
+    "I wouldn't say no",
+    "I don't think I am",
+    "kind of",
+    "a bit",
+    "I used to",
+    "yes... no wait, no",
+    "waiting for results",
 ]
 
 UNCLEAR_PHRASINGS = [
@@ -247,13 +284,9 @@ UNCLEAR_PHRASINGS = [
     "Do you mean right now?",
     "are you a bot?",
     "does diabetes matter?",
-    # a "no" with a "but" or an affirmation after it is not a clear no
-    "No but I do take aspirin",
-    "no, just a cold",
-    "no I have a cold",
-    "I don't have diabetes but I do have lymphoedema",
-    "I'm healthy apart from diabetes",
-    "yes but not anymore",
+    # a statement that is not about the question is not a yes ("my" is someone else's)
+    "my wife is pregnant",
+    "the weather is nice",
 ]
 
 
@@ -265,6 +298,11 @@ def test_yes(text: str) -> None:
 @pytest.mark.parametrize("text", NO_PHRASINGS)
 def test_no(text: str) -> None:
     assert parse_yes_no(text) == "no"
+
+
+@pytest.mark.parametrize("text", CHECK_PHRASINGS)
+def test_sounds_like_no_is_checked(text: str) -> None:
+    assert parse_yes_no(text) == CHECK
 
 
 @pytest.mark.parametrize("text", UNSURE_PHRASINGS)
@@ -282,7 +320,8 @@ def test_phrasing_tables_are_big_and_disjoint() -> None:
     assert len(NO_PHRASINGS) >= 40
     assert len(UNSURE_PHRASINGS) >= 20
     assert len(UNCLEAR_PHRASINGS) >= 20
-    tables = [YES_PHRASINGS, NO_PHRASINGS, UNSURE_PHRASINGS, UNCLEAR_PHRASINGS]
+    assert len(CHECK_PHRASINGS) >= 20
+    tables = [YES_PHRASINGS, NO_PHRASINGS, CHECK_PHRASINGS, UNSURE_PHRASINGS, UNCLEAR_PHRASINGS]
     seen = [p for table in tables for p in table]
     assert len(seen) == len(set(seen)), "a phrasing is listed twice"
 
@@ -305,8 +344,8 @@ STAGES = [
     ("8 weeks", "8 weeks"),
     ("8 weeks pregnant", "8 weeks"),
     ("I'm 8 weeks", "8 weeks"),
-    ("about 10 weeks", "10 weeks"),
-    ("approximately 16 weeks", "16 weeks"),
+    ("about 10 weeks", "about 10 weeks"),
+    ("approximately 16 weeks", "about 16 weeks"),
     ("7 weeks along", "7 weeks"),
     ("12 wks", "12 weeks"),
     ("9wks", "9 weeks"),
@@ -322,7 +361,7 @@ STAGES = [
     ("14 weeks", "14 weeks"),
     ("11 weeks and 3 days", "11 weeks"),
     ("2 months", "2 months"),
-    ("around 2 months", "2 months"),
+    ("around 2 months", "about 2 months"),
     ("3 mths", "3 months"),
     ("1 month", "1 month"),
     ("a month", "1 month"),
@@ -349,13 +388,36 @@ STAGES = [
     ("More than 3 months", "more than 3 months"),
     ("more than three months", "more than 3 months"),
     ("over 3 months", "more than 3 months"),
-    ("just found out", "up to 3 months"),
-    ("very early", "up to 3 months"),
-    ("early days", "up to 3 months"),
-    # a range: the earliest week counts (the safe side)
-    ("12-14 weeks", "12 weeks"),
-    ("between 12 and 14 weeks", "12 weeks"),
-    ("twelve to fourteen weeks", "12 weeks"),
+    ("just found out", "trimester 1"),
+    ("very early", "trimester 1"),
+    ("early days", "trimester 1"),
+    ("a few weeks", "trimester 1"),
+    # a range is kept whole; one that straddles the limit is not a clear stage
+    ("12-14 weeks", "12 to 14 weeks"),
+    ("between 12 and 14 weeks", "12 to 14 weeks"),
+    ("twelve to fourteen weeks", "12 to 14 weeks"),
+    # an upper bound: any week up to it
+    ("less than 14 weeks", "up to 14 weeks"),
+    ("under 20 weeks", "up to 20 weeks"),
+    # time still to go is not time elapsed
+    ("due in six months", "6 months to go"),
+    ("30 weeks to go", "30 weeks to go"),
+    ("baby's due in 5 months", "5 months to go"),
+    ("4 months left", "4 months to go"),
+    # nearly, almost: below the number
+    ("nearly 14 weeks", "nearly 14 weeks"),
+    ("almost 3 months", "nearly 3 months"),
+    ("week 20", "20 weeks"),
+    # a correction takes the later value; conflicting facts the most cautious
+    ("15 weeks, sorry, 11", "11 weeks"),
+    ("11 weeks, sorry I mean 15", "15 weeks"),
+    ("11 weeks, so second trimester", "11 weeks"),
+    ("second trimester, 11 weeks", "11 weeks"),
+    # the first trimester not yet over is the first trimester
+    ("haven't finished the first trimester yet", "trimester 1"),
+    ("not past the first trimester", "trimester 1"),
+    ("almost out of the first trimester", "trimester 1"),
+    ("just finished the first trimester", "trimester 2"),
     # how long the complaint has lasted is not the stage
     ("pregnant for 10 weeks", "10 weeks"),
     ("my calf has hurt for 2 months and I'm 8 weeks pregnant", "8 weeks"),
@@ -374,16 +436,12 @@ NOT_A_STAGE = [
     "100 weeks",
     "0 weeks",
     "12 months",
-    "a few weeks",
     "early",
     "yes",
     "no",
     "what?",
     "how long is a trimester?",
     "",
-    # an upper bound past 3 months could be any week: ask again
-    "less than 14 weeks",
-    "under 20 weeks",
     # complaint durations only
     "I'm pregnant and my calf has hurt for 6 months",
     "it started 6 weeks ago",
@@ -414,7 +472,18 @@ def test_stage_table_is_big() -> None:
         ("up to 3 months", True),
         ("first trimester", True),
         ("just found out", True),
-        ("12-14 weeks", True),
+        ("12-14 weeks", None),
+        ("about 14 weeks", None),
+        # close to the limit: not clearly past it, so it rules out (unknown stage)
+        ("nearly 14 weeks", None),
+        ("due in six months", None),
+        ("due in 7 months", True),
+        ("30 weeks to go", True),
+        ("20 weeks to go", False),
+        ("15 weeks, sorry, 11", True),
+        ("11 weeks, so second trimester", True),
+        ("haven't finished the first trimester yet", True),
+        ("less than 20 weeks", None),
         ("14 weeks", False),
         ("13 1/2 weeks", False),
         ("4 months", False),

@@ -24,7 +24,7 @@ from clinic_assistant.screening.rules import (
     decide,
     load_screening,
     pregnancy_in_first_months,
-    pregnancy_weeks,
+    pregnancy_week_range,
     remaining_slots,
     summary_lines,
 )
@@ -145,7 +145,7 @@ def test_unknown_stage_rules_it_out(screening: Screening) -> None:
     decision = decide(answers(pregnant=YES, pregnancy_stage=UNSURE), screening)
     assert decision.outcome == "ruled_out"
     assert [r.id for r in decision.reasons] == ["pregnancy_stage_unknown"]
-    assert "couldn't tell how far along" in decision.reasons[0].explanation
+    assert "couldn't tell for sure how far along" in decision.reasons[0].explanation
 
 
 def test_stage_not_asked_yet_decides_nothing(screening: Screening) -> None:
@@ -272,35 +272,53 @@ def test_confirmation_is_last_and_change_only_after_a_no(screening: Screening) -
 @pytest.mark.parametrize(
     ("stage", "weeks"),
     [
-        ("8 weeks", 8.0),
-        ("6.5 weeks", 6.5),
-        ("1 week", 1.0),
-        ("3 months", 13.0),
-        ("1 month", 13 / 3),
-        ("6 months", 26.0),
-        ("trimester 1", 13.0),
-        ("trimester 2", 27.0),
-        ("trimester 3", 40.0),
-        ("up to 3 months", 13.0),
-        ("more than 3 months", 14.0),
+        ("8 weeks", (8.0, 8.0)),
+        ("6.5 weeks", (6.5, 6.5)),
+        ("1 week", (1.0, 1.0)),
+        ("3 months", (13.0, 13.0)),
+        ("6 months", (26.0, 26.0)),
+        ("trimester 1", (1.0, 13.0)),
+        ("trimester 2", (14.0, 27.0)),
+        ("up to 3 months", (0.0, 13.0)),
+        ("more than 3 months", (13.1, 42.0)),
+        ("about 10 weeks", (8.0, 12.0)),
+        ("nearly 14 weeks", (12.0, 14.0)),
+        ("26 weeks to go", (12.0, 16.0)),
+        ("12 to 14 weeks", (12.0, 14.0)),
         (UNSURE, None),
         ("", None),
+        ("soon", None),
     ],
 )
-def test_pregnancy_weeks(stage: str, weeks: float | None) -> None:
-    assert pregnancy_weeks(stage) == (pytest.approx(weeks) if weeks is not None else None)
+def test_pregnancy_week_range(stage: str, weeks: tuple | None) -> None:
+    found = pregnancy_week_range(stage)
+    assert found == (pytest.approx(weeks) if weeks is not None else None)
 
 
 def test_three_months_is_exactly_the_limit(screening: Screening) -> None:
-    assert pregnancy_weeks("3 months") <= screening.first_months_limit_weeks
+    assert pregnancy_week_range("3 months")[1] <= screening.first_months_limit_weeks
     assert pregnancy_in_first_months("3 months", screening) is True
     assert pregnancy_in_first_months("13 weeks", screening) is True
     assert pregnancy_in_first_months("14 weeks", screening) is False
     assert pregnancy_in_first_months("trimester 2", screening) is False
     assert pregnancy_in_first_months(UNSURE, screening) is None
+    # a stage that may fall either side of the limit is not clear
+    assert pregnancy_in_first_months("about 14 weeks", screening) is None
+    assert pregnancy_in_first_months("12 to 14 weeks", screening) is None
 
 
-# --- summary_lines() -------------------------------------------------------------
+def test_a_stage_either_side_of_the_limit_rules_it_out(screening: Screening) -> None:
+    for stage in ("about 14 weeks", "nearly 14 weeks", "26 weeks to go", "up to 20 weeks"):
+        decision = decide(answers(pregnant=YES, pregnancy_stage=stage), screening)
+        assert decision.outcome == "ruled_out", stage
+        assert [r.id for r in decision.reasons] == ["pregnancy_stage_unknown"]
+
+
+def test_a_later_pregnancy_is_named_as_a_caution(screening: Screening) -> None:
+    decision = decide(answers(pregnant=YES, pregnancy_stage="20 weeks"), screening)
+    assert decision.outcome == "clear"
+    assert decision.cautions and "physiotherapist" in decision.cautions[0]
+    assert decide(ALL_NO, screening).cautions == ()
 
 
 def test_summary_lines(screening: Screening) -> None:
@@ -351,6 +369,46 @@ def test_load_screening_reads_the_folder_from_the_environment(clinic_copy: Path)
     # the clinic's new limit is what the decision uses
     decision = decide(answers(pregnant=YES, pregnancy_stage="14 weeks"), screening)
     assert decision.outcome == "ruled_out"
+
+
+def test_the_pregnancy_limit_has_one_home(clinic_copy: Path) -> None:
+    """Change the one setting: the decision, the buttons and every text follow it."""
+    from clinic_assistant.rasa.nlg import ClinicNLG
+    from clinic_assistant.screening.prompts import question_responses
+
+    edit_screening(clinic_copy, lambda raw: raw.update(first_months_limit_weeks=16))
+    screening = load_screening()
+    assert screening.limit_phrase == "16 weeks"
+    buttons = question_responses(screening)["utter_ask_pregnancy_stage"][0]["buttons"]
+    assert [b["title"] for b in buttons] == ["Up to 16 weeks", "More than 16 weeks", "Not sure"]
+    # the buttons' own words are read back on the right side of the new limit
+    from clinic_assistant.screening.answers import parse_pregnancy_stage
+
+    up_to, more_than = (parse_pregnancy_stage(b["payload"]) for b in buttons[:2])
+    assert pregnancy_in_first_months(up_to, screening) is True
+    assert pregnancy_in_first_months(more_than, screening) is False
+    texts = [c.title + c.explanation for c in screening.contraindications.values()]
+    texts += list(screening.condition_answers.values())
+    assert all("3 months" not in t for t in texts)
+    assert "first 16 weeks" in screening.contraindications["early_pregnancy"].explanation
+    assert ClinicNLG().clinic_values["pregnancy_limit"] == "16 weeks"
+
+
+def test_no_other_file_states_the_pregnancy_limit() -> None:
+    """ "3 months" / "13 weeks" as the limit live only in the setting's comment."""
+    places = [
+        *(PROJECT_ROOT / "clinic_assistant").rglob("*.py"),
+        *(PROJECT_ROOT / "actions").rglob("*.py"),
+        PROJECT_ROOT / "domain.yml",
+        *(PROJECT_ROOT / "clinic").glob("*.yml"),
+    ]
+    for path in places:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if path.name == "screening.yml":
+            lines = [line for line in lines if not line.lstrip().startswith("#")]
+        for line in lines:
+            for limit in ("3 months", "13 weeks", "three months"):
+                assert limit not in line.lower(), f"{path.name}: {line.strip()}"
 
 
 def test_load_screening_with_an_explicit_path(clinic_copy: Path) -> None:

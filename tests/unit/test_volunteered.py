@@ -34,10 +34,17 @@ CASES = [
     # several questions at once, with negation
     (
         "I'm not pregnant and I don't have diabetes, can I book?",
-        {"pregnant": "no", "infection_risk": "no"},
+        # "no diabetes" denies one of the four things the infection-risk question covers
+        {"pregnant": "no"},
     ),
-    ("I'm neither pregnant nor diabetic", {"pregnant": "no", "infection_risk": "no"}),
-    ("I'm not pregnant or diabetic", {"pregnant": "no", "infection_risk": "no"}),
+    ("I'm neither pregnant nor diabetic", {"pregnant": "no"}),
+    ("I'm not pregnant or diabetic", {"pregnant": "no"}),
+    (
+        "no diabetes, no lymphoedema, no immune problems, no immunosuppressants",
+        {"infection_risk": "no"},
+    ),
+    # a list after a comma may or may not share the "no": asked, not assumed
+    ("no diabetes, lymphoedema, immune problems or immunosuppressants", {}),
     ("I'm not pregnant and I have diabetes", {"pregnant": "no", "infection_risk": "yes"}),
     ("I'm not pregnant and have diabetes", {"pregnant": "no", "infection_risk": "yes"}),
     ("I have diabetes but no infection", {"infection_risk": "yes", "current_infection": "no"}),
@@ -45,11 +52,12 @@ CASES = [
         "I'm on aspirin and have the flu",
         {"blood_disorder": "yes", "current_infection": "yes"},
     ),
-    ("No fever, no flu", {"current_infection": "no"}),
+    ("No fever, no flu", {}),
+    ("no infection", {"current_infection": "no"}),
     ("without any infection", {"current_infection": "no"}),
     # pregnancy and its stage
     ("I'm 10 weeks pregnant", {"pregnant": "yes", "pregnancy_stage": "10 weeks"}),
-    ("I'm pregnant, about 20 weeks", {"pregnant": "yes", "pregnancy_stage": "20 weeks"}),
+    ("I'm pregnant, about 20 weeks", {"pregnant": "yes", "pregnancy_stage": "about 20 weeks"}),
     ("I'm expecting, second trimester", {"pregnant": "yes", "pregnancy_stage": "trimester 2"}),
     ("I'm pregnant, not sure how far along", {"pregnant": "yes"}),
     # how long the calf has hurt is not how far along she is
@@ -61,13 +69,15 @@ CASES = [
     ("no I'm pregnant", {"pregnant": "yes"}),
     # blood
     ("I take warfarin", {"blood_disorder": "yes"}),
-    ("no blood thinners", {"blood_disorder": "no"}),
+    ("no blood thinners", {}),
+    ("no blood thinners and no bleeding disorder", {"blood_disorder": "no"}),
+    ("not on warfarin", {}),
     ("I'm not on blood thinners but I have haemophilia", {"blood_disorder": "yes"}),
     # infection risk: the yes wins for the same question
     ("I have lymphoedema and I'm not diabetic", {"infection_risk": "yes"}),
     ("no diabetes but I do have lymphoedema", {"infection_risk": "yes"}),
     ("I don't know if I have diabetes", {"infection_risk": "unsure"}),
-    ("diabetes - none", {"infection_risk": "no"}),
+    ("diabetes - none", {}),
     ("I'm type 2 diabetic", {"infection_risk": "yes"}),
     ("I had chemo last year", {"infection_risk": "yes"}),
     ("I take prednisone", {"infection_risk": "yes"}),
@@ -84,6 +94,25 @@ CASES = [
     ("no knee pain", {}),
     ("I don't have achilles pain, my knee hurts", {"complaint": "knee"}),
     ("my shin hurts and my knee too", {"complaint": "shin"}),
+    # a negative word that governs something else is not a denial
+    ("I never skip my rivaroxaban", {"blood_disorder": "unsure"}),
+    ("I never miss a dose of warfarin", {"blood_disorder": "unsure"}),
+    ("my diabetes never gave me any trouble", {"infection_risk": "yes"}),
+    ("I'm not not pregnant", {"pregnant": "unsure"}),
+    ("I can't rule out being pregnant", {"pregnant": "unsure"}),
+    ("I don't think I'm pregnant", {"pregnant": "unsure"}),
+    ("Yes! Never been so happy, I'm expecting", {"pregnant": "yes"}),
+    # a list after a denial may or may not share it: nothing is assumed
+    ("not pregnant, diabetic", {"pregnant": "no"}),
+    # someone else's conditions and questions are not the runner's answers
+    ("my wife is pregnant, can she book?", {}),
+    ("she's on warfarin", {}),
+    ("can I have it if I'm pregnant?", {}),
+    # a medicine the vocabulary does not know makes the medicine question unsure
+    ("I take Zontivity every day", {"blood_disorder": "unsure"}),
+    ("some tablets for my heart", {"blood_disorder": "unsure"}),
+    ("I'm on the pill", {}),
+    ("I take the bus to work", {}),
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
@@ -117,6 +146,7 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         contraindications=full.contraindications,
         condition_answers=full.condition_answers,
         first_months_limit_weeks=full.first_months_limit_weeks,
+        general_terms=full.general_terms,
     )
     text = "I have diabetes and I'm on warfarin"
     assert volunteered(nlp, full, text) == {"infection_risk": "yes", "blood_disorder": "yes"}
