@@ -12,13 +12,12 @@ from rasa_sdk.types import DomainDict
 from actions.common import latest_mentions
 from clinic_assistant.screening.rules import Screening, load_screening
 
-GENERAL_ANSWER = (
-    "Dry needling is not recommended for women in the first 3 months of pregnancy, for people "
-    "with blood diseases, for people with an infection, and for people with an increased risk "
-    "of infection, such as people with diabetes or lymphatic problems. Before you book, I'll "
-    "ask you a few quick questions about these, and the physiotherapist always makes the final "
-    "decision."
-)
+
+
+def general_answer(screening: Screening) -> str:
+    return screening.messages["general_answer"].format(
+        contraindications=screening.contraindication_list
+    )
 
 
 def contraindication_answer(condition_ids: Sequence[str], screening: Screening) -> str:
@@ -28,7 +27,7 @@ def contraindication_answer(condition_ids: Sequence[str], screening: Screening) 
         if c in screening.condition_answers
     ]
     if not answers:
-        return GENERAL_ANSWER
+        return general_answer(screening)
     return (
         " ".join(answers)
         + " If you'd like, say \"can I book?\" and I'll check the rest with a few quick questions."

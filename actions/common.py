@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import List
+from typing import Any, Dict, Iterator, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from spacy.language import Language
 
+from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.nlp.pipeline import (
     DEFAULT_PIPELINE_DIR,
     Mention,
@@ -18,7 +19,45 @@ from clinic_assistant.nlp.pipeline import (
 from clinic_assistant.screening.rules import CHANGE_SLOT, CONFIRM_SLOT, load_screening
 
 # Every slot that holds a health answer or screening state; cleared together.
+# (`red_flag_raised` is not one: it stays for the whole session.)
 SCREENING_STATE_SLOTS = ("unclear_answers", "screening_stopped", CONFIRM_SLOT, CHANGE_SLOT)
+RED_FLAG_SLOT = "red_flag_raised"
+
+
+def screening_message(key: str, **values: str) -> str:
+    """A sentence from clinic/screening.yml `messages`, with the clinic's facts."""
+    template = load_screening().messages[key]
+    return template.format(**load_clinic_facts().as_template_values(), **values)
+
+
+def session_events(tracker: Tracker) -> Iterator[Dict[str, Any]]:
+    """The events of the current session (after the latest session start)."""
+    events = tracker.events or []
+    start = max(
+        (i for i, e in enumerate(events) if e.get("event") == "session_started"), default=-1
+    )
+    yield from events[start + 1 :]
+
+
+def earlier_user_texts(tracker: Tracker) -> List[str]:
+    """What the runner typed earlier in this session (not button payloads), oldest first."""
+    texts = [
+        e.get("text") or ""
+        for e in session_events(tracker)
+        if e.get("event") == "user" and not (e.get("text") or "").startswith("/")
+    ]
+    return texts[:-1] if texts and texts[-1] == latest_text(tracker) else texts
+
+
+def booking_link_was_shown(tracker: Tracker) -> bool:
+    url = load_clinic_facts().booking_url
+    for event in session_events(tracker):
+        if event.get("event") != "bot":
+            continue
+        buttons = (event.get("data") or {}).get("buttons") or []
+        if url in (event.get("text") or "") or any(b.get("payload") == url for b in buttons):
+            return True
+    return False
 
 
 def nlp() -> Language:

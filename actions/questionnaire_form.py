@@ -28,8 +28,11 @@ class QuestionnaireValidation(FormValidationAction, ABC):
     max_unclear_answers = 2
     # intents that are not answers: the rules handle them, then the form resumes
     interruption_intents = frozenset()
-    # intents whose message may still volunteer answers to other questions
-    volunteering_intents = frozenset()
+    # intents that always win over any answer in the message: the rules stop the
+    # form (a red flag in "I'm pregnant and have chest pain" is never missed)
+    stop_intents = frozenset()
+    # an answer read with this value is not stored: the runner confirms it first
+    confirm_value = "check"
 
     @abstractmethod
     def next_slots(self, answers: Dict[str, Any]) -> List[str]:
@@ -40,21 +43,42 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         """Slot values read from the latest message as an answer to `slot`."""
 
     @abstractmethod
-    def volunteered(self, tracker: Tracker) -> Dict[str, Any]:
-        """Answers to any question found in the latest message."""
+    def volunteered(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        """Answers to any question found in the latest message (every message is
+        read, whatever was asked); may tell the runner how it was read."""
 
     @abstractmethod
     def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
 
     @abstractmethod
+    def ask_to_confirm(self, slot: str, dispatcher: CollectingDispatcher) -> None:
+        """The answer sounded like `confirm_value`: ask the runner to confirm it."""
+
+    @abstractmethod
     def give_up(self, dispatcher: CollectingDispatcher) -> None: ...
+
+    def on_activation(
+        self, tracker: Tracker, dispatcher: CollectingDispatcher
+    ) -> List[EventType] | None:
+        """Runs once when the form starts; events returned end it at once."""
+        return None
+
+    def earlier_answers(self, tracker: Tracker) -> Dict[str, Any]:
+        """Answers given before the form started (read from earlier messages)."""
+        return {}
+
+    def contradicts(self, slot: str, before: Any, after: Any) -> bool:
+        """Whether a new answer contradicts the earlier one (then it is asked again)."""
+        return False
+
+    def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
 
     def answer_overrides_intent(self, slot: str, intent: str, updates: Dict[str, Any]) -> bool:
         """Whether an answer read from the message counts even though the message
         was classified as an interruption (e.g. the button "Knee" as a question)."""
         return False
 
-    def after_answers(self, answers: Dict[str, Any]) -> Dict[str, Any]:
+    def after_answers(self, answers: Dict[str, Any], requested: str | None) -> Dict[str, Any]:
         """Extra slot changes implied by new answers (e.g. reset a question to re-ask)."""
         return {}
 
@@ -70,6 +94,11 @@ class QuestionnaireValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        activating = not tracker.active_loop.get("name")
+        if activating:
+            stop = self.on_activation(tracker, dispatcher)
+            if stop is not None:
+                return stop
         requested = tracker.get_slot(REQUESTED_SLOT)
         # the classifier's own verdict: nlu_fallback must not be replaced by the
         # runner-up intent (rasa_sdk's default), which may look like an interruption
@@ -82,36 +111,75 @@ class QuestionnaireValidation(FormValidationAction, ABC):
             and not is_payload
             and not self.answer_overrides_intent(requested, intent, updates)
         ):
+            if intent in self.stop_intents:
+                return [SlotSet(REQUESTED_SLOT, requested)]
             updates = {}
-        if intent in self.volunteering_intents or (requested and updates):
-            for slot, value in self.volunteered(tracker).items():
-                updates.setdefault(slot, value)
+        to_confirm = updates.get(requested) == self.confirm_value
+        if to_confirm:
+            del updates[requested]
+        # every message is read for new facts; the answer to the question asked
+        # and what the message volunteers are combined by the subclass's rules
+        volunteered = self.volunteered(tracker, dispatcher)
+        for slot, value in volunteered.items():
+            updates[slot] = self.combine(slot, updates.get(slot), value)
+        answers = self.domain_answers(tracker, domain)
+        if activating:  # facts from before the form count as earlier answers
+            for slot, value in self.earlier_answers(tracker).items():
+                if answers.get(slot) is None:
+                    answers[slot] = value
+                    updates.setdefault(slot, value)
 
         if requested and not updates:
+            if to_confirm:
+                return self._unclear(requested, tracker, dispatcher, confirm=True)
             if intent in self.interruption_intents:
                 # Not an answer: Rasa rejects the form, a rule answers, and the form
                 # resumes with the same question (no slot is set, only kept requested).
                 return [SlotSet(REQUESTED_SLOT, requested)]
             return self._unclear(requested, tracker, dispatcher)
 
-        answers = self.domain_answers(tracker, domain)
+        ask_again = next(
+            (
+                slot
+                for slot, value in updates.items()
+                if self.contradicts(slot, answers.get(slot), value)
+            ),
+            None,
+        )
         changed = [
-            s for s, v in updates.items() if s != requested and answers.get(s) not in (None, v)
+            s
+            for s, v in updates.items()
+            if s != requested and answers.get(s) not in (None, v) and s != ask_again
         ]
         answers.update(updates)
-        updates.update(self.after_answers(answers))
+        if ask_again:
+            updates[ask_again] = answers[ask_again] = None
+        updates.update(self.after_answers(answers, requested))
         answers.update(updates)
         if changed:
             self.acknowledge_changes(changed, dispatcher)
-        next_slot = next((s for s in self.next_slots(answers) if answers.get(s) is None), None)
+        if ask_again:
+            self.explain_contradiction(ask_again, dispatcher)
+            next_slot = ask_again
+        else:
+            next_slot = next((s for s in self.next_slots(answers) if answers.get(s) is None), None)
         return [
             *(SlotSet(slot, value) for slot, value in updates.items()),
             SlotSet(UNCLEAR_SLOT, 0),
             SlotSet(REQUESTED_SLOT, next_slot),
         ]
 
+    def combine(self, slot: str, answered: Any, volunteered: Any) -> Any:
+        """The answer to the question asked and a fact the message volunteers for
+        the same slot; by default the volunteered fact wins."""
+        return volunteered
+
     def _unclear(
-        self, requested: str, tracker: Tracker, dispatcher: CollectingDispatcher
+        self,
+        requested: str,
+        tracker: Tracker,
+        dispatcher: CollectingDispatcher,
+        confirm: bool = False,
     ) -> List[EventType]:
         count = int(tracker.get_slot(UNCLEAR_SLOT) or 0) + 1
         if count > self.max_unclear_answers:
@@ -121,5 +189,8 @@ class QuestionnaireValidation(FormValidationAction, ABC):
                 SlotSet(STOPPED_SLOT, "unclear"),
                 SlotSet(REQUESTED_SLOT, None),
             ]
-        self.explain_unclear(requested, dispatcher)
+        if confirm:
+            self.ask_to_confirm(requested, dispatcher)
+        else:
+            self.explain_unclear(requested, dispatcher)
         return [SlotSet(UNCLEAR_SLOT, count), SlotSet(REQUESTED_SLOT, requested)]

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import clear_health_answers, latest_text
+from actions.common import (
+    RED_FLAG_SLOT,
+    booking_link_was_shown,
+    clear_health_answers,
+    latest_text,
+    screening_message,
+)
 from clinic_assistant.config import ClinicFacts, load_clinic_facts
 from clinic_assistant.metrics import count_screening_outcome
 from clinic_assistant.red_flags import RedFlag, find_red_flags
@@ -44,4 +50,7 @@ class ActionRedFlag(Action):
         count_screening_outcome("red_flag")
         flags = find_red_flags(latest_text(tracker))
         dispatcher.utter_message(text=red_flag_message(flags, load_clinic_facts()))
-        return clear_health_answers()
+        if booking_link_was_shown(tracker):
+            dispatcher.utter_message(text=screening_message("link_withdrawn"))
+        # the latch: no booking link for the rest of this session
+        return [*clear_health_answers(), SlotSet(RED_FLAG_SLOT, True)]

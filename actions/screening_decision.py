@@ -10,7 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.ask_screening_question import current_answers
-from actions.common import clear_health_answers
+from actions.common import (
+    RED_FLAG_SLOT,
+    booking_link_was_shown,
+    clear_health_answers,
+    screening_message,
+)
 from clinic_assistant.config import ClinicFacts, load_clinic_facts
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.metrics import count_screening_outcome
@@ -26,10 +31,13 @@ def decision_message(decision: Decision, complaint: str | None, facts: ClinicFac
             if injury and injury.in_article
             else ""
         )
+        cautions = "".join(f" {caution}" for caution in decision.cautions)
         return (
-            "Thank you. Nothing in your answers rules dry needling out." + about + " This is "
-            "not a medical clearance: the physiotherapist examines you first and decides "
-            "together with you whether dry needling is right for you.\n"
+            "Thank you. Nothing in your answers rules dry needling out."
+            + about
+            + cautions
+            + " This is not a medical clearance: the physiotherapist examines you first and "
+            "decides together with you whether dry needling is right for you.\n"
             f"You can book an appointment here: {facts.booking_url}"
         )
     contact = (
@@ -60,8 +68,14 @@ class ActionScreeningDecision(Action):
             return clear_health_answers()  # the form already explained why
         answers = current_answers(tracker)
         decision = decide(answers, load_screening())
+        if tracker.get_slot(RED_FLAG_SLOT):  # the red-flag latch: never a link
+            count_screening_outcome("red_flag")
+            dispatcher.utter_message(response="utter_screening_intro")
+            return clear_health_answers()
         count_screening_outcome(decision.outcome)
         text = decision_message(decision, answers.get("complaint"), facts)
+        if not decision.shows_booking_link and booking_link_was_shown(tracker):
+            text = screening_message("link_withdrawn") + "\n" + text
         if decision.shows_booking_link:
             dispatcher.utter_message(
                 text=text,

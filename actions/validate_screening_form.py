@@ -1,4 +1,11 @@
-"""Validation for screening_form: the screening questions of clinic/screening.yml."""
+"""Validation for screening_form: the screening questions of clinic/screening.yml.
+
+Every message is read for screening facts, whatever was asked (clinic safety
+principle 4): the answer to the question, facts volunteered for other
+questions, corrections, facts added at the confirmation, and facts from earlier
+in the conversation when the form starts. A later answer that is less cautious
+than an earlier one is asked about again (principle 6).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,23 @@ import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.common import latest_mentions, latest_text
-from actions.questionnaire_form import QuestionnaireValidation
+from actions.common import (
+    RED_FLAG_SLOT,
+    booking_link_was_shown,
+    earlier_user_texts,
+    latest_mentions,
+    latest_text,
+    nlp,
+    screening_message,
+)
+from actions.questionnaire_form import STOPPED_SLOT, QuestionnaireValidation
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.indications import load_injuries
+from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.screening.answers import (
     normalise,
     parse_confirmation,
@@ -20,14 +38,21 @@ from clinic_assistant.screening.answers import (
 )
 from clinic_assistant.screening.rules import (
     CHANGE_SLOT,
+    CHECK,
     CONFIRM_SLOT,
     NO,
     UNSURE,
     YES,
     load_screening,
+    pregnancy_in_first_months,
     remaining_slots,
 )
-from clinic_assistant.screening.volunteered import volunteered_answers
+from clinic_assistant.screening.volunteered import (
+    PRECEDENCE,
+    Reading,
+    read_message,
+    read_yes_no_answer,
+)
 
 # Words that pick the question to change, besides its number in the list.
 CHANGE_KEYWORDS = {
@@ -45,10 +70,10 @@ class ValidateScreeningForm(QuestionnaireValidation):
         {
             "faq", "ask_indication", "ask_contraindication", "ask_why_screening",
             "stop_screening", "request_human", "bot_challenge", "red_flag",
-            "delete_my_data", "request_booking",
+            "delete_my_data", "request_booking", "red_flag_check", "other_language",
         }
     )  # fmt: skip
-    volunteering_intents = frozenset({"request_booking", "ask_suitability", "inform_condition"})
+    stop_intents = frozenset({"red_flag", "delete_my_data", "stop_screening", "request_human"})
 
     def name(self) -> str:
         return "validate_screening_form"
@@ -59,18 +84,22 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def parse_answer(self, slot: str, tracker: Tracker) -> Dict[str, Any] | None:
         text = latest_text(tracker)
         if slot == CONFIRM_SLOT:
+            if self._reading(tracker).answers:
+                return None  # "yes, but I'm on Eliquis": new facts, confirm again
             answer = parse_confirmation(text)
             return {slot: answer} if answer else None
         if slot == CHANGE_SLOT:
             choice = self._question_to_change(text, tracker)
             return {slot: choice} if choice else None
-        question = load_screening().question(slot)
+        screening = load_screening()
+        question = screening.question(slot)
         if question.kind == "pregnancy_stage":
             stage = parse_pregnancy_stage(text)
             return {slot: stage} if stage else None
         if question.kind == "complaint":
             return self._complaint(text, tracker)
-        answer = parse_yes_no(text)
+        mentions = [] if text.startswith("/") else latest_mentions(tracker)
+        answer = read_yes_no_answer(question, text, mentions, screening)
         if slot == "pregnant" and answer in (None, YES):
             stage = parse_pregnancy_stage(text)  # "8 weeks" answers both questions
             if stage and stage != UNSURE:
@@ -89,12 +118,76 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return updates.get(slot) != UNSURE
         return updates.get("complaint", "other") != "other"
 
-    def volunteered(self, tracker: Tracker) -> Dict[str, Any]:
-        if tracker.get_slot("requested_slot") == CHANGE_SLOT:
-            return {}  # the button titles name conditions; they choose, not answer
-        return volunteered_answers(latest_text(tracker), latest_mentions(tracker), load_screening())
+    def _reading(self, tracker: Tracker) -> Reading:
+        text = latest_text(tracker)
+        if tracker.get_slot(REQUESTED_SLOT) == CHANGE_SLOT or text.startswith("/"):
+            return Reading()  # the button titles name conditions; they choose, not answer
+        return read_message(text, latest_mentions(tracker), load_screening())
 
-    def after_answers(self, answers: Dict[str, Any]) -> Dict[str, Any]:
+    def volunteered(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        reading = self._reading(tracker)
+        if reading.about_someone_else:
+            dispatcher.utter_message(text=screening_message("other_person"))
+        if reading.unknown_medicines:
+            dispatcher.utter_message(text=screening_message("unknown_medicine"))
+        return reading.answers
+
+    def combine(self, slot: str, answered: Any, volunteered: Any) -> Any:
+        if answered is None or slot not in self._yes_no_slots():
+            return volunteered
+        return max(answered, volunteered, key=PRECEDENCE.__getitem__)
+
+    def _yes_no_slots(self) -> List[str]:
+        return [q.slot for q in load_screening().questions if q.kind == "yes_no"]
+
+    def on_activation(
+        self, tracker: Tracker, dispatcher: CollectingDispatcher
+    ) -> List[EventType] | None:
+        if tracker.get_slot(RED_FLAG_SLOT):
+            # utter_screening_intro already said: see a doctor first (domain.yml)
+            return [SlotSet(STOPPED_SLOT, "red_flag"), SlotSet(REQUESTED_SLOT, None)]
+        reading = self._reading(tracker)
+        new_facts = any(value in (YES, UNSURE) for value in reading.answers.values())
+        if new_facts and booking_link_was_shown(tracker):
+            dispatcher.utter_message(text=screening_message("link_withdrawn"))
+        return None
+
+    def earlier_answers(self, tracker: Tracker) -> Dict[str, Any]:
+        """Facts from earlier messages of this session: "I'm 8 weeks pregnant" said
+        before "can I book?" is an answer (only the cautious ones: yes, unsure)."""
+        screening = load_screening()
+        found: Dict[str, Any] = {}
+        for text in earlier_user_texts(tracker):
+            reading = read_message(text, find_mentions(nlp(), text), screening)
+            for slot, value in reading.answers.items():
+                if slot == "complaint" or value not in (YES, UNSURE) and slot != "pregnancy_stage":
+                    continue
+                if slot == "pregnancy_stage" or PRECEDENCE[value] >= PRECEDENCE.get(
+                    found.get(slot), 0
+                ):
+                    found[slot] = value
+        if found.get("pregnant") != YES:
+            found.pop("pregnancy_stage", None)
+        return found
+
+    def contradicts(self, slot: str, before: Any, after: Any) -> bool:
+        if before is None or after is None or before == after:
+            return False
+        if slot == "pregnancy_stage":
+            screening = load_screening()
+            was_early = pregnancy_in_first_months(before, screening)
+            return was_early is not False and pregnancy_in_first_months(after, screening) is False
+        if slot in self._yes_no_slots():
+            return PRECEDENCE.get(after, 0) < PRECEDENCE.get(before, 0) and after in (NO, CHECK)
+        return False
+
+    def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None:
+        dispatcher.utter_message(text=screening_message("contradiction"))
+
+    def ask_to_confirm(self, slot: str, dispatcher: CollectingDispatcher) -> None:
+        dispatcher.utter_message(text=screening_message("check"))
+
+    def after_answers(self, answers: Dict[str, Any], requested: str | None) -> Dict[str, Any]:
         to_change = answers.get(CHANGE_SLOT)
         if to_change:  # forget that answer, so the form asks it again, then confirms again
             reset = {to_change: None, CONFIRM_SLOT: None, CHANGE_SLOT: None}
@@ -108,24 +201,20 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def acknowledge_changes(self, changed: List[str], dispatcher: CollectingDispatcher) -> None:
         screening = load_screening()
         names = ", ".join(screening.question(slot).summary.lower() for slot in changed)
-        dispatcher.utter_message(text=f"Thanks, I've updated your answer about: {names}.")
+        dispatcher.utter_message(text=screening_message("updated", answers=names))
 
     def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None:
-        if slot in (CONFIRM_SLOT, CHANGE_SLOT):
-            text = "Sorry, I didn't catch that. Please choose one of the options below."
+        if slot == CONFIRM_SLOT:
+            text = screening_message("confirm_unclear")
+        elif slot == CHANGE_SLOT:
+            text = screening_message("choose_option")
         else:
             text = load_screening().question(slot).unclear
         dispatcher.utter_message(text=text)
 
     def give_up(self, dispatcher: CollectingDispatcher) -> None:
-        facts = load_clinic_facts()
-        dispatcher.utter_message(
-            text=(
-                "I'm sorry, I'm having trouble understanding your answers. Let's stop the "
-                f"questions here: the team at {facts.name} will gladly help you on "
-                f"{facts.contact_line()}."
-            )
-        )
+        contact = load_clinic_facts().contact_line()
+        dispatcher.utter_message(text=screening_message("give_up", contact_line=contact))
 
     def _complaint(self, text: str, tracker: Tracker) -> Dict[str, Any] | None:
         options = load_screening().question("complaint").options
@@ -142,8 +231,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             ):
                 return {"complaint": option}
         # any other description is fine: the therapist will look at it; we keep
-        # only "other", not the runner's words (collect the minimum)
-        if clean and parse_yes_no(text) is None:
+        # only "other", not the runner's words (collect the minimum). A message
+        # that tells a screening fact instead ("oh, I'm pregnant") is not one.
+        if clean and not self._reading(tracker).answers and parse_yes_no(text) is None:
             return {"complaint": "other"}
         return None
 

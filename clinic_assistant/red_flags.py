@@ -29,6 +29,7 @@ class RedFlag:
     id: str
     severity: str  # "emergency" or "doctor"
     advice: str
+    name: str  # short, for the check question after a denial ("chest pain")
     groups: Tuple[Tuple[Pattern[str], ...], ...]
     signs: Tuple[Pattern[str], ...] = ()
     min_signs: int = 0
@@ -37,6 +38,12 @@ class RedFlag:
         groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
         signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))
         return groups_match and signs_found >= self.min_signs
+
+    def mentioned(self, text: str) -> bool:
+        """Named at all, even denied: "no chest pain" mentions chest pain."""
+        return all(any(p.search(text) for p in group) for group in self.groups) and (
+            sum(1 for sign in self.signs if sign.search(text)) >= self.min_signs
+        )
 
 
 def _affirmed(pattern: Pattern[str], text: str) -> bool:
@@ -49,14 +56,24 @@ def _compile(expression: str) -> Pattern[str]:
 
 
 @lru_cache(maxsize=2)
-def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
+def _load_file(path: str | None = None) -> dict:
     with open(path or clinic_data_dir() / "red_flags.yml", encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)["flags"]
+        return yaml.safe_load(handle)
+
+
+def check_question_template(path: str | None = None) -> str:
+    return _load_file(path)["check_question"]
+
+
+@lru_cache(maxsize=2)
+def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
+    raw = _load_file(path)["flags"]
     return tuple(
         RedFlag(
             id=flag_id,
             severity=spec["severity"],
             advice=spec["advice"],
+            name=spec["name"],
             groups=tuple(tuple(_compile(p) for p in group) for group in spec.get("all", [])),
             signs=tuple(_compile(p) for p in spec.get("signs", [])),
             min_signs=int(spec.get("min_signs", 0)),
@@ -72,3 +89,13 @@ def normalise(text: str) -> str:
 def find_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[RedFlag]:
     clean = normalise(text)
     return [flag for flag in (flags or load_red_flags()) if flag.matches(clean)]
+
+
+def find_denied_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[RedFlag]:
+    """Red flags named only in a denial ("no chest pain, just a sore knee")."""
+    clean = normalise(text)
+    return [
+        flag
+        for flag in (flags or load_red_flags())
+        if flag.mentioned(clean) and not flag.matches(clean)
+    ]

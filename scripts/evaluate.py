@@ -417,7 +417,7 @@ def rasa_report_summary(directory: Path) -> Dict[str, Any]:
             continue
         report = json.loads(path.read_text())
         extractor = path.name[: -len("_report.json")]
-        if extractor == "RedFlagClassifier" or not any(label in report for label in ENTITY_LABELS):
+        if extractor == "SafetyClassifier" or not any(label in report for label in ENTITY_LABELS):
             continue  # it only adds red_flag entities: its zeros for the others mean nothing
         summary.setdefault("entities", {})[extractor] = {
             label: report[label]["f1-score"] for label in ENTITY_LABELS if label in report

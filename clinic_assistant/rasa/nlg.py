@@ -17,6 +17,7 @@ from rasa.utils.endpoints import EndpointConfig
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.metrics import FALLBACKS
 from clinic_assistant.screening.prompts import question_responses
+from clinic_assistant.screening.rules import load_screening
 
 # responses that mean "I could not answer that", counted for the fallback rate
 FALLBACK_RESPONSES = {"utter_default": "nlu_fallback", "utter_out_of_scope": "out_of_scope"}
@@ -27,7 +28,11 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
         super().__init__(domain.responses if domain else {})
-        self.clinic_values = load_clinic_facts().as_template_values()
+        self.clinic_values = {
+            **load_clinic_facts().as_template_values(),
+            "pregnancy_limit": load_screening().limit_phrase,
+            "contraindications": load_screening().contraindication_list,
+        }
 
     @property
     def responses(self) -> Dict[str, Any]:

@@ -1,11 +1,23 @@
-"""Rasa NLU component: any message matching a red flag becomes intent red_flag.
+"""Rasa NLU component: safety decides the intent before any statistics do.
 
-The classifier learns red flags from examples, but safety should not depend
-on a statistical model: the patterns in clinic/red_flags.yml always win.
+The classifier learns from examples, but the clinic's safety rules must not
+depend on a statistical model. Last in the pipeline, for every typed message:
+
+1. a red flag (clinic/red_flags.yml, in several languages) -> `red_flag`;
+2. a red flag named only in a denial ("no chest pain, just a sore knee") that
+   the classifier took for a red flag -> `red_flag_check` (a one-line check
+   instead of the full alarm);
+3. a message in another language -> `other_language` (the assistant answers in
+   English only, with the emergency number and the clinic's contact);
+4. a statement of the runner's own condition or medicine ("oh wait, I'm
+   pregnant") that the classifier took for small talk or a question ->
+   `inform_condition`, so the screening reads it (and a booking link already
+   given is withdrawn).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -15,13 +27,39 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic_assistant.red_flags import find_red_flags
+from clinic_assistant.language import foreign_language
+from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, find_mentions, load_pipeline
+from clinic_assistant.red_flags import find_denied_red_flags, find_red_flags
+from clinic_assistant.screening.answers import is_question
+from clinic_assistant.screening.rules import UNSURE, YES, load_screening
+from clinic_assistant.screening.volunteered import read_message
 
 RED_FLAG_INTENT = "red_flag"
+RED_FLAG_CHECK_INTENT = "red_flag_check"
+OTHER_LANGUAGE_INTENT = "other_language"
+INFORM_CONDITION_INTENT = "inform_condition"
+# Intents that a statement of the runner's own condition overrides; the
+# screening, cancelling, deleting and asking for a person keep theirs.
+SMALL_TALK_INTENTS = frozenset({
+    "greet", "goodbye", "thank", "affirm", "deny", "unsure", "inform", "out_of_scope",
+    "nlu_fallback", "faq", "ask_indication", "bot_challenge", "ask_contraindication",
+})  # fmt: skip
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i am|me|my)\b")
+
+
+def _states_own_condition(text: str) -> bool:
+    mentions = find_mentions(load_pipeline(str(DEFAULT_PIPELINE_DIR)), text)
+    reading = read_message(text, mentions, load_screening())
+    facts = {slot: v for slot, v in reading.answers.items() if slot != "complaint"}
+    if not any(value in (YES, UNSURE) for value in facts.values()):
+        return False
+    # a question about a condition in general ("does it work for diabetics?") is
+    # not a statement; one that says "I" about it is ("I'm pregnant, does it hurt?")
+    return not is_question(text) or bool(_FIRST_PERSON.search(text.lower()))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RedFlagClassifier(GraphComponent):
+class SafetyClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
@@ -29,7 +67,7 @@ class RedFlagClassifier(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> RedFlagClassifier:
+    ) -> SafetyClassifier:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -37,19 +75,27 @@ class RedFlagClassifier(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # button payloads name their intent already
+            predicted = (message.get(INTENT) or {}).get("name")
             flags = find_red_flags(text)
-            if not flags:
-                continue
-            intent = {"name": RED_FLAG_INTENT, "confidence": 1.0}
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != RED_FLAG_INTENT
-            ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-            entities = message.get(ENTITIES, []) + [
-                {"entity": "red_flag", "value": flag.id, "start": 0, "end": len(text),
-                 "extractor": type(self).__name__}
-                for flag in flags
-            ]  # fmt: skip
-            message.set(ENTITIES, entities, add_to_output=True)
+            if flags:
+                self._set_intent(message, RED_FLAG_INTENT)
+                entities = message.get(ENTITIES, []) + [
+                    {"entity": "red_flag", "value": flag.id, "start": 0, "end": len(text),
+                     "extractor": type(self).__name__}
+                    for flag in flags
+                ]  # fmt: skip
+                message.set(ENTITIES, entities, add_to_output=True)
+            elif predicted == RED_FLAG_INTENT and find_denied_red_flags(text):
+                self._set_intent(message, RED_FLAG_CHECK_INTENT)
+            elif foreign_language(text):
+                self._set_intent(message, OTHER_LANGUAGE_INTENT)
+            elif predicted in SMALL_TALK_INTENTS and _states_own_condition(text):
+                self._set_intent(message, INFORM_CONDITION_INTENT)
         return messages
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

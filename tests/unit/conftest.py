@@ -10,10 +10,11 @@ import pytest
 
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.indications import load_injuries
+from clinic_assistant import red_flags
 from clinic_assistant.red_flags import load_red_flags
 from clinic_assistant.screening import rules
 
-CACHED_LOADERS = (load_injuries, load_red_flags, rules._load_screening)
+CACHED_LOADERS = (load_injuries, load_red_flags, red_flags._load_file, rules._load_screening)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_contraindication import GENERAL_ANSWER, ActionAnswerContraindication
+from actions.answer_contraindication import ActionAnswerContraindication, general_answer
 from actions.answer_indication import ActionAnswerIndication
 from actions.ask_screening_question import AskAnswersConfirmed, AskAnswerToChange
 from actions.delete_my_data import ActionDeleteMyData
@@ -35,6 +35,7 @@ def tracker(
     intent: str = "affirm",
     slots: Dict[str, Any] | None = None,
     active_loop: str | None = None,
+    events: List[Dict[str, Any]] | None = None,
 ) -> Tracker:
     return Tracker(
         sender_id="unit",
@@ -45,7 +46,7 @@ def tracker(
             "intent_ranking": [{"name": intent, "confidence": 0.9}],
             "entities": [],
         },
-        events=[],
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
@@ -81,7 +82,10 @@ async def test_contraindication_answer_for_one_condition() -> None:
 
 async def test_contraindication_answer_in_general() -> None:
     messages, _ = await run(ActionAnswerContraindication(), tracker("who shouldn't have it?"))
-    assert messages[0]["text"] == GENERAL_ANSWER
+    assert messages[0]["text"] == general_answer(load_screening())
+    for contraindication in load_screening().contraindications.values():
+        if contraindication.listed:
+            assert contraindication.title in messages[0]["text"]
 
 
 async def test_summary_repeats_the_answers() -> None:
@@ -242,9 +246,118 @@ async def test_red_flag_is_never_an_answer() -> None:
     assert slots == {"requested_slot": "current_infection"}
 
 
-async def test_activation_prefills_volunteered_answers() -> None:
-    _, slots = await validate(
-        "I'm not pregnant and I don't have diabetes, can I book?", "inform_condition", {}
+async def activate(
+    text: str, intent: str, slots: Dict[str, Any] | None = None, events: list | None = None
+) -> tuple[list, Dict[str, Any]]:
+    """The validation that runs when the form starts (no active loop yet)."""
+    messages, events = await run(
+        ValidateScreeningForm(), tracker(text, intent, slots, None, events=events)
     )
-    assert slots["pregnant"] == "no" and slots["infection_risk"] == "no"
+    return messages, slot_sets(events)
+
+
+def said(*texts: str) -> List[Dict[str, Any]]:
+    """Session events in which the runner typed these messages."""
+    return [{"event": "session_started"}] + [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "faq"}}} for text in texts
+    ]
+
+
+async def test_activation_prefills_volunteered_answers() -> None:
+    _, slots = await activate(
+        "I'm not pregnant and I don't have diabetes, can I book?", "inform_condition"
+    )
+    # "no diabetes" denies only one of the four things the infection-risk question covers
+    assert slots["pregnant"] == "no" and "infection_risk" not in slots
     assert slots["requested_slot"] == "blood_disorder"
+
+
+async def test_a_partial_denial_is_confirmed_with_the_buttons() -> None:
+    messages, slots = await validate(
+        "not on warfarin", "deny", {"pregnant": "no", "requested_slot": "blood_disorder"}
+    )
+    assert "blood_disorder" not in slots and slots["requested_slot"] == "blood_disorder"
+    assert messages[0]["text"] == load_screening().messages["check"]
+    # the button answers it
+    _, slots = await validate("No", "deny", {"pregnant": "no", "requested_slot": "blood_disorder"})
+    assert slots["blood_disorder"] == "no"
+
+
+async def test_a_named_drug_with_an_unrelated_negative_is_not_a_no() -> None:
+    _, slots = await validate(
+        "I never skip my rivaroxaban",
+        "deny",
+        {"pregnant": "no", "requested_slot": "blood_disorder"},
+    )
+    assert slots["blood_disorder"] in ("yes", "unsure")
+
+
+async def test_a_new_fact_at_the_confirmation_updates_and_confirms_again() -> None:
+    messages, slots = await validate(
+        "yes that's all right, but I forgot: I'm on Eliquis",
+        "affirm",
+        {**NO_ANSWERS, "requested_slot": "answers_confirmed"},
+    )
+    assert slots["blood_disorder"] == "yes"
+    assert slots.get("answers_confirmed") is None
+    assert slots["requested_slot"] == "answers_confirmed"
+    assert "updated your answer" in messages[0]["text"]
+
+
+async def test_a_less_cautious_answer_than_before_is_asked_again() -> None:
+    messages, slots = await validate(
+        "I'm not pregnant",
+        "deny",
+        {"pregnant": "yes", "pregnancy_stage": "8 weeks", "requested_slot": "blood_disorder"},
+    )
+    assert slots["pregnant"] is None and slots["requested_slot"] == "pregnant"
+    assert messages[-1]["text"] == load_screening().messages["contradiction"]
+
+
+async def test_facts_from_earlier_in_the_conversation_count_at_the_start() -> None:
+    _, slots = await activate(
+        "can I book?",
+        "request_booking",
+        events=said("I'm 8 weeks pregnant, does it hurt?", "can I book?"),
+    )
+    assert slots["pregnant"] == "yes" and slots["pregnancy_stage"] == "8 weeks"
+    # and a later denial contradicts them
+    messages, slots = await activate(
+        "I'm not pregnant, can I book?",
+        "request_booking",
+        events=said("I'm 8 weeks pregnant", "I'm not pregnant, can I book?"),
+    )
+    assert slots["pregnant"] is None and slots["requested_slot"] == "pregnant"
+    assert messages[-1]["text"] == load_screening().messages["contradiction"]
+
+
+async def test_after_a_red_flag_the_screening_does_not_start() -> None:
+    messages, slots = await activate(
+        "can I book now?", "request_booking", {"red_flag_raised": True}
+    )
+    assert slots["screening_stopped"] == "red_flag" and slots["requested_slot"] is None
+
+
+async def test_a_disclosure_after_the_link_withdraws_it() -> None:
+    url = load_clinic_facts().booking_url
+    events = said("book") + [
+        {"event": "bot", "text": "Book here", "data": {"buttons": [{"payload": url}]}},
+        {"event": "user", "text": "oh wait, I'm pregnant", "parse_data": {}},
+    ]
+    messages, slots = await activate("oh wait, I'm pregnant", "inform_condition", events=events)
+    assert "don't use the booking link" in messages[0]["text"]
+    assert slots["pregnant"] == "yes"
+
+
+async def test_someone_elses_condition_is_not_the_runners_answer() -> None:
+    messages, slots = await activate("my wife is pregnant, can she book?", "request_booking")
+    assert "pregnant" not in slots
+    assert messages[0]["text"] == load_screening().messages["other_person"].strip()
+
+
+async def test_an_unknown_medicine_makes_the_medicine_question_unsure() -> None:
+    messages, slots = await validate(
+        "I take Zontivity", "inform", {"pregnant": "no", "requested_slot": "blood_disorder"}
+    )
+    assert slots["blood_disorder"] == "unsure"
+    assert messages[0]["text"] == load_screening().messages["unknown_medicine"].strip()

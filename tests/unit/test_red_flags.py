@@ -150,6 +150,7 @@ def test_flags_load_from_a_modified_copy(flags_copy: Path) -> None:
     raw = yaml.safe_load(flags_copy.read_text(encoding="utf-8"))
     raw["flags"]["fainting"] = {
         "severity": "emergency",
+        "name": "fainting",
         "advice": "Fainting needs urgent medical attention.",
         "all": [["faint(ed|ing)?", "passed out", "blacked out"]],
     }
