@@ -13,7 +13,6 @@ from actions.common import latest_mentions
 from clinic_assistant.screening.rules import Screening, load_screening
 
 
-
 def general_answer(screening: Screening) -> str:
     return screening.messages["general_answer"].format(
         contraindications=screening.contraindication_list

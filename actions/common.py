@@ -49,6 +49,16 @@ def earlier_user_texts(tracker: Tracker) -> List[str]:
     return texts[:-1] if texts and texts[-1] == latest_text(tracker) else texts
 
 
+def other_language_in_session(tracker: Tracker) -> bool:
+    """Whether the runner wrote in another language in this session (the
+    safety classifier's `other_language`): those answers could not be read."""
+    return any(
+        e.get("event") == "user"
+        and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "other_language"
+        for e in session_events(tracker)
+    )
+
+
 def booking_link_was_shown(tracker: Tracker) -> bool:
     url = load_clinic_facts().booking_url
     for event in session_events(tracker):

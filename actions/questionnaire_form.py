@@ -68,8 +68,12 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         return {}
 
     def contradicts(self, slot: str, before: Any, after: Any) -> bool:
-        """Whether a new answer contradicts the earlier one (then it is asked again)."""
+        """Whether a new answer contradicts the earlier one."""
         return False
+
+    def contradiction_value(self, slot: str) -> Any:
+        """What a contradicted answer becomes (e.g. "not sure" until someone checks)."""
+        return None
 
     def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
 
@@ -94,7 +98,9 @@ class QuestionnaireValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        activating = not tracker.active_loop.get("name")
+        # Rasa runs the validation with no requested slot only when the form starts
+        # (its temporary tracker already shows the form as the active loop)
+        activating = tracker.get_slot(REQUESTED_SLOT) is None
         if activating:
             stop = self.on_activation(tracker, dispatcher)
             if stop is not None:
@@ -138,31 +144,26 @@ class QuestionnaireValidation(FormValidationAction, ABC):
                 return [SlotSet(REQUESTED_SLOT, requested)]
             return self._unclear(requested, tracker, dispatcher)
 
-        ask_again = next(
-            (
-                slot
-                for slot, value in updates.items()
-                if self.contradicts(slot, answers.get(slot), value)
-            ),
-            None,
-        )
+        contradicted = [
+            slot
+            for slot, value in updates.items()
+            if self.contradicts(slot, answers.get(slot), value)
+        ]
         changed = [
             s
             for s, v in updates.items()
-            if s != requested and answers.get(s) not in (None, v) and s != ask_again
+            if s != requested and answers.get(s) not in (None, v) and s not in contradicted
         ]
         answers.update(updates)
-        if ask_again:
-            updates[ask_again] = answers[ask_again] = None
+        for slot in contradicted:
+            updates[slot] = answers[slot] = self.contradiction_value(slot)
         updates.update(self.after_answers(answers, requested))
         answers.update(updates)
         if changed:
             self.acknowledge_changes(changed, dispatcher)
-        if ask_again:
-            self.explain_contradiction(ask_again, dispatcher)
-            next_slot = ask_again
-        else:
-            next_slot = next((s for s in self.next_slots(answers) if answers.get(s) is None), None)
+        if contradicted:
+            self.explain_contradiction(contradicted[0], dispatcher)
+        next_slot = next((s for s in self.next_slots(answers) if answers.get(s) is None), None)
         return [
             *(SlotSet(slot, value) for slot, value in updates.items()),
             SlotSet(UNCLEAR_SLOT, 0),

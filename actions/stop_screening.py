@@ -1,4 +1,5 @@
-"""Cancel the screening on request; the answers given so far are forgotten."""
+"""Cancel the screening on request (or when the runner writes in a language the
+assistant can't read); the answers given so far are forgotten."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ class ActionStopScreening(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if tracker.active_loop.get("name"):
+        if tracker.get_intent_of_latest_message(skip_fallback_intent=False) == "other_language":
+            pass  # utter_other_language already said why and gave the contact
+        elif tracker.active_loop.get("name"):
             dispatcher.utter_message(
                 text="Okay, I've stopped the questions and forgotten your answers. "
                 "Is there anything else you'd like to know about dry needling?"

@@ -24,6 +24,7 @@ from actions.common import (
     latest_mentions,
     latest_text,
     nlp,
+    other_language_in_session,
     screening_message,
 )
 from actions.questionnaire_form import STOPPED_SLOT, QuestionnaireValidation
@@ -73,7 +74,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             "delete_my_data", "request_booking", "red_flag_check", "other_language",
         }
     )  # fmt: skip
-    stop_intents = frozenset({"red_flag", "delete_my_data", "stop_screening", "request_human"})
+    stop_intents = frozenset(
+        {"red_flag", "delete_my_data", "stop_screening", "request_human", "other_language"}
+    )
 
     def name(self) -> str:
         return "validate_screening_form"
@@ -89,6 +92,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             answer = parse_confirmation(text)
             return {slot: answer} if answer else None
         if slot == CHANGE_SLOT:
+            if self._reading(tracker).answers:
+                # "I'm actually pregnant, 10 weeks": the new facts are the change
+                return {CHANGE_SLOT: None, CONFIRM_SLOT: None}
             choice = self._question_to_change(text, tracker)
             return {slot: choice} if choice else None
         screening = load_screening()
@@ -100,7 +106,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return self._complaint(text, tracker)
         mentions = [] if text.startswith("/") else latest_mentions(tracker)
         answer = read_yes_no_answer(question, text, mentions, screening)
-        if slot == "pregnant" and answer in (None, YES):
+        if slot == "pregnant" and answer in (None, YES, CHECK):
             stage = parse_pregnancy_stage(text)  # "8 weeks" answers both questions
             if stage and stage != UNSURE:
                 return {slot: YES, "pregnancy_stage": stage}
@@ -120,9 +126,24 @@ class ValidateScreeningForm(QuestionnaireValidation):
 
     def _reading(self, tracker: Tracker) -> Reading:
         text = latest_text(tracker)
-        if tracker.get_slot(REQUESTED_SLOT) == CHANGE_SLOT or text.startswith("/"):
+        screening = load_screening()
+        if text.startswith("/") or (
+            tracker.get_slot(REQUESTED_SLOT) == CHANGE_SLOT
+            and normalise(text) in {normalise(q.summary) for q in screening.questions}
+        ):
             return Reading()  # the button titles name conditions; they choose, not answer
-        return read_message(text, latest_mentions(tracker), load_screening())
+        reading = read_message(text, latest_mentions(tracker), screening)
+        # "I'm 10 weeks btw": once pregnant, a length of time is the stage
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if (
+            tracker.get_slot("pregnant") == YES
+            and requested != "pregnancy_stage"
+            and "pregnancy_stage" not in reading.answers
+        ):
+            stage = parse_pregnancy_stage(text)
+            if stage and stage != UNSURE:
+                reading.answers["pregnancy_stage"] = stage
+        return reading
 
     def volunteered(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
         reading = self._reading(tracker)
@@ -146,6 +167,10 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if tracker.get_slot(RED_FLAG_SLOT):
             # utter_screening_intro already said: see a doctor first (domain.yml)
             return [SlotSet(STOPPED_SLOT, "red_flag"), SlotSet(REQUESTED_SLOT, None)]
+        if other_language_in_session(tracker):
+            # part of the conversation could not be read: no screening here
+            dispatcher.utter_message(text=screening_message("other_language_first"))
+            return [SlotSet(STOPPED_SLOT, "other_language"), SlotSet(REQUESTED_SLOT, None)]
         reading = self._reading(tracker)
         new_facts = any(value in (YES, UNSURE) for value in reading.answers.values())
         if new_facts and booking_link_was_shown(tracker):
@@ -181,8 +206,12 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return PRECEDENCE.get(after, 0) < PRECEDENCE.get(before, 0) and after in (NO, CHECK)
         return False
 
+    def contradiction_value(self, slot: str) -> Any:
+        return UNSURE  # until the clinic checks it with the runner
+
     def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None:
-        dispatcher.utter_message(text=screening_message("contradiction"))
+        summary = load_screening().question(slot).summary.lower()
+        dispatcher.utter_message(text=screening_message("contradiction", answer=summary))
 
     def ask_to_confirm(self, slot: str, dispatcher: CollectingDispatcher) -> None:
         dispatcher.utter_message(text=screening_message("check"))
@@ -200,7 +229,10 @@ class ValidateScreeningForm(QuestionnaireValidation):
 
     def acknowledge_changes(self, changed: List[str], dispatcher: CollectingDispatcher) -> None:
         screening = load_screening()
-        names = ", ".join(screening.question(slot).summary.lower() for slot in changed)
+        answered = [slot for slot in changed if slot in screening.answer_slots]
+        if not answered:
+            return
+        names = ", ".join(screening.question(slot).summary.lower() for slot in answered)
         dispatcher.utter_message(text=screening_message("updated", answers=names))
 
     def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None:

@@ -46,9 +46,17 @@ class RedFlag:
         )
 
 
+# "chest pain? nope", "chest pain - no": denied right after it is named
+_DENIED_AFTER = re.compile(r"\s*[?:=\-–—]*\s*(?:no|nope|nah|none|never|not really)\b")
+
+
 def _affirmed(pattern: Pattern[str], text: str) -> bool:
-    """True when the pattern occurs at least once without a negation just before it."""
-    return any(not _NEGATION.search(text[: m.start()]) for m in pattern.finditer(text))
+    """True when the pattern occurs at least once without a negation just before
+    it or a denial straight after it."""
+    return any(
+        not _NEGATION.search(text[: m.start()]) and not _DENIED_AFTER.match(text[m.end() :])
+        for m in pattern.finditer(text)
+    )
 
 
 def _compile(expression: str) -> Pattern[str]:

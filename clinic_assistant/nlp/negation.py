@@ -57,6 +57,7 @@ OTHER_PEOPLE = {
 }  # fmt: skip
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
+FIRST_PERSON = {"i", "i'm", "im", "me", "my", "myself", "mine", "i've", "ive", "'m"}
 CLAUSE_BREAKS = {",", ";", ".", "!", "?", ":", "(", ")", "but", "however", "although", "though",
                  "except", "yet", "whereas", "while", "apart", "because", "cause", "coz",
                  "so", "also", "plus"}  # fmt: skip
@@ -166,11 +167,19 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     before = list(doc[start : entity.start])
     # "if I'm pregnant" asks; "not sure if I'm pregnant" tells (uncertainty)
     entity._.hypothetical = not uncertain and any(t.lower_ in HYPOTHETICAL_CUES for t in before)
-    # "my wife is pregnant", "pregnant wife", "she's on warfarin"
+    # "my wife is pregnant", "pregnant wife", "she's on warfarin"; but in "my wife
+    # says I should mention my haemophilia" the runner speaks of themself again
+    others = [i for i, t in enumerate(before) if t.lower_ in OTHER_PEOPLE]
+    own_again = bool(others) and any(t.lower_ in FIRST_PERSON for t in before[others[-1] + 1 :])
     following = doc[entity.end].lower_ if entity.end < len(doc) else ""
-    entity._.other_person = (
-        any(t.lower_ in OTHER_PEOPLE for t in before) or following in OTHER_PEOPLE
-    )
+    entity._.other_person = (bool(others) and not own_again) or following in OTHER_PEOPLE
+
+
+def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
+    """An "or"/"nor"/"and" between the clause's start and the end of this list item
+    or straight after it: "no A, B or C"."""
+    window = doc[_clause_start(doc, entity) : min(len(doc), _clause_end(doc, entity) + 4)]
+    return any(t.lower_ in {"or", "nor", "and", "&", "/"} for t in window)
 
 
 @Language.component("clinic_negation")
@@ -184,12 +193,18 @@ def clinic_negation(doc: Doc) -> Doc:
         listed = previous is not None and all(
             t.lower_ in LIST_SEPARATORS for t in doc[previous.end : entity.start]
         )
-        entity._.ambiguous = (
+        ambiguous = (
             listed
             and not entity._.negated
             and not entity._.uncertain
             and (previous._.ambiguous or (not same_clause and previous._.negated))
         )
+        # "no diabetes, lymphoedema or ...": a list the "no" may cover, so ask;
+        # "not type 1, type 2": more likely a new statement, so unsure
+        if ambiguous and not _list_joined_by_or(doc, entity):
+            entity._.uncertain = True
+        else:
+            entity._.ambiguous = ambiguous
         previous = entity
     return doc
 

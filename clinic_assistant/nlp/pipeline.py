@@ -19,6 +19,20 @@ from spacy.language import Language
 
 from clinic_assistant import PROJECT_ROOT, clinic_data_dir
 from clinic_assistant.nlp import negation  # noqa: F401  (registers "clinic_negation")
+from clinic_assistant.nlp.typos import typo_targets, words_in
+
+# English the project itself writes: its words are never read as typos.
+KNOWN_WORD_SOURCES = (
+    "data/nlu/*.yml",
+    "domain.yml",
+    "clinic/screening.yml",
+    "clinic/indications.yml",
+)
+# Common words one letter away from a clinic word that the sources may not use.
+KNOWN_WORDS = ("never", "fewer", "seven", "clever", "lever", "river", "forever", "however",
+               "whatever", "insulting", "insults", "expected", "expects", "exciting",
+               "infested", "affected", "effected", "injected", "inflected", "pregnancies",
+               "leader", "anemic", "chemist", "chemical", "steroid")  # fmt: skip
 
 DEFAULT_PIPELINE_DIR = PROJECT_ROOT / "build" / "spacy" / "clinic_en"
 
@@ -80,9 +94,16 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()  # loads the lookup tables from spacy-lookups-data
-    patterns = list(_ruler_patterns(nlp, load_vocabulary()))
+    vocabulary = load_vocabulary()
+    patterns = list(_ruler_patterns(nlp, vocabulary))
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     ruler.add_patterns(patterns)
+    typos = nlp.add_pipe("clinic_typos")
+    texts = [
+        p.read_text(encoding="utf-8") for g in KNOWN_WORD_SOURCES for p in PROJECT_ROOT.glob(g)
+    ]
+    targets = typo_targets(vocabulary)
+    typos.__init__(targets, (words_in(texts) | set(KNOWN_WORDS)) - set(targets))
     nlp.add_pipe("clinic_negation")
     nlp.meta["name"] = "clinic_en"
     nlp.meta["version"] = "1.0.0"

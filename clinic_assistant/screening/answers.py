@@ -158,7 +158,7 @@ def without_fillers(clean: str) -> str:
 
 
 def is_question(text: str) -> bool:
-    """"why do you ask?", "is aspirin a blood thinner?", "I have diabetes, is that ok?"."""
+    """ "why do you ask?", "is aspirin a blood thinner?", "I have diabetes, is that ok?"."""
     clean = normalise(text)
     words = clean.split()
     if not words:
@@ -223,6 +223,8 @@ def parse_yes_no(text: str) -> str | None:
         if re.search(r"\b(?:no|nope|nah)\b", rest):
             return UNSURE
         return YES
+    if re.search(r"\b(?:yes|yeah|yep|yup)\b", clean) and re.search(r"\b(?:no|nope|nah)\b", clean):
+        return UNSURE  # "NO... I mean yes", "ha, no... well, yes"
     if first in _LEADING_NO or negative:
         return CHECK  # sounds like no, but is more than a plain no
     if (
@@ -230,7 +232,9 @@ def parse_yes_no(text: str) -> str | None:
         and len(words) <= 10
         and not re.search(r"\bquestions?\b", clean)
     ):
-        return YES  # "I have haemophilia", "I'm on warfarin"
+        # "I have haemophilia", "I'm a guy lol": what it names decides
+        # (clinic_assistant.screening.volunteered); alone it is only checked
+        return CHECK
     return None
 
 
@@ -295,9 +299,11 @@ _CORRECTION = re.compile(
 )
 
 
+_COUNTING_WORDS = "|".join(w for w in _WORD_NUMBERS if w not in ("a", "an", "half"))
 _BARE_CORRECTION = re.compile(
     r"\b(?:sorry|i mean|i meant|no wait|wait|correction|make that|oops|rather|typo|my bad)"
-    rf"\s+(?:it's |its |i'm |im |more like |like )?(?:(?P<digits>\d+(?:\.\d+)?)|(?P<word>{_NUMBER_WORDS}))"
+    r"(?:\s+(?!\d)[\w']+){0,5}?"
+    rf"\s+(?:(?P<digits>\d+(?:\.\d+)?)|(?P<word>{_COUNTING_WORDS}))"
     rf"\b(?!\s*{_UNIT})"
 )
 
@@ -379,7 +385,8 @@ def parse_pregnancy_stage(text: str) -> str | None:
         unit = durations[-1][1].split()[-1].rstrip("s") + "s"
         for match in _BARE_CORRECTION.finditer(clean, durations[-1][0]):
             amount = _amount(match, "digits", "word")
-            stages.append((match.start(), f"{amount:g} {unit if amount != 1 else unit[:-1]}"))
+            position = match.start("digits") if match.group("digits") else match.start("word")
+            stages.append((position, f"{amount:g} {unit if amount != 1 else unit[:-1]}"))
     early = _EARLY_WORDS.search(clean)
     if early:
         stages.append((early.start(), "trimester 1"))

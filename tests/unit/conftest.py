@@ -8,9 +8,8 @@ from typing import Iterator
 
 import pytest
 
-from clinic_assistant import PROJECT_ROOT
+from clinic_assistant import PROJECT_ROOT, red_flags
 from clinic_assistant.indications import load_injuries
-from clinic_assistant import red_flags
 from clinic_assistant.red_flags import load_red_flags
 from clinic_assistant.screening import rules
 

@@ -249,9 +249,10 @@ async def test_red_flag_is_never_an_answer() -> None:
 async def activate(
     text: str, intent: str, slots: Dict[str, Any] | None = None, events: list | None = None
 ) -> tuple[list, Dict[str, Any]]:
-    """The validation that runs when the form starts (no active loop yet)."""
+    """The validation that runs when the form starts: Rasa's temporary tracker
+    already shows the form as active, with no requested slot."""
     messages, events = await run(
-        ValidateScreeningForm(), tracker(text, intent, slots, None, events=events)
+        ValidateScreeningForm(), tracker(text, intent, slots, "screening_form", events=events)
     )
     return messages, slot_sets(events)
 
@@ -304,14 +305,32 @@ async def test_a_new_fact_at_the_confirmation_updates_and_confirms_again() -> No
     assert "updated your answer" in messages[0]["text"]
 
 
-async def test_a_less_cautious_answer_than_before_is_asked_again() -> None:
+async def test_a_less_cautious_answer_than_before_is_noted_as_not_sure() -> None:
     messages, slots = await validate(
         "I'm not pregnant",
         "deny",
         {"pregnant": "yes", "pregnancy_stage": "8 weeks", "requested_slot": "blood_disorder"},
     )
-    assert slots["pregnant"] is None and slots["requested_slot"] == "pregnant"
-    assert messages[-1]["text"] == load_screening().messages["contradiction"]
+    assert slots["pregnant"] == "unsure" and slots["requested_slot"] == "blood_disorder"
+    assert "Earlier you told me something different" in messages[-1]["text"]
+    assert "not sure" in messages[-1]["text"]
+
+
+async def test_a_later_stage_that_contradicts_an_earlier_one_is_not_sure() -> None:
+    _, slots = await validate(
+        "Knee. I'm 10 weeks btw",
+        "inform",
+        {
+            "pregnant": "yes",
+            "pregnancy_stage": "more than 3 months",
+            "blood_disorder": "no",
+            "current_infection": "no",
+            "infection_risk": "no",
+            "requested_slot": "complaint",
+        },
+    )
+    # the more cautious new stage is taken as it is
+    assert slots["pregnancy_stage"] == "10 weeks"
 
 
 async def test_facts_from_earlier_in_the_conversation_count_at_the_start() -> None:
@@ -327,8 +346,8 @@ async def test_facts_from_earlier_in_the_conversation_count_at_the_start() -> No
         "request_booking",
         events=said("I'm 8 weeks pregnant", "I'm not pregnant, can I book?"),
     )
-    assert slots["pregnant"] is None and slots["requested_slot"] == "pregnant"
-    assert messages[-1]["text"] == load_screening().messages["contradiction"]
+    assert slots["pregnant"] == "unsure"
+    assert "Earlier you told me something different" in messages[-1]["text"]
 
 
 async def test_after_a_red_flag_the_screening_does_not_start() -> None:

@@ -73,23 +73,11 @@ YES_PHRASINGS = [
     # hedged but affirmative
     "I think so",
     "I believe so",
-    # "I ..." statements
     "I am",
-    "I'm pregnant",
-    "I am pregnant",
     "I do",
-    "I have diabetes",
-    "I've got diabetes",
-    "i'm diabetic",
-    "I'm on warfarin",
-    "I’m on warfarin",
-    "I take blood thinners",
-    "I have the flu",
-    "I do have haemophilia",
     # a yes with a negative word later is still a yes
     "Yes! Never been so happy, I'm expecting",
     "yes, and I never miss a dose",
-    "I'm healthy apart from diabetes",
     "yes but not anymore",
     "yes one of these",
 ]
@@ -156,6 +144,20 @@ NO_PHRASINGS = [
 
 # Sounds like "no" but is more than a plain no: confirmed with the buttons.
 CHECK_PHRASINGS = [
+    # an "I ..." statement alone: what it names decides (test_volunteered.py reads
+    # these as "yes" with their condition); without a condition it is checked
+    "I'm pregnant",
+    "I am pregnant",
+    "I have diabetes",
+    "I've got diabetes",
+    "i'm diabetic",
+    "I'm on warfarin",
+    "I’m on warfarin",
+    "I take blood thinners",
+    "I have the flu",
+    "I do have haemophilia",
+    "I'm healthy apart from diabetes",
+    "I'm a guy lol",
     "not that I know of",
     "not that I'm aware of",
     "no, not that I know of",

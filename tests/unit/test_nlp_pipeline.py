@@ -32,7 +32,7 @@ def polarity(nlp: Language, text: str, entity_id: str) -> str:
 
 
 def test_pipe_names_and_meta(nlp: Language) -> None:
-    assert nlp.pipe_names == ["lemmatizer", "entity_ruler", "clinic_negation"]
+    assert nlp.pipe_names == ["lemmatizer", "entity_ruler", "clinic_typos", "clinic_negation"]
     assert nlp.meta["name"] == "clinic_en"
 
 
@@ -192,7 +192,7 @@ def test_saved_pipeline_loads_with_plain_spacy_in_a_fresh_process(
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert loaded["pipes"] == ["lemmatizer", "entity_ruler", "clinic_negation"]
+    assert loaded["pipes"] == ["lemmatizer", "entity_ruler", "clinic_typos", "clinic_negation"]
     assert loaded["ents"] == [
         ["condition", "pregnancy", True, False],
         ["condition", "diabetes", False, False],

@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from clinic_assistant.nlp.pipeline import build_pipeline, find_mentions
 from clinic_assistant.screening.rules import Screening, decide, load_screening
-from clinic_assistant.screening.volunteered import volunteered_answers
+from clinic_assistant.screening.volunteered import read_yes_no_answer, volunteered_answers
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ CASES = [
     ("I don't think I'm pregnant", {"pregnant": "unsure"}),
     ("Yes! Never been so happy, I'm expecting", {"pregnant": "yes"}),
     # a list after a denial may or may not share it: nothing is assumed
-    ("not pregnant, diabetic", {"pregnant": "no"}),
+    ("not pregnant, diabetic", {"pregnant": "no", "infection_risk": "unsure"}),
     # someone else's conditions and questions are not the runner's answers
     ("my wife is pregnant, can she book?", {}),
     ("she's on warfarin", {}),
@@ -151,3 +151,43 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
     text = "I have diabetes and I'm on warfarin"
     assert volunteered(nlp, full, text) == {"infection_risk": "yes", "blood_disorder": "yes"}
     assert volunteered(nlp, trimmed, text) == {"blood_disorder": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("pregnant", "I'm pregnant", "yes"),
+        ("pregnant", "I am pregnant", "yes"),
+        ("pregnant", "not pregnant", "no"),
+        ("pregnant", "Nope, not pregnant lol", "no"),
+        ("pregnant", "I'm a guy lol", "check"),
+        ("pregnant", "I have a sore knee", "check"),
+        ("pregnant", "my wife is", None),
+        ("pregnant", "I'm not not pregnant", "unsure"),
+        ("pregnant", "im pregnat", "yes"),
+        ("infection_risk", "I have diabetes", "yes"),
+        ("infection_risk", "I've got diabetes", "yes"),
+        ("infection_risk", "i'm diabetic", "yes"),
+        ("infection_risk", "not diabetic", "check"),
+        ("infection_risk", "type 2 diabeetus lol", "yes"),
+        ("infection_risk", "can't live without my metformin", "unsure"),
+        ("blood_disorder", "I'm on warfarin", "yes"),
+        ("blood_disorder", "I take blood thinners", "yes"),
+        ("blood_disorder", "I do have haemophilia", "yes"),
+        ("blood_disorder", "not on warfarin", "check"),
+        ("blood_disorder", "no blood disease and no blood thinners", "no"),
+        ("blood_disorder", "I never skip my rivaroxaban", "unsure"),
+        ("blood_disorder", "I take Zontivity", "unsure"),
+        ("blood_disorder", "xeralto", "yes"),
+        ("blood_disorder", "I'm on the pill", "check"),
+        ("current_infection", "I have the flu", "yes"),
+        ("current_infection", "no fever", "check"),
+        ("current_infection", "no infection", "no"),
+        ("current_infection", "ye got a fevr", "yes"),
+    ],
+)
+def test_answers_read_with_their_mentions(
+    nlp: Language, screening: Screening, slot: str, text: str, expected: str | None
+) -> None:
+    question = screening.question(slot)
+    assert read_yes_no_answer(question, text, find_mentions(nlp, text), screening) == expected
