@@ -17,7 +17,7 @@ export PYTHONWARNINGS := ignore
 
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 
-.PHONY: help setup run run-scaled shell test lint format evaluate bench profile erase retention constraints clean
+.PHONY: help setup run run-scaled shell test lint format evaluate safety bench profile erase retention constraints clean
 
 help:
 	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
@@ -25,6 +25,7 @@ help:
 	@echo "make run-scaled  PostgreSQL + Redis + nginx + 2 Rasa replicas on 127.0.0.1:8080 (docs/scaling.md)"
 	@echo "make shell     talk to the assistant in the terminal (rasa shell), for staff"
 	@echo "make evaluate  NLU evaluation reports and pictures in reports/"
+	@echo "make safety    adversarial screening conversations, writes reports/SAFETY.md"
 	@echo "make bench     latency/throughput benchmark, writes reports/BENCHMARK.md"
 	@echo "make profile   py-spy profile of the Rasa server under load, writes reports/PROFILE.md"
 
@@ -74,6 +75,9 @@ format: $(VENV)/.installed
 
 evaluate: setup
 	$(BIN)/python scripts/evaluate.py
+
+safety: setup
+	$(BIN)/python -m tests.safety.report
 
 bench: setup
 	$(BIN)/python bench/run_benchmark.py

@@ -48,12 +48,14 @@ UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
 HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically", "when"}
 # A condition that belongs to someone else: "my wife is pregnant", "she's diabetic".
 OTHER_PEOPLE = {
-    "she", "he", "her", "his", "him", "they", "them", "their", "she's", "he's", "shes", "hes",
+    "she", "he", "her", "his", "him", "they", "their", "she's", "he's", "shes", "hes",
     "wife", "husband", "partner", "girlfriend", "boyfriend", "daughter", "son", "mum", "mom",
     "mother", "dad", "father", "sister", "brother", "friend", "mate", "kid", "kids", "child",
     "children", "colleague", "client", "patient", "fiance", "fiancee", "grandma", "grandad",
     "grandmother", "grandfather", "aunt", "uncle", "niece", "nephew", "teammate", "coach",
     "someone", "somebody", "people", "woman", "women", "wife's", "husband's", "partner's",
+    "buddy", "pal", "mates", "clubmate", "neighbour", "neighbor", "boss", "colleagues",
+    "friends", "others", "everyone", "anyone", "runners",
 }  # fmt: skip
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
@@ -101,9 +103,18 @@ def _matches_at(tokens: List[Token], position: int, cue: Tuple[str, ...]) -> boo
     return len(window) == len(cue) and all(t.lower_ == c for t, c in zip(window, cue, strict=False))
 
 
+FINE_AFTER = {"fine", "ok", "okay", "good", "normal", "healthy", "great", "strong", "perfect"}
+
+
 def _denied_after(doc: Doc, entity: Span) -> bool:
-    """`pregnant: no`, `diabetes - none`, `blood thinners? no`."""
+    """`pregnant: no`, `diabetes - none`, `blood thinners? no`, `immune system is fine`."""
     index = entity.end
+    if (
+        index + 1 < len(doc)
+        and doc[index].lower_ in {"is", "are", "'s", "s", "'re", "was"}
+        and doc[index + 1].lower_ in FINE_AFTER
+    ):
+        return index + 2 >= len(doc) or _is_clause_break(doc, index + 2)
     while index < len(doc) and doc[index].lower_ in ANSWER_SEPARATORS:
         index += 1
     if index >= len(doc) or doc[index].lower_ not in DENIALS_AFTER:

@@ -36,7 +36,7 @@ def is_english_word(word: str) -> bool:
     if word in words:
         return True
     # inflections the lists leave out: "insults", "injected", "hearing"
-    for suffix in ("s", "es", "ed", "d", "ing", "ly", "er"):
+    for suffix in ("s", "es", "ed", "ing"):
         if word.endswith(suffix) and word[: -len(suffix)] in words:
             return True
     return False

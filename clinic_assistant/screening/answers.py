@@ -94,7 +94,8 @@ YES_PHRASES = (
     "yes i am", "yes i do", "yes i have", "yes im", "yes i'm", "yeah i am", "yeah i do",
     "yep i am", "yep i do", "true", "that's true", "ok yes", "yes unfortunately", "i sure am",
     "i sure do", "si", "ja", "oui", "aye", "yas", "yesss", "currently yes", "at the moment yes",
-    "yeh", "yse", "yesh", "yes one of these", "yes one of them", "one of them", "one of these",
+    "yeh", "yse", "yesh", "yh", "yeah yeah", "yaa", "yea yea", "yessir", "ys",
+    "yes one of these", "yes one of them", "one of them", "one of these",
 )  # fmt: skip
 CONFIRM_PHRASES = ("yes that's right", "that's right", "thats right", "all correct", "correct",
                    "looks good", "looks right", "all good", "that is right", "that's correct",
@@ -120,9 +121,14 @@ QUESTION_WORDS = {
     "should", "would", "will", "shall", "may", "huh", "pardon",
 }  # fmt: skip
 _LEADING_NO = {"no", "nope", "nah", "n", "never", "none", "negative", "nop", "noo", "nein", "nee"}
-_LEADING_YES = {"yes", "yeah", "yep", "yup", "ya", "yea", "y", "sure", "definitely", "yes!",
+_LEADING_YES = {"yes", "yeah", "yep", "yup", "ya", "yea", "y", "sure", "definitely", "yes!", "yh",
+                "yeh", "ye",
                 "yess", "yesss", "ja", "si", "oui", "aye", "absolutely", "unfortunately",
                 "sadly", "correct", "afraid"}  # fmt: skip
+# Multi-word yeses that answer first and explain after: "I think so, my period is late"
+_LEADING_YES_PHRASES = tuple(
+    p for p in YES_PHRASES if " " in p and p not in ("i am", "i do", "i have", "i did")
+)
 _NEGATIVE_WORD = re.compile(
     r"\b(?:no|not|never|none|nothing|nope|nah|neither|nor|without|n't)\b|n't\b"
     r"|\b(?:dont|cant|wont|isnt|arent|havent|hasnt|didnt|doesnt|wasnt|werent|aint)\b"
@@ -133,7 +139,9 @@ _AFFIRMED = re.compile(
     r"(?! (?:not|never|no|none|any|nothing)\b)(?!$)"
 )
 _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌": " no ",
-          "🙅": " no ", "🤷": " not sure ", "🤔": " not sure "}  # fmt: skip
+          "🙅": " no ", "🤷": " not sure ", "🤔": " not sure ",
+          # a pregnant person, a sick face: a yes to the question asked, the cautious reading
+          "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes "}  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -217,6 +225,8 @@ def parse_yes_no(text: str) -> str | None:
     words = core.split() or clean.split()
     first, rest = words[0], " ".join(words[1:])
     negative = bool(_NEGATIVE_WORD.search(clean))
+    if any(clean.startswith(p + " ") for p in _LEADING_YES_PHRASES):
+        first = "yes"  # "I think so, my period is late": the answer comes first
     if first in _LEADING_YES:
         # "Yes! Never been so happy": a yes with negative words later is still a
         # yes, unless the runner then answers no ("yes... no wait, no")
@@ -252,7 +262,7 @@ _UNIT = r"(?:weeks?|wks?|w|months?|mths?|mnths?|mos?)\b"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})"
 # "past the first trimester" is the second one, unless it is negated or not yet
 _FIRST_TRIMESTER_DONE = re.compile(
-    r"\b(?:past|after|beyond|more than|over|out of|finished|done with|through|completed|end of)"
+    r"\b(?:past|after|beyond|more than|over|out of|finished|done with|through|completed)"
     r" (?:the |my )?(?:first|1st) (?:trimester|tri)\b"
 )
 _NOT_YET = re.compile(

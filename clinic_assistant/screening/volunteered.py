@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Sequence
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Sequence
 
-from clinic_assistant.nlp.pipeline import Mention
+from clinic_assistant.nlp.pipeline import Mention, load_vocabulary
+from clinic_assistant.nlp.typos import is_english_word
 from clinic_assistant.screening.answers import (
     is_explicit_yes,
     normalise,
@@ -30,8 +32,16 @@ from clinic_assistant.screening.rules import CHECK, NO, UNSURE, YES, Question, S
 
 # When readings disagree, the safer one wins.
 PRECEDENCE = {YES: 4, UNSURE: 3, CHECK: 2, NO: 1}
-# The question an unknown medicine makes "unsure" (the one that asks about medicines).
+# The question an unknown medicine volunteered anywhere makes "unsure"; given as
+# the answer to any question about medicines, it makes that one "unsure".
 MEDICINE_QUESTION = "blood_disorder"
+
+
+@lru_cache(maxsize=1)
+def medicine_ids() -> FrozenSet[str]:
+    """The conditions that are medicines (vocabulary.yml `medication`)."""
+    return frozenset(load_vocabulary().get("medication", {}))
+
 
 _MEDICINE_WORDS = (
     r"(?:medications?|medicines?|meds|tablets?|pills?|capsules?|injections?|jabs?|"
@@ -68,6 +78,12 @@ _NOT_MEDICINE = frozenset((
     "sometimes", "occasionally", "regularly", "every", "each", "twice", "daily", "night",
     "morning", "evening", "water", "coffee", "beer", "wine", "food", "meal", "meals", "seat",
 ))  # fmt: skip
+# How people talk about a medicine they take: "twice a day", "5mg", "infusions".
+_DOSING = re.compile(
+    r"\b(?:\d+\s*mg|mg|twice|once|daily|a day|every day|every \d+ (?:days|weeks|months)|"
+    r"tablets?|pills?|capsules?|infusions?|injections?|jabs?|dose|doses|prescribed|"
+    r"for my (?:heart|blood|colitis|crohn'?s|arthritis|lupus|psoriasis|asthma|kidney|liver))\b"
+)
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|not|n't|never|dont|don't|without|nothing|none)\b[\w\s']{0,20}$"
 )
@@ -138,6 +154,11 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             and not _NEGATED_BEFORE.search(clean[: match.start()])
         ):
             found.append(name)
+    if _DOSING.search(clean):
+        # "Brilique twice a day": a word no dictionary knows, said like a medicine
+        for word in re.findall(r"[a-z]{4,}", clean):
+            if word not in known and not is_english_word(word) and word not in found:
+                found.append(word)
     medicine_word = re.search(rf"\b{_MEDICINE_WORDS}\b", clean)
     has_medicine_mention = any(m.label == "medication" for m in mentions)
     if (
@@ -186,7 +207,10 @@ def read_yes_no_answer(
     general terms of all the question covers is one ("not pregnant")."""
     base = parse_yes_no(text)
     mentioned = mention_answers(mentions, screening).get(question.slot)
-    if question.slot == MEDICINE_QUESTION and unknown_medicines(text, mentions):
+    asks_about_medicines = question.slot == MEDICINE_QUESTION or bool(
+        set(question.conditions) & medicine_ids()
+    )
+    if asks_about_medicines and unknown_medicines(text, mentions):
         mentioned = YES if mentioned == YES else UNSURE
     if mentioned is None:
         if base == YES and not is_explicit_yes(text) and mentions:

@@ -1,0 +1,1 @@
+"""The adversarial screening suite: conversations, driver, judge and report (issue 11)."""
