@@ -17,7 +17,7 @@ export PYTHONWARNINGS := ignore
 
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 
-.PHONY: help setup run run-scaled shell test lint format evaluate safety bench profile erase retention constraints clean
+.PHONY: help setup run run-scaled shell test lint format evaluate safety bench profile erase retention questions constraints clean
 
 help:
 	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
@@ -75,6 +75,7 @@ format: $(VENV)/.installed
 
 evaluate: setup
 	$(BIN)/python scripts/evaluate.py
+	$(BIN)/python -m tests.answers.evaluate
 
 safety: setup
 	$(BIN)/python -m tests.safety.report
@@ -89,6 +90,10 @@ profile: setup
 erase: $(VENV)/.installed
 	@test -n "$(SENDER)" || (echo "usage: make erase SENDER=<conversation id>"; exit 2)
 	$(BIN)/python -m clinic_assistant.privacy erase --sender "$(SENDER)"
+
+# Staff: the questions runners left for the clinic; DELETE=<id> removes one.
+questions: $(VENV)/.installed
+	$(BIN)/python -m clinic_assistant.questions $(if $(DELETE),delete --id $(DELETE),list)
 
 retention: $(VENV)/.installed
 	$(BIN)/python -m clinic_assistant.privacy retention $(if $(DAYS),--days $(DAYS))

@@ -72,6 +72,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
             "faq", "ask_indication", "ask_contraindication", "ask_why_screening",
             "stop_screening", "request_human", "bot_challenge", "red_flag",
             "delete_my_data", "request_booking", "red_flag_check", "other_language",
+            "unanswerable_question",
         }
     )  # fmt: skip
     stop_intents = frozenset(
@@ -116,12 +117,16 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if not updates or intent in ("red_flag", "delete_my_data"):
             return False
         # "Change an answer", "8 weeks" or "Knee" are answers here, whatever the
-        # classifier thinks; yes/no answers never override (a "no" inside "I don't
-        # want to answer" must not count as an answer)
+        # classifier thinks (a "no" inside "I don't want to answer" must not count)
         if slot in (CONFIRM_SLOT, CHANGE_SLOT):
             return True
         if slot == "pregnancy_stage":
             return updates.get(slot) != UNSURE
+        if slot in self._yes_no_slots():
+            # "NO... I mean yes" taken for an article question: a yes or a "not sure"
+            # (never a question: those read as no answer) is the cautious reading and
+            # counts; a no never overrides, nor does anything override a cancel
+            return updates.get(slot) in (YES, UNSURE) and intent not in self.stop_intents
         return updates.get("complaint", "other") != "other"
 
     def _reading(self, tracker: Tracker) -> Reading:

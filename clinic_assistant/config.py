@@ -19,6 +19,10 @@ ENV_OVERRIDES: Dict[str, str] = {
     "booking_url": "BOOKING_URL",
     "doctor": "CLINIC_DOCTOR",
     "emergency_number": "EMERGENCY_NUMBER",
+    "price": "CLINIC_PRICE",
+    "insurance": "CLINIC_INSURANCE",
+    "referral": "CLINIC_REFERRAL",
+    "session_length": "CLINIC_SESSION_LENGTH",
 }
 
 
@@ -31,6 +35,10 @@ class ClinicFacts:
     booking_url: str
     doctor: str
     emergency_number: str
+    price: str
+    insurance: str
+    referral: str
+    session_length: str
 
     def as_template_values(self) -> Dict[str, str]:
         """Values for `{clinic_phone}`-style placeholders in responses."""

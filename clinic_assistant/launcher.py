@@ -155,9 +155,13 @@ class AssistantProcesses:
 
     def start(self, timeout: float = 300) -> AssistantProcesses:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        if self.start_actions:
-            self.start_action_server()
-        self.start_rasa_server(timeout)
+        try:
+            if self.start_actions:
+                self.start_action_server()
+            self.start_rasa_server(timeout)
+        except BaseException:
+            self.stop()  # a server that failed to start leaves nothing running
+            raise
         return self
 
     def stop_process(self, process: subprocess.Popen) -> None:

@@ -22,6 +22,11 @@ from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore
 DEFAULT_RETENTION_DAYS = 30
 
 
+def retention_days() -> float:
+    """How long conversations are kept: RETENTION_DAYS, else 30 (what the runner is told)."""
+    return float(os.environ.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
 def open_store(endpoints: Path) -> PrivacySQLTrackerStore:
     config = dict(yaml.safe_load(endpoints.read_text(encoding="utf-8"))["tracker_store"])
     store_type = config.pop("type", "")
@@ -46,7 +51,7 @@ def main(argv: List[str] | None = None) -> int:
     retention.add_argument(
         "--days",
         type=float,
-        default=float(os.environ.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
+        default=retention_days(),
     )
     args = parser.parse_args(argv)
     store = open_store(args.endpoints)

@@ -70,24 +70,26 @@ def load_vocabulary() -> Dict[str, Dict[str, List[str]]]:
 
 
 def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> Iterator[dict]:
+    """Each phrase as written, and with its last word in any inflection when that
+    word is a base form ("calf" -> "calves", "sprained ankle" -> "sprained ankles").
+    An inflected word is never widened to its base form: "expecting" must not
+    match "what should I expect"."""
     seen = set()
     for label, entries in vocabulary.items():
         for canonical, phrases in entries.items():
             for phrase in phrases:
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
-                for attribute in ("LOWER", "LEMMA"):
-                    tokens = tuple(
-                        t.lower_ if attribute == "LOWER" else t.lemma_.lower() for t in doc
-                    )
-                    key = (label, canonical, attribute, tokens)
+                exact = [{"LOWER": t.lower_} for t in doc]
+                last = doc[-1]
+                variants = [exact]
+                if last.lemma_.lower() == last.lower_:
+                    variants.append([*exact[:-1], {"LEMMA": last.lower_}])
+                for pattern in variants:
+                    key = (label, canonical, repr(pattern))
                     if key in seen:
                         continue
                     seen.add(key)
-                    yield {
-                        "label": label,
-                        "id": canonical,
-                        "pattern": [{attribute: token} for token in tokens],
-                    }
+                    yield {"label": label, "id": canonical, "pattern": pattern}
 
 
 def build_pipeline() -> Language:

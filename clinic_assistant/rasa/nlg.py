@@ -16,6 +16,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.metrics import FALLBACKS
+from clinic_assistant.privacy import retention_days
 from clinic_assistant.screening.prompts import question_responses
 from clinic_assistant.screening.rules import load_screening
 
@@ -32,6 +33,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
             **load_clinic_facts().as_template_values(),
             "pregnancy_limit": load_screening().limit_phrase,
             "contraindications": load_screening().contraindication_list,
+            "retention_days": f"{retention_days():g}",
         }
 
     @property

@@ -43,6 +43,7 @@ INFORM_CONDITION_INTENT = "inform_condition"
 SMALL_TALK_INTENTS = frozenset({
     "greet", "goodbye", "thank", "affirm", "deny", "unsure", "inform", "out_of_scope",
     "nlu_fallback", "faq", "ask_indication", "bot_challenge", "ask_contraindication",
+    "unanswerable_question",
 })  # fmt: skip
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i am|me|my)\b")
 

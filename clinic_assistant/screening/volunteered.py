@@ -56,8 +56,7 @@ _DRUG_NAME = re.compile(
 )
 _TAKES = re.compile(
     r"\b(?:i'm on|im on|i am on|been on|currently on|still on|i take|i'm taking|im taking|"
-    r"i am taking|taking|i use|i'm using|im using|prescribed|prescribed me|gave me|put me on|"
-    r"except|apart from|other than|besides|only|just)\s+"
+    r"i am taking|taking|i use|i'm using|im using|prescribed|prescribed me|gave me|put me on)\s+"
     r"(?:a |an |some |my |daily |low dose |baby |this |these |those |his |her )?"
     r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
@@ -159,7 +158,22 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         for word in re.findall(r"[a-z]{4,}", clean):
             if word not in known and not is_english_word(word) and word not in found:
                 found.append(word)
-    medicine_word = re.search(rf"\b{_MEDICINE_WORDS}\b", clean)
+    if re.search(rf"\b{_MEDICINE_WORDS}\b", clean):
+        # "no medication except Zontivity"
+        for match in re.finditer(
+            r"\b(?:except|apart from|other than|besides|only|just)\s+(?:my\s+|some\s+)?"
+            r"(?P<name>[a-z][a-z0-9-]{3,})\b",
+            clean,
+        ):
+            name = match.group("name")
+            if name not in known and not is_english_word(name) and name not in found:
+                found.append(name)
+    # a medicine word said of oneself: "I take some tablets", "on injections"
+    medicine_word = re.search(
+        rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting)"
+        rf"(?:\s+\w+){{0,2}}\s+{_MEDICINE_WORDS}\b|\b{_MEDICINE_WORDS}\s+for my\b",
+        clean,
+    )
     has_medicine_mention = any(m.label == "medication" for m in mentions)
     if (
         medicine_word

@@ -19,6 +19,12 @@ FILE_FACTS = ClinicFacts(
     booking_url="https://running-solutions.example/book/dry-needling",
     doctor="your GP (family doctor)",
     emergency_number="112",
+    price=yaml.safe_load((PROJECT_ROOT / "clinic" / "clinic.yml").read_text())["price"],
+    insurance=yaml.safe_load((PROJECT_ROOT / "clinic" / "clinic.yml").read_text())["insurance"],
+    referral=yaml.safe_load((PROJECT_ROOT / "clinic" / "clinic.yml").read_text())["referral"],
+    session_length=yaml.safe_load((PROJECT_ROOT / "clinic" / "clinic.yml").read_text())[
+        "session_length"
+    ],
 )
 
 
@@ -70,6 +76,10 @@ def test_template_values() -> None:
         "clinic_booking_url": "https://running-solutions.example/book/dry-needling",
         "clinic_doctor": "your GP (family doctor)",
         "clinic_emergency_number": "112",
+        "clinic_price": FILE_FACTS.price,
+        "clinic_insurance": FILE_FACTS.insurance,
+        "clinic_referral": FILE_FACTS.referral,
+        "clinic_session_length": FILE_FACTS.session_length,
         "booking_url": "https://running-solutions.example/book/dry-needling",
         "emergency_number": "112",
     }

@@ -1,0 +1,188 @@
+"""Rasa NLU component: an answer from the content only when it fits the question.
+
+The response selector always ranks some answer first, even for a question no
+answer covers ("do you have parking?" may come out as the price) or one from
+another world ("what to wear to a wedding" as what to wear to the clinic). A
+confidently wrong answer is worse than none, so:
+
+- a `faq` prediction whose selected answer has less than `response_threshold`
+  confidence, or an injury/condition question classified with less than
+  `answer_intent_threshold`, becomes `unanswerable_question`: the honest "I
+  can't answer that one, the team can", with the offer to pass the question on;
+- a content answer for a message whose words
+  are mostly unknown to the assistant's own training data ("best etf for
+  beginners", "uber referral code") becomes `out_of_scope`. The known words are learnt at
+  training time from every example except the out-of-scope ones, the answers
+  and the clinic's vocabulary; a longer word one or two typing slips away from
+  a known word counts as known.
+
+The thresholds are chosen on the development sets (tests/answers/dev.yml and
+tests/nlu/heldout*.yml, `python -m tests.answers.tune`), never on the
+end-to-end test set (tests/nlu/answers_heldout.yml).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, FrozenSet, Iterable, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from clinic_assistant.nlp.pipeline import load_vocabulary
+from clinic_assistant.nlp.typos import edit_distance
+
+UNANSWERABLE_INTENT = "unanswerable_question"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+RETRIEVAL_INTENT = "faq"
+ANSWER_INTENTS = frozenset({"ask_indication", "ask_contraindication"})
+# predictions whose reply comes from the clinic's content
+CONTENT_INTENTS = frozenset({RETRIEVAL_INTENT, *ANSWER_INTENTS})
+# Words that say nothing about the topic.
+FUNCTION_WORDS = frozenset(
+    """the a an and or but if of in on at to for from by with about into after before over
+    under again then than so too very just also not no yes is are was were be been being am
+    do does did doing have has had having can could will would should may might must shall
+    i me my mine you your yours he him his she her it its we us our they them their this
+    that these those there here what which who whom whose when where why how all any both
+    each few more most other some such only own same up down out off once get got gets
+    getting go going goes went make makes made let lets need needs please pls plz thanks
+    thank hi hey hello ok okay im ive id dont doesnt didnt cant wont isnt arent wasnt whats
+    thats theres lol haha quick q really actually just like anyone someone something
+    anything thing things way much many lot lots good best better bad new old one two
+    three first next last know think want wanted tell say said give got take""".split()
+)
+FILE_NAME = "known_words.json"
+_WORD = re.compile(r"[a-z]+")
+
+
+def selected_answer_confidence(message: Message) -> float | None:
+    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    return (selector.get("response") or {}).get("confidence")
+
+
+def words_of(text: str) -> List[str]:
+    return [w for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in FUNCTION_WORDS]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class AnswerGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "response_threshold": 0.5,
+            "answer_intent_threshold": 0.7,
+            "unknown_share_out_of_scope": 0.5,
+        }
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        known_words: Iterable[str] = (),
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.response_threshold = float(self.config["response_threshold"])
+        self.answer_intent_threshold = float(self.config["answer_intent_threshold"])
+        self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
+        self._model_storage = model_storage
+        self._resource = resource
+        self.known: FrozenSet[str] = frozenset(known_words)
+        self._by_letter: Dict[str, List[str]] = {}
+        for word in self.known:
+            self._by_letter.setdefault(word[0], []).append(word)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> AnswerGuard:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts = [
+            example.get(TEXT) or ""
+            for example in training_data.intent_examples
+            if example.get(INTENT) != OUT_OF_SCOPE_INTENT
+        ]
+        for variations in training_data.responses.values():
+            texts += [variation.get("text") or "" for variation in variations]
+        for entries in load_vocabulary().values():
+            texts += [phrase for phrases in entries.values() for phrase in phrases]
+        known = sorted({word for text in texts for word in words_of(text)})
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / FILE_NAME).write_text(json.dumps(known), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> AnswerGuard:
+        try:
+            with model_storage.read_from(resource) as directory:
+                known = json.loads((directory / FILE_NAME).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            known = []
+        return cls(config, model_storage, resource, known)
+
+    def is_known(self, word: str) -> bool:
+        if word in self.known:
+            return True
+        if len(word) <= 5:
+            return False  # a short word one letter off is usually another word ("code", "cold")
+        limit = 1 if len(word) <= 8 else 2
+        return any(
+            abs(len(known) - len(word)) <= limit and edit_distance(word, known, limit) <= limit
+            for known in self._by_letter.get(word[0], ())
+        )
+
+    def unknown_share(self, text: str) -> float:
+        words = words_of(text)
+        if not words or not self.known:
+            return 0.0
+        return sum(1 for w in words if not self.is_known(w)) / len(words)
+
+    def verdict(self, message: Message) -> str | None:
+        """The intent the message should have instead, or None to keep it."""
+        predicted = message.get(INTENT) or {}
+        intent = predicted.get("name")
+        if intent not in CONTENT_INTENTS:
+            return None
+        share = self.unknown_share(message.get(TEXT) or "")
+        if share >= self.unknown_share_out_of_scope:
+            return OUT_OF_SCOPE_INTENT
+        if intent == RETRIEVAL_INTENT:
+            unsure = (selected_answer_confidence(message) or 0.0) < self.response_threshold
+        else:
+            unsure = (predicted.get("confidence") or 0.0) < self.answer_intent_threshold
+        return UNANSWERABLE_INTENT if unsure else None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if (message.get(TEXT) or "").startswith("/"):
+                continue
+            replacement = self.verdict(message)
+            if replacement is None:
+                continue
+            guarded = {"name": replacement, "confidence": 1.0}
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != replacement
+            ]
+            message.set(INTENT, guarded, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [guarded, *ranking], add_to_output=True)
+        return messages

@@ -1,0 +1,69 @@
+"""The answer guard: an article answer, or an injury/condition answer, only when
+the classifier is sure; otherwise the honest "I can't answer that one"."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic_assistant.rasa.answer_guard import UNANSWERABLE_INTENT, AnswerGuard
+
+GUARD = AnswerGuard({"response_threshold": 0.5, "answer_intent_threshold": 0.7})
+
+
+def parsed(intent: str, confidence: float, answer_confidence: float | None = None) -> Message:
+    data = {
+        "text": "a question",
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+    }
+    if answer_confidence is not None:
+        data["response_selector"] = {
+            "faq": {
+                "response": {"confidence": answer_confidence, "intent_response_key": "faq/cost"}
+            }
+        }
+    return Message(data=data)
+
+
+def intent_after(message: Message) -> str:
+    return GUARD.process([message])[0].get("intent")["name"]
+
+
+def test_a_sure_answer_passes() -> None:
+    assert intent_after(parsed("faq", 0.9, 0.8)) == "faq"
+    assert intent_after(parsed("ask_indication", 0.95)) == "ask_indication"
+
+
+def test_an_unsure_answer_becomes_an_honest_dont_know() -> None:
+    message = GUARD.process([parsed("faq", 0.9, 0.3)])[0]
+    assert message.get("intent")["name"] == UNANSWERABLE_INTENT
+    # the classifier's own ranking stays, after the guard's verdict
+    assert [r["name"] for r in message.get("intent_ranking")] == [UNANSWERABLE_INTENT, "faq"]
+    assert intent_after(parsed("ask_contraindication", 0.5)) == UNANSWERABLE_INTENT
+
+
+def test_other_intents_and_buttons_are_left_alone() -> None:
+    assert intent_after(parsed("greet", 0.3)) == "greet"
+    button = parsed("faq", 0.9, 0.1)
+    button.set("text", "/faq")
+    assert intent_after(button) == "faq"
+
+
+def test_words_unknown_to_the_training_data_redirect_content_answers() -> None:
+    guard = AnswerGuard(
+        {"response_threshold": 0.5, "answer_intent_threshold": 0.7},
+        known_words=["needles", "sterile", "wear", "appointment", "session"],
+    )
+    # a typing slip is still a known word
+    assert guard.unknown_share("are the neeedles sterile") == 0.0
+    assert guard.verdict(parsed_text("are the neeedles sterile", 0.9)) is None
+    # another world: mostly unknown words
+    assert guard.verdict(parsed_text("how to sterilise baby bottles", 0.9)) == "out_of_scope"
+    # a few unknown words in a question about the clinic: the answer stands
+    assert guard.verdict(parsed_text("what to wear for my session at the stadium", 0.9)) is None
+
+
+def parsed_text(text: str, answer_confidence: float) -> Message:
+    message = parsed("faq", 0.95, answer_confidence)
+    message.set("text", text)
+    return message
