@@ -123,10 +123,10 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if slot == "pregnancy_stage":
             return updates.get(slot) != UNSURE
         if slot in self._yes_no_slots():
-            # "NO... I mean yes" taken for an article question: a yes or a "not sure"
-            # (never a question: those read as no answer) is the cautious reading and
-            # counts; a no never overrides, nor does anything override a cancel
-            return updates.get(slot) in (YES, UNSURE) and intent not in self.stop_intents
+            # "NO... I mean yes" or "no, I was wrong" taken for an article question:
+            # an answer read from the words counts (questions read as no answer, and
+            # a "sounds like no" is only confirmed); nothing overrides a cancel
+            return updates.get(slot) is not None and intent not in self.stop_intents
         return updates.get("complaint", "other") != "other"
 
     def _reading(self, tracker: Tracker) -> Reading:

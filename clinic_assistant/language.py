@@ -61,6 +61,7 @@ def foreign_language(text: str) -> str | None:
         count = sum(1 for w in words if w in vocabulary and w not in ENGLISH)
         if count > hits:
             best, hits = lang, count
-    if hits >= 2 and hits > english:
+    # mostly another language, or a whole sentence of it inside English
+    if hits >= 2 and hits > english or hits >= 3:
         return best
     return None

@@ -33,6 +33,8 @@ class RedFlag:
     groups: Tuple[Tuple[Pattern[str], ...], ...]
     signs: Tuple[Pattern[str], ...] = ()
     min_signs: int = 0
+    # said the other way round: "I can bear weight fine" names the flag to deny it
+    reassurances: Tuple[Pattern[str], ...] = ()
 
     def matches(self, text: str) -> bool:
         groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
@@ -41,6 +43,8 @@ class RedFlag:
 
     def mentioned(self, text: str) -> bool:
         """Named at all, even denied: "no chest pain" mentions chest pain."""
+        if any(p.search(text) for p in self.reassurances):
+            return True
         return all(any(p.search(text) for p in group) for group in self.groups) and (
             sum(1 for sign in self.signs if sign.search(text)) >= self.min_signs
         )
@@ -85,6 +89,7 @@ def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
             groups=tuple(tuple(_compile(p) for p in group) for group in spec.get("all", [])),
             signs=tuple(_compile(p) for p in spec.get("signs", [])),
             min_signs=int(spec.get("min_signs", 0)),
+            reassurances=tuple(_compile(p) for p in spec.get("reassurances", [])),
         )
         for flag_id, spec in raw.items()
     )

@@ -31,12 +31,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
+from clinic_assistant.rasa.intent_override import replace_intent
 
 UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -44,6 +45,8 @@ RETRIEVAL_INTENT = "faq"
 ANSWER_INTENTS = frozenset({"ask_indication", "ask_contraindication"})
 # predictions whose reply comes from the clinic's content
 CONTENT_INTENTS = frozenset({RETRIEVAL_INTENT, *ANSWER_INTENTS})
+# Intents the classifier sometimes gives to words it has never seen.
+GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
 FUNCTION_WORDS = frozenset(
     """the a an and or but if of in on at to for from by with about into after before over
@@ -161,9 +164,13 @@ class AnswerGuard(GraphComponent):
         """The intent the message should have instead, or None to keep it."""
         predicted = message.get(INTENT) or {}
         intent = predicted.get("name")
+        text = message.get(TEXT) or ""
+        if intent in GIBBERISH_PRONE and len(words_of(text)) >= 2:
+            # "purple elephant" is not a request to cancel
+            return OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None
         if intent not in CONTENT_INTENTS:
             return None
-        share = self.unknown_share(message.get(TEXT) or "")
+        share = self.unknown_share(text)
         if share >= self.unknown_share_out_of_scope:
             return OUT_OF_SCOPE_INTENT
         if intent == RETRIEVAL_INTENT:
@@ -179,10 +186,5 @@ class AnswerGuard(GraphComponent):
             replacement = self.verdict(message)
             if replacement is None:
                 continue
-            guarded = {"name": replacement, "confidence": 1.0}
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != replacement
-            ]
-            message.set(INTENT, guarded, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [guarded, *ranking], add_to_output=True)
+            replace_intent(message, replacement)
         return messages

@@ -12,7 +12,9 @@ depend on a statistical model. Last in the pipeline, for every typed message:
 4. a statement of the runner's own condition or medicine ("oh wait, I'm
    pregnant") that the classifier took for small talk or a question ->
    `inform_condition`, so the screening reads it (and a booking link already
-   given is withdrawn).
+   given is withdrawn);
+5. a plain request to book ("can I book too?") that the classifier could not
+   place -> `request_booking`, so the screening starts instead of "sorry?".
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic_assistant.language import foreign_language
 from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, find_mentions, load_pipeline
+from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.red_flags import find_denied_red_flags, find_red_flags
 from clinic_assistant.screening.answers import is_question
 from clinic_assistant.screening.rules import UNSURE, YES, load_screening
@@ -45,6 +48,11 @@ SMALL_TALK_INTENTS = frozenset({
     "nlu_fallback", "faq", "ask_indication", "bot_challenge", "ask_contraindication",
     "unanswerable_question",
 })  # fmt: skip
+REQUEST_BOOKING_INTENT = "request_booking"
+_BOOKING_REQUEST = re.compile(
+    r"\b(?:can i|could i|may i|i want to|i'd like to|id like to|i would like to|want to|please)"
+    r"\s+(?:\w+\s+)?(?:book|make an appointment|get an appointment)\b|\bbook me in\b"
+)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i am|me|my)\b")
 
 
@@ -79,7 +87,7 @@ class SafetyClassifier(GraphComponent):
             predicted = (message.get(INTENT) or {}).get("name")
             flags = find_red_flags(text)
             if flags:
-                self._set_intent(message, RED_FLAG_INTENT)
+                replace_intent(message, RED_FLAG_INTENT)
                 entities = message.get(ENTITIES, []) + [
                     {"entity": "red_flag", "value": flag.id, "start": 0, "end": len(text),
                      "extractor": type(self).__name__}
@@ -87,16 +95,13 @@ class SafetyClassifier(GraphComponent):
                 ]  # fmt: skip
                 message.set(ENTITIES, entities, add_to_output=True)
             elif predicted == RED_FLAG_INTENT and find_denied_red_flags(text):
-                self._set_intent(message, RED_FLAG_CHECK_INTENT)
+                replace_intent(message, RED_FLAG_CHECK_INTENT)
             elif foreign_language(text):
-                self._set_intent(message, OTHER_LANGUAGE_INTENT)
+                replace_intent(message, OTHER_LANGUAGE_INTENT)
             elif predicted in SMALL_TALK_INTENTS and _states_own_condition(text):
-                self._set_intent(message, INFORM_CONDITION_INTENT)
+                replace_intent(message, INFORM_CONDITION_INTENT)
+            elif predicted in ("nlu_fallback", "out_of_scope") and _BOOKING_REQUEST.search(
+                text.lower()
+            ):
+                replace_intent(message, REQUEST_BOOKING_INTENT)
         return messages
-
-    @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
-        intent = {"name": name, "confidence": 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != name]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

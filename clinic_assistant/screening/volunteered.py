@@ -83,6 +83,7 @@ _DOSING = re.compile(
     r"tablets?|pills?|capsules?|infusions?|injections?|jabs?|dose|doses|prescribed|"
     r"for my (?:heart|blood|colitis|crohn'?s|arthritis|lupus|psoriasis|asthma|kidney|liver))\b"
 )
+_SWITCHED = re.compile(r"\b(?:switched|swapped|changed|moved|now on|instead)\b")
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|not|n't|never|dont|don't|without|nothing|none)\b[\w\s']{0,20}$"
 )
@@ -170,7 +171,8 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
                 found.append(name)
     # a medicine word said of oneself: "I take some tablets", "on injections"
     medicine_word = re.search(
-        rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting)"
+        rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting|"
+        rf"usual|my|daily|regular|the)"
         rf"(?:\s+\w+){{0,2}}\s+{_MEDICINE_WORDS}\b|\b{_MEDICINE_WORDS}\s+for my\b",
         clean,
     )
@@ -204,6 +206,11 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
         m.other_person and m.label in ("condition", "medication") for m in mentions
     )
     reading.unknown_medicines = unknown_medicines(text, mentions)
+    if _SWITCHED.search(normalise(text)) and any(
+        m.label == "medication" and m.negated for m in mentions
+    ):
+        # "not on warfarin any more, switched last year": switched to what?
+        reading.unknown_medicines.append("switched")
     if reading.unknown_medicines and reading.answers.get(MEDICINE_QUESTION) != YES:
         reading.answers[MEDICINE_QUESTION] = UNSURE
     if reading.answers.get("pregnant") == YES:
