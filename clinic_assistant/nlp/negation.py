@@ -45,7 +45,7 @@ UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
 )  # fmt: skip
 # A condition in a clause that starts with one of these is not a fact about the
 # runner: "if I'm pregnant", "in case of diabetes", "what if I take aspirin".
-HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically", "when"}
+HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically"}
 # A condition that belongs to someone else: "my wife is pregnant", "she's diabetic".
 OTHER_PEOPLE = {
     "she", "he", "her", "his", "him", "they", "their", "she's", "he's", "shes", "hes",
@@ -104,13 +104,17 @@ def _matches_at(tokens: List[Token], position: int, cue: Tuple[str, ...]) -> boo
 
 
 FINE_AFTER = {"fine", "ok", "okay", "good", "normal", "healthy", "great", "strong", "perfect"}
+# Only a body system can be "fine" in the sense of "not a problem": "my diabetes is
+# fine" says the runner has diabetes (a well-controlled one), so it is no denial.
+SYSTEMS_THAT_CAN_BE_FINE = {"immune system"}
 
 
 def _denied_after(doc: Doc, entity: Span) -> bool:
     """`pregnant: no`, `diabetes - none`, `blood thinners? no`, `immune system is fine`."""
     index = entity.end
     if (
-        index + 1 < len(doc)
+        entity.text.lower() in SYSTEMS_THAT_CAN_BE_FINE
+        and index + 1 < len(doc)
         and doc[index].lower_ in {"is", "are", "'s", "s", "'re", "was"}
         and doc[index + 1].lower_ in FINE_AFTER
     ):

@@ -233,6 +233,14 @@ def read_yes_no_answer(
     )
     if asks_about_medicines and unknown_medicines(text, mentions):
         mentioned = YES if mentioned == YES else UNSURE
+    if mentioned is None and any(
+        m.hypothetical
+        and not m.other_person
+        and screening.slot_for_condition(m.id) == question.slot
+        for m in mentions
+    ):
+        # "even if I'm on rivaroxaban...", as the answer to this question: not a no
+        mentioned = UNSURE
     if mentioned is None:
         if base == YES and not is_explicit_yes(text) and mentions:
             # "I have a sore knee" or "my wife is pregnant" to "are you pregnant?":

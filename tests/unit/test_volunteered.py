@@ -113,6 +113,11 @@ CASES = [
     ("some tablets for my heart", {"blood_disorder": "unsure"}),
     ("I'm on the pill", {}),
     ("I take the bus to work", {}),
+    # "fine" denies a body system, never a condition the runner names as theirs
+    ("my diabetes is fine, well controlled", {"infection_risk": "yes"}),
+    ("immune system is fine", {}),
+    # "when" is not a hypothetical: the runner takes it
+    ("when I take my warfarin I bruise a lot", {"blood_disorder": "yes"}),
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
@@ -180,6 +185,7 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("blood_disorder", "I take Zontivity", "unsure"),
         ("blood_disorder", "xeralto", "yes"),
         ("blood_disorder", "I'm on the pill", "check"),
+        ("blood_disorder", "even if I'm on rivaroxaban it's only a low dose", "unsure"),
         ("current_infection", "I have the flu", "yes"),
         ("current_infection", "no fever", "check"),
         ("current_infection", "no infection", "no"),
