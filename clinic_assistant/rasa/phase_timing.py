@@ -17,6 +17,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor
 
 from clinic_assistant.metrics import PHASE_SECONDS
+from clinic_assistant.rasa.rasa_version import patches_allowed
 from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore
 
 TIMED = (
@@ -50,8 +51,12 @@ def timed(function: Callable[..., Any], phase: str) -> Callable[..., Any]:
     return wrapper
 
 
-def install() -> None:
+def install(rasa_version: str | None = None) -> bool:
+    """Wrap the phases (only on the Rasa version written for; returns whether it did)."""
+    if not patches_allowed("clinic_assistant.rasa.phase_timing", rasa_version):
+        return False
     for owner, name, phase in TIMED:
         method = getattr(owner, name)
         if getattr(method, "clinic_phase", None) is None:  # once, however often called
             setattr(owner, name, timed(method, phase))
+    return True

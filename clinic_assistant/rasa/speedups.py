@@ -61,6 +61,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow import model_data_utils
 
+from clinic_assistant.rasa.rasa_version import patches_allowed
+
 ORIGINAL_RESOLVE_BY_TYPE = Event.resolve_by_type
 ORIGINAL_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 ORIGINAL_CREATE_FAKE_FEATURES = model_data_utils._create_fake_features
@@ -238,10 +240,14 @@ def shared_session(endpoint: EndpointConfig) -> Any:
     return kept
 
 
-def install() -> None:
-    """Use the cheaper paths for every conversation in this process."""
+def install(rasa_version: str | None = None) -> bool:
+    """Use the cheaper paths for every conversation in this process (only on the
+    Rasa version they were written for; returns whether they were installed)."""
+    if not patches_allowed("clinic_assistant.rasa.speedups", rasa_version):
+        return False
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
     model_data_utils._create_fake_features = create_fake_features
     EndpointConfig.session = shared_session
     rasa_dask_runner.dask = types.SimpleNamespace(get=run_tasks_in_order)
+    return True

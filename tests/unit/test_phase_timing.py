@@ -48,3 +48,11 @@ def test_install_wraps_each_phase_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert RemoteAction.run.clinic_phase == "custom_action"
     assert PrivacySQLTrackerStore.save.clinic_phase == "tracker_save"
     assert PrivacySQLTrackerStore.retrieve.clinic_phase == "tracker_load"
+
+
+def test_on_another_rasa_version_no_phase_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    for owner, name, _ in phase_timing.TIMED:
+        monkeypatch.setattr(owner, name, vars(owner).get(name, getattr(owner, name)))
+    assert phase_timing.install(rasa_version="3.7.0") is False
+    for owner, name, _ in phase_timing.TIMED:
+        assert not hasattr(getattr(owner, name), "clinic_phase")

@@ -10,6 +10,7 @@ import aiohttp
 import dask
 import numpy as np
 import pytest
+import rasa
 import scipy.sparse
 from aiohttp import web
 from jsonschema import ValidationError
@@ -25,7 +26,7 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow import model_data_utils
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.rasa import speedups
+from clinic_assistant.rasa import rasa_version, speedups
 from tests.conftest import require_model
 
 ACTION = RemoteAction.__new__(RemoteAction)  # the validation reads no instance state
@@ -157,6 +158,30 @@ def test_install_routes_rasa_through_the_fast_paths(installed: None) -> None:
     assert event == SlotSet("pregnant", "no")
     with pytest.raises(ValidationError):
         ACTION._validate_action_result({"events": "not a list"})
+
+
+def test_on_another_rasa_version_nothing_is_patched_and_the_log_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    rasas_own = {
+        "validate": vars(RemoteAction)["_validate_action_result"],
+        "dask": vars(rasa_dask_runner)["dask"],
+        "session": vars(EndpointConfig)["session"],
+    }
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", rasas_own["validate"])
+    monkeypatch.setattr(rasa_dask_runner, "dask", rasas_own["dask"])
+    with caplog.at_level("WARNING"):
+        assert speedups.install(rasa_version="3.7.0") is False
+    assert vars(RemoteAction)["_validate_action_result"] is rasas_own["validate"]
+    assert rasa_dask_runner.dask is rasas_own["dask"]
+    assert vars(EndpointConfig)["session"] is rasas_own["session"]
+    assert "written for Rasa 3.6.21 and this is Rasa 3.7.0" in caplog.text
+
+
+def test_the_installed_rasa_is_the_one_the_patches_were_written_for() -> None:
+    # Upgrading Rasa must be a decision: re-run these equivalence tests, then
+    # change rasa_version.WRITTEN_FOR (and requirements.txt) together.
+    assert rasa.__version__ == rasa_version.WRITTEN_FOR
 
 
 def test_fake_features_match_rasas() -> None:
