@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import screening_message
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.screening.rules import load_screening, summary_lines
 
@@ -34,10 +35,10 @@ class AskAnswersConfirmed(Action):
         titles = {key: injury.title for key, injury in load_injuries().items()}
         lines = summary_lines(current_answers(tracker), load_screening(), titles)
         dispatcher.utter_message(
-            text="Here's what you told me:\n" + "\n".join(lines) + "\nIs that right?",
+            text=screening_message("summary", answers="\n".join(lines)),
             buttons=[
-                {"title": "Yes, that's right", "payload": "Yes, that's right"},
-                {"title": "Change an answer", "payload": "Change an answer"},
+                {"title": title, "payload": title}
+                for title in (screening_message("confirm_yes"), screening_message("confirm_change"))
             ],
         )
         return []
@@ -56,5 +57,5 @@ class AskAnswerToChange(Action):
             {"title": screening.question(s).summary, "payload": screening.question(s).summary}
             for s in answered
         ]
-        dispatcher.utter_message(text="Which answer would you like to change?", buttons=buttons)
+        dispatcher.utter_message(text=screening_message("choose_answer"), buttons=buttons)
         return []

@@ -26,8 +26,9 @@ RED_FLAG_SLOT = "red_flag_raised"
 
 def screening_message(key: str, **values: str) -> str:
     """A sentence from clinic/screening.yml `messages`, with the clinic's facts."""
-    template = load_screening().messages[key]
-    return template.format(**load_clinic_facts().as_template_values(), **values)
+    messages = load_screening().messages
+    buttons = {"confirm_yes": messages["confirm_yes"], "confirm_change": messages["confirm_change"]}
+    return messages[key].format(**load_clinic_facts().as_template_values(), **buttons, **values)
 
 
 def session_events(tracker: Tracker) -> Iterator[Dict[str, Any]]:

@@ -16,28 +16,9 @@ from actions.common import (
     latest_text,
     screening_message,
 )
-from clinic_assistant.config import ClinicFacts, load_clinic_facts
+from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.metrics import count_screening_outcome
-from clinic_assistant.red_flags import RedFlag, find_red_flags
-
-
-def red_flag_message(flags: List[RedFlag], facts: ClinicFacts) -> str:
-    advice = " ".join(flag.advice for flag in flags)
-    if not flags or any(flag.severity == "emergency" for flag in flags):
-        action = (
-            f"If it is severe or getting worse, call the emergency number {facts.emergency_number} "
-            f"now. Otherwise, please see {facts.doctor} today."
-        )
-    else:
-        action = (
-            f"Please contact {facts.doctor} today, before any physiotherapy or dry needling. "
-            f"If it is severe, call {facts.emergency_number}."
-        )
-    return (
-        f"What you describe needs a doctor's attention first, not a physiotherapist. {advice} "
-        f"{action} I'll stop here; once a doctor has checked you, {facts.name} is happy to help "
-        f"({facts.phone})."
-    )
+from clinic_assistant.red_flags import alarm_message, find_red_flags
 
 
 class ActionRedFlag(Action):
@@ -49,7 +30,8 @@ class ActionRedFlag(Action):
     ) -> List[EventType]:
         count_screening_outcome("red_flag")
         flags = find_red_flags(latest_text(tracker))
-        dispatcher.utter_message(text=red_flag_message(flags, load_clinic_facts()))
+        facts = load_clinic_facts().as_template_values()
+        dispatcher.utter_message(text=alarm_message(flags, facts))
         if booking_link_was_shown(tracker):
             dispatcher.utter_message(text=screening_message("link_withdrawn"))
         # the latch: no booking link for the rest of this session

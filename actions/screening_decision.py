@@ -17,42 +17,39 @@ from actions.common import (
     screening_message,
 )
 from clinic_assistant.config import ClinicFacts, load_clinic_facts
-from clinic_assistant.indications import load_injuries
+from clinic_assistant.indications import indication_message, load_injuries
 from clinic_assistant.metrics import count_screening_outcome
 from clinic_assistant.screening.rules import Decision, decide, load_screening
 
 
 def decision_message(decision: Decision, complaint: str | None, facts: ClinicFacts) -> str:
+    """The conclusion, from clinic/screening.yml `messages` (and indications.yml)."""
     if decision.outcome == "clear":
         injury = load_injuries().get(complaint or "")
-        about = (
-            f" {injury.title[0].upper() + injury.title[1:]} is one of the running injuries dry "
-            "needling is often used for."
+        note = (
+            indication_message("screening_note", injury.title)
             if injury and injury.in_article
             else ""
         )
-        cautions = "".join(f" {caution}" for caution in decision.cautions)
-        return (
-            "Thank you. Nothing in your answers rules dry needling out."
-            + about
-            + cautions
-            + " This is not a medical clearance: the physiotherapist examines you first and "
-            "decides together with you whether dry needling is right for you.\n"
-            f"You can book an appointment here: {facts.booking_url}"
+        text = screening_message(
+            "decision_clear",
+            injury_note=f"{note} " if note else "",
+            cautions="".join(f"{caution} " for caution in decision.cautions),
         )
-    contact = (
-        "The physiotherapist can still help with your running injury in other ways. Please "
-        f"contact {facts.name} on {facts.contact_line()} to talk it through."
-    )
+        return text + "\n" + screening_message("booking_line")
     if decision.outcome == "ruled_out":
-        reasons = " ".join(reason.explanation for reason in decision.reasons)
-        titles = " and ".join(reason.title for reason in decision.reasons)
-        return f"Thank you for your answers. Because of {titles}: {reasons}\n{contact}"
-    unsure = ", ".join(q.summary.lower() for q in decision.unsure_about)
-    return (
-        "Thank you for your answers. As you weren't sure about one of the questions "
-        f"({unsure}), I can't check here whether dry needling is suitable. {contact}"
-    )
+        text = (
+            screening_message(
+                "decision_ruled_out",
+                conditions=" and ".join(reason.title for reason in decision.reasons),
+                reasons=" ".join(reason.explanation for reason in decision.reasons),
+            )
+            + "\n"
+        )
+    else:
+        questions = ", ".join(q.summary.lower() for q in decision.unsure_about)
+        text = screening_message("decision_unsure", questions=questions) + " "
+    return text + screening_message("other_help", contact_line=facts.contact_line())
 
 
 class ActionScreeningDecision(Action):
@@ -79,7 +76,9 @@ class ActionScreeningDecision(Action):
         if decision.shows_booking_link:
             dispatcher.utter_message(
                 text=text,
-                buttons=[{"title": "Book an appointment", "payload": facts.booking_url}],
+                buttons=[
+                    {"title": screening_message("booking_button"), "payload": facts.booking_url}
+                ],
             )
         else:
             dispatcher.utter_message(text=text)

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import clear_health_answers
+from actions.common import clear_health_answers, screening_message
 
 
 class ActionStopScreening(Action):
@@ -23,10 +23,7 @@ class ActionStopScreening(Action):
         if tracker.get_intent_of_latest_message(skip_fallback_intent=False) == "other_language":
             pass  # utter_other_language already said why and gave the contact
         elif tracker.active_loop.get("name"):
-            dispatcher.utter_message(
-                text="Okay, I've stopped the questions and forgotten your answers. "
-                "Is there anything else you'd like to know about dry needling?"
-            )
+            dispatcher.utter_message(text=screening_message("stopped"))
         else:
-            dispatcher.utter_message(text="Okay. Is there anything else I can help you with?")
+            dispatcher.utter_message(text=screening_message("nothing_to_stop"))
         return clear_health_answers()

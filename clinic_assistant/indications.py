@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Sequence
+from typing import Any, Dict, List, Sequence
 
 import yaml
 
@@ -20,10 +20,22 @@ class Injury:
 
 
 @lru_cache(maxsize=1)
-def load_injuries() -> Dict[str, Injury]:
+def _load_file() -> Dict[str, Any]:
     with open(clinic_data_dir() / "indications.yml", encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)["injuries"]
-    return {key: Injury(id=key, **value) for key, value in raw.items()}
+        return yaml.safe_load(handle)
+
+
+def load_injuries() -> Dict[str, Injury]:
+    return {key: Injury(id=key, **value) for key, value in _load_file()["injuries"].items()}
+
+
+def indication_message(key: str, injury: str = "") -> str:
+    """A sentence from clinic/indications.yml `messages`."""
+    return _load_file()["messages"][key].format(
+        injuries=article_list(load_injuries()),
+        injury=injury,
+        Injury=injury[:1].upper() + injury[1:],
+    )
 
 
 def article_list(injuries: Dict[str, Injury]) -> str:
@@ -34,26 +46,9 @@ def article_list(injuries: Dict[str, Injury]) -> str:
 def indication_answer(injury_ids: Sequence[str]) -> str:
     injuries = load_injuries()
     known: List[Injury] = [injuries[i] for i in dict.fromkeys(injury_ids) if i in injuries]
-    listed = article_list(injuries)
     if not known:
-        return (
-            "Dry needling can be very effective for many running injuries, such as "
-            f"{listed}. Whether it suits your complaint is decided together with the "
-            "physiotherapist after an examination."
-        )
-    parts = []
-    for injury in known:
-        if injury.in_article:
-            parts.append(
-                f"Yes, {injury.title} is one of the running injuries dry needling is often used "
-                "for. If the examination shows trigger points in the muscles involved, you and the "
-                "physiotherapist can decide together to use it, as part of a wider treatment."
-            )
-        else:
-            parts.append(
-                f"Dry needling is used for many running injuries ({listed}, among others). "
-                f"Whether it helps with {injury.title} depends on what the examination finds: "
-                "if there are trigger points in the muscles involved, the physiotherapist may "
-                "suggest it as part of your treatment."
-            )
-    return " ".join(parts)
+        return indication_message("general")
+    return " ".join(
+        indication_message("in_article" if injury.in_article else "not_in_article", injury.title)
+        for injury in known
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Pattern, Tuple
+from typing import Dict, List, Pattern, Sequence, Tuple
 
 import yaml
 
@@ -75,6 +75,16 @@ def _load_file(path: str | None = None) -> dict:
 
 def check_question_template(path: str | None = None) -> str:
     return _load_file(path)["check_question"]
+
+
+def alarm_message(flags: Sequence[RedFlag], facts: Dict[str, str], path: str | None = None) -> str:
+    """The urgent advice for the flags found (clinic/red_flags.yml `alarm`); with
+    no flag recognised (the classifier's own verdict), the emergency advice."""
+    raw = _load_file(path)
+    urgent = not flags or any(flag.severity == "emergency" for flag in flags)
+    next_step = raw["next_step"]["emergency" if urgent else "doctor"].format(**facts)
+    advice = " ".join(flag.advice for flag in flags)
+    return " ".join(raw["alarm"].format(advice=advice, next_step=next_step, **facts).split())
 
 
 @lru_cache(maxsize=2)

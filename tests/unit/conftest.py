@@ -8,12 +8,16 @@ from typing import Iterator
 
 import pytest
 
-from clinic_assistant import PROJECT_ROOT, red_flags
-from clinic_assistant.indications import load_injuries
+from clinic_assistant import PROJECT_ROOT, indications, red_flags
 from clinic_assistant.red_flags import load_red_flags
 from clinic_assistant.screening import rules
 
-CACHED_LOADERS = (load_injuries, load_red_flags, red_flags._load_file, rules._load_screening)
+CACHED_LOADERS = (
+    indications._load_file,
+    load_red_flags,
+    red_flags._load_file,
+    rules._load_screening,
+)
 
 
 @pytest.fixture
