@@ -10,8 +10,10 @@ left to the rules, which answer them and return to the form.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List
+from functools import cache
+from typing import Any, Dict, FrozenSet, List, Tuple
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,18 +21,49 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text
+from clinic_assistant import PROJECT_ROOT
 
+RULES_DIR = PROJECT_ROOT / "data" / "rules"
 UNCLEAR_SLOT = "unclear_answers"
 STOPPED_SLOT = "screening_stopped"
 
 
+@cache
+def rule_interruptions(form: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(interruptions, stops) of a form, read from the rules (data/rules/), their one home.
+
+    A rule that applies while the form is active and starts with an intent makes
+    that intent an interruption: not an answer, the rule handles it. If the rule
+    also deactivates the form (`active_loop: null`), the intent stops the form.
+    """
+    interruptions, stops = set(), set()
+    for path in sorted(RULES_DIR.glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            steps = rule.get("steps") or []
+            if {"active_loop": form} not in (rule.get("condition") or []):
+                continue
+            if not steps or "intent" not in steps[0]:
+                continue
+            interruptions.add(steps[0]["intent"])
+            if {"active_loop": None} in steps:
+                stops.add(steps[0]["intent"])
+    return frozenset(interruptions), frozenset(stops)
+
+
 class QuestionnaireValidation(FormValidationAction, ABC):
     max_unclear_answers = 2
-    # intents that are not answers: the rules handle them, then the form resumes
-    interruption_intents = frozenset()
-    # intents that always win over any answer in the message: the rules stop the
-    # form (a red flag in "I'm pregnant and have chest pain" is never missed)
-    stop_intents = frozenset()
+
+    @property
+    def interruption_intents(self) -> FrozenSet[str]:
+        """Intents that are not answers: the rules handle them, then the form resumes."""
+        return rule_interruptions(self.form_name())[0]
+
+    @property
+    def stop_intents(self) -> FrozenSet[str]:
+        """Intents that always win over any answer in the message: the rules stop the
+        form (a red flag in "I'm pregnant and have chest pain" is never missed)."""
+        return rule_interruptions(self.form_name())[1]
+
     # an answer read with this value is not stored: the runner confirms it first
     confirm_value = "check"
 

@@ -45,9 +45,6 @@ def question_left_unanswered(tracker: Tracker) -> str | None:
 
 
 class ValidateQuestionForm(QuestionnaireValidation):
-    interruption_intents = frozenset({"red_flag", "delete_my_data", "stop_screening", "faq"})
-    stop_intents = frozenset({"red_flag", "delete_my_data", "stop_screening"})
-
     def name(self) -> str:
         return "validate_question_form"
 

@@ -67,18 +67,6 @@ CHANGE_KEYWORDS = {
 
 
 class ValidateScreeningForm(QuestionnaireValidation):
-    interruption_intents = frozenset(
-        {
-            "faq", "ask_indication", "ask_contraindication", "ask_why_screening",
-            "stop_screening", "request_human", "bot_challenge", "red_flag",
-            "delete_my_data", "request_booking", "red_flag_check", "other_language",
-            "unanswerable_question",
-        }
-    )  # fmt: skip
-    stop_intents = frozenset(
-        {"red_flag", "delete_my_data", "stop_screening", "request_human", "other_language"}
-    )
-
     def name(self) -> str:
         return "validate_screening_form"
 
