@@ -16,7 +16,7 @@ confidently wrong answer is worse than none, so:
   and the clinic's vocabulary; a longer word one or two typing slips away from
   a known word counts as known.
 
-The thresholds are chosen on the development sets (tests/answers/dev.yml and
+The thresholds are chosen on the development sets (tests/answers/dev*.yml and
 tests/nlu/heldout*.yml, `python -m tests.answers.tune`), never on the
 end-to-end test set (tests/nlu/answers_heldout.yml).
 """

@@ -2,7 +2,7 @@
 
     python -m tests.answers.tune
 
-Parses the development messages (tests/answers/dev.yml and the article
+Parses the development messages (tests/answers/dev*.yml and the article
 questions of tests/nlu/heldout*.yml) with the trained model and prints, for
 each threshold, how many would get the right answer, an honest "don't know",
 or a wrong answer. The test set (tests/nlu/answers_heldout.yml) is not read.
@@ -19,12 +19,19 @@ from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.launcher import DEFAULT_MODEL
 from clinic_assistant.rasa.answer_guard import UNANSWERABLE_INTENT, selected_answer_confidence
 
-DEV = PROJECT_ROOT / "tests" / "answers" / "dev.yml"
+DEV_SETS = [
+    PROJECT_ROOT / "tests" / "answers" / "dev.yml",
+    PROJECT_ROOT / "tests" / "answers" / "dev_earlier_testset.yml",
+]
 THRESHOLDS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 
 
 def dev_messages() -> List[Tuple[str, str]]:
-    found = [(m["text"], m["expect"]) for m in yaml.safe_load(DEV.read_text())["messages"]]
+    found = [
+        (m["text"], m["expect"])
+        for path in DEV_SETS
+        for m in yaml.safe_load(path.read_text())["messages"]
+    ]
     for path in sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout*.yml")):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             if block["intent"].startswith("faq/") or block["intent"] == "out_of_scope":
