@@ -14,7 +14,7 @@ confidently wrong answer is worse than none, so:
   beginners", "uber referral code") becomes `out_of_scope`. The known words are learnt at
   training time from every example except the out-of-scope ones, the answers
   and the clinic's vocabulary; a longer word one or two typing slips away from
-  a known word counts as known.
+  a known word counts as known, and so do two known words run together.
 
 The thresholds are chosen on the development sets (tests/answers/dev*.yml and
 tests/nlu/heldout*.yml, `python -m tests.answers.tune`), never on the
@@ -146,6 +146,8 @@ class AnswerGuard(GraphComponent):
     def is_known(self, word: str) -> bool:
         if word in self.known:
             return True
+        if self._is_compound(word):  # "overtraining", "triggerpoints"
+            return True
         if len(word) <= 5:
             return False  # a short word one letter off is usually another word ("code", "cold")
         limit = 1 if len(word) <= 8 else 2
@@ -153,6 +155,14 @@ class AnswerGuard(GraphComponent):
             abs(len(known) - len(word)) <= limit and edit_distance(word, known, limit) <= limit
             for known in self._by_letter.get(word[0], ())
         )
+
+    def _is_compound(self, word: str) -> bool:
+        """Two known words run together (the first may be a small word like "over")."""
+        for cut in range(3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            if (head in self.known or head in FUNCTION_WORDS) and tail in self.known:
+                return True
+        return False
 
     def unknown_share(self, text: str) -> float:
         words = words_of(text)

@@ -59,6 +59,9 @@ def test_words_unknown_to_the_training_data_redirect_content_answers() -> None:
     assert guard.verdict(parsed_text("are the neeedles sterile", 0.9)) is None
     # another world: mostly unknown words
     assert guard.verdict(parsed_text("how to sterilise baby bottles", 0.9)) == "out_of_scope"
+    # two known words run together are known
+    assert guard.unknown_share("sterile overneedles") == 0.0
+    assert guard.unknown_share("appointmentstadium") == 1.0
     # a few unknown words in a question about the clinic: the answer stands
     assert guard.verdict(parsed_text("what to wear for my session at the stadium", 0.9)) is None
 
