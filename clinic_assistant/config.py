@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Dict, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Mapping, Tuple
 
 import yaml
 
@@ -52,10 +54,34 @@ class ClinicFacts:
 
 
 def load_clinic_facts(env: Mapping[str, str] | None = None) -> ClinicFacts:
+    """The facts, read once per process (for each data folder and environment).
+
+    Both servers use this one loader, so after an edit of clinic.yml every reply
+    changes at the same moment: when the assistant restarts, like every other
+    content file (the replies of the Rasa server and of the action server never
+    disagree about the phone number).
+    """
     env = os.environ if env is None else env
-    with open(clinic_data_dir() / "clinic.yml", encoding="utf-8") as handle:
+    overrides = tuple((field, env.get(variable) or "") for field, variable in ENV_OVERRIDES.items())
+    return _read_facts(str(clinic_data_dir()), overrides)
+
+
+@lru_cache(maxsize=8)
+def _read_facts(folder: str, overrides: Tuple[Tuple[str, str], ...]) -> ClinicFacts:
+    with open(Path(folder) / "clinic.yml", encoding="utf-8") as handle:
         values = {key: str(value) for key, value in yaml.safe_load(handle).items()}
-    for field, variable in ENV_OVERRIDES.items():
-        if env.get(variable):
-            values[field] = env[variable]
+    values.update({field: value for field, value in overrides if value})
     return ClinicFacts(**{field: values[field] for field in ENV_OVERRIDES})
+
+
+PRIVACY_URL_ENV = "PRIVACY_URL"
+
+
+def load_privacy_url(env: Mapping[str, str] | None = None) -> str:
+    """The clinic's privacy notice (`privacy_url` in clinic/clinic.yml, or $PRIVACY_URL);
+    linked from the chat widget's privacy line. Empty when neither is set."""
+    env = os.environ if env is None else env
+    if env.get(PRIVACY_URL_ENV):
+        return env[PRIVACY_URL_ENV]
+    with open(clinic_data_dir() / "clinic.yml", encoding="utf-8") as handle:
+        return str(yaml.safe_load(handle).get("privacy_url") or "")

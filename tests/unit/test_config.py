@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clinic_assistant import PROJECT_ROOT, clinic_data_dir
+from clinic_assistant import PROJECT_ROOT, clinic_data_dir, config
 from clinic_assistant.config import ENV_OVERRIDES, ClinicFacts, load_clinic_facts
 
 FILE_FACTS = ClinicFacts(
@@ -117,3 +117,26 @@ def test_facts_from_a_modified_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert facts.name == "Harbour Physio"
     assert facts.emergency_number == "999"
     assert load_clinic_facts(env={"CLINIC_NAME": "Override"}).name == "Override"
+
+
+def test_an_edit_takes_effect_at_restart_for_every_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Rasa server's responses (ClinicNLG) and the action server's replies
+    read the same loader: after an edit, neither changes until a restart."""
+    from clinic_assistant.rasa.nlg import ClinicNLG
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(PROJECT_ROOT / "clinic", folder)
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
+    monkeypatch.delenv("CLINIC_PHONE", raising=False)
+    before = load_clinic_facts().phone
+    raw = yaml.safe_load((folder / "clinic.yml").read_text(encoding="utf-8"))
+    raw["phone"] = "+44 20 7946 0000"
+    (folder / "clinic.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    assert load_clinic_facts().phone == before  # the action server
+    assert ClinicNLG().clinic_values["clinic_phone"] == before  # the Rasa server
+    config._read_facts.cache_clear()  # what a restart does
+    assert load_clinic_facts().phone == "+44 20 7946 0000"
+    assert ClinicNLG().clinic_values["clinic_phone"] == "+44 20 7946 0000"
