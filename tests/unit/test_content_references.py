@@ -69,10 +69,12 @@ def message_calls() -> List[Tuple[str, str, Path]]:
     for folder in CODE_DIRS:
         for path in folder.rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Subscript) and _is_messages(node.value):
-                    # screening.messages["general_answer"]
-                    if isinstance(node.slice, ast.Constant):
-                        found.append(("screening_message", node.slice.value, path))
+                if (
+                    isinstance(node, ast.Subscript)
+                    and _is_messages(node.value)
+                    and isinstance(node.slice, ast.Constant)
+                ):  # screening.messages["general_answer"]
+                    found.append(("screening_message", node.slice.value, path))
                 if not (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Name)
