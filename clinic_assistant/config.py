@@ -83,5 +83,11 @@ def load_privacy_url(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     if env.get(PRIVACY_URL_ENV):
         return env[PRIVACY_URL_ENV]
-    with open(clinic_data_dir() / "clinic.yml", encoding="utf-8") as handle:
+    return _read_privacy_url(str(clinic_data_dir()))
+
+
+@lru_cache(maxsize=8)
+def _read_privacy_url(folder: str) -> str:
+    """Read once per process, like the other facts."""
+    with open(Path(folder) / "clinic.yml", encoding="utf-8") as handle:
         return str(yaml.safe_load(handle).get("privacy_url") or "")

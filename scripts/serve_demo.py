@@ -5,8 +5,10 @@
 
 Routes (one origin, bound to 127.0.0.1):
     /                 widget/demo/index.html, with the snippet's serverUrl set to
-                      $RASA_URL (default http://localhost:5005) and, if set,
-                      bookingUrl set to $BOOKING_URL
+                      $RASA_URL (default http://localhost:5005), bookingUrl to
+                      $BOOKING_URL if set, and the clinic's facts ({{clinic_phone}},
+                      {{privacy_url}}, {{retention_days}}, ...) from clinic/clinic.yml,
+                      the environment and clinic_assistant.privacy
     /clinic-chat.js   widget/dist/clinic-chat.js (build it first: widget/build.sh)
     /<file>           other files in widget/demo/
 
@@ -24,12 +26,15 @@ import json
 import os
 import re
 import sys
+import warnings
+from html import escape as escape_html
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
-from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.config import load_clinic_facts, load_privacy_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "widget" / "demo"
@@ -46,6 +51,7 @@ TYPES = {
 }
 
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
 def _origin(url: str) -> str:
@@ -53,12 +59,41 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _js_string_body(value: str) -> str:
+    """`value` for inside a JS string literal in an inline <script>."""
+    return json.dumps(value)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def widget_values() -> dict[str, str]:
+    """Placeholder values: the clinic's facts, the privacy link and the retention period
+    (from the same settings the assistant uses, so the widget's privacy line matches)."""
+    with warnings.catch_warnings():  # rasa/sqlalchemy import-time warnings: not for this server
+        warnings.simplefilter("ignore")
+        from clinic_assistant.privacy import retention_days
+
+    values = load_clinic_facts().as_template_values()
+    values["privacy_url"] = load_privacy_url()
+    values["retention_days"] = f"{retention_days():g}"
+    return values
+
+
 def render_page(rasa_url: str, booking_url: str | None) -> tuple[bytes, str]:
     """The demo page with the configured URLs, and its CSP header value."""
     html = (DEMO_DIR / "index.html").read_text(encoding="utf-8")
-    # the clinic's facts come from clinic/clinic.yml (and the environment), the one place they live
-    for key, value in load_clinic_facts().as_template_values().items():
-        html = html.replace("{{" + key + "}}", value)
+    # the clinic's facts come from clinic/clinic.yml (and the environment), the one place they
+    # live: escaped for JS inside inline scripts (the widget config), for HTML elsewhere
+    values = widget_values()
+
+    def fill(text: str, escape: Callable[[str], str]) -> str:
+        return PLACEHOLDER.sub(
+            lambda m: escape(values[m.group(1)]) if m.group(1) in values else m.group(0), text
+        )
+
+    parts = re.split(r"(<script>.*?</script>)", html, flags=re.S)
+    html = "".join(
+        fill(part, _js_string_body) if part.startswith("<script>") else fill(part, escape_html)
+        for part in parts
+    )
     html = re.sub(r'serverUrl:\s*"[^"]*"', "serverUrl: " + json.dumps(rasa_url), html, count=1)
     if booking_url:
         html = re.sub(

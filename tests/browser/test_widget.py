@@ -1,22 +1,21 @@
 """End-to-end tests of the chat widget on the demo page, against the real assistant.
 
-Each test gets a fresh browser context, so sessionStorage (session id and
-transcript) starts empty. Playwright's CSS locators pierce the widget's open
-shadow root, so `#clinic-chat-log` etc. are found directly.
+Each test gets a fresh browser context, so sessionStorage (the session id; the
+widget keeps no transcript) starts empty. Playwright's CSS locators pierce the
+widget's open shadow root, so `#clinic-chat-log` etc. are found directly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from clinic_assistant.config import load_clinic_facts
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 Page = sync_api.Page
@@ -50,6 +49,11 @@ def bot_rows(page: Page):
 
 def user_rows(page: Page):
     return log(page).locator(".row.user")
+
+
+def user_bubbles(page: Page):
+    """What the runner wrote (a user row also shows its time and delivery state)."""
+    return log(page).locator(".row.user .bubble")
 
 
 def reply_buttons(page: Page):
@@ -112,20 +116,34 @@ def ask(page: Page, text: str) -> None:
     box = message_input(page)
     box.fill(text)
     box.press("Enter")
-    expect(user_rows(page).last).to_contain_text(text)
+    expect(user_bubbles(page).last).to_contain_text(text)
 
 
 def transcript(page: Page) -> list[str]:
-    return [t.strip() for t in log(page).locator(".row").all_inner_texts()]
+    """The messages as shown (bubbles and buttons, without times and delivery marks)."""
+    return [
+        t.strip()
+        for t in log(page)
+        .locator(".row")
+        .evaluate_all(
+            """rows => rows.map(r => [...r.querySelectorAll('.bubble, .replies, .cta')]
+                .map(e => e.innerText).join('\\n'))"""
+        )
+    ]
 
 
-def session_id(page: Page) -> str:
-    stored = page.evaluate(
+def stored(page: Page) -> dict:
+    """The widget's sessionStorage entry (there must be exactly one)."""
+    entries = page.evaluate(
         "() => Object.keys(sessionStorage).filter(k => k.startsWith('clinic-chat:'))"
         ".map(k => JSON.parse(sessionStorage.getItem(k)))"
     )
-    assert len(stored) == 1, stored
-    return stored[0]["sessionId"]
+    assert len(entries) == 1, entries
+    return entries[0]
+
+
+def session_id(page: Page) -> str:
+    return stored(page)["sessionId"]
 
 
 def click_through_screening(page: Page, complaint: str = "Knee") -> None:
@@ -138,7 +156,7 @@ def click_through_screening(page: Page, complaint: str = "Knee") -> None:
             return
         assert "No" in titles, f"expected a yes/no question, got buttons {titles}"
         page.get_by_role("button", name="No", exact=True).click()
-        expect(user_rows(page).last).to_have_text(re.compile(r"No$"))
+        expect(user_bubbles(page).last).to_have_text(re.compile(r"No$"))
     raise AssertionError(f"no {complaint!r} button after 12 questions:\n{transcript(page)}")
 
 
@@ -155,53 +173,106 @@ def test_answers_a_question(page: Page, demo_site) -> None:
     expect(answer.first).to_be_visible(timeout=REPLY_TIMEOUT)
 
 
-def test_screening_by_buttons_ends_with_booking_link(page: Page, demo_site) -> None:
+def test_screening_by_buttons_ends_with_one_booking_button(
+    sized_page: Page, demo_site, axe
+) -> None:
+    page = sized_page
     open_widget(page, demo_site)
     ask(page, "I'd like to book")
     click_through_screening(page, "Knee")
-    expect(user_rows(page).last).to_have_text(re.compile(r"Knee$"))
+    expect(user_bubbles(page).last).to_have_text(re.compile(r"Knee$"))
 
     confirm = page.get_by_role("button", name="Yes, that's right", exact=True)
     expect(confirm).to_be_visible(timeout=REPLY_TIMEOUT)
     wait_quiet(page)
     REPORTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(REPORTS / "widget.png"))
+    page.screenshot(path=str(REPORTS / f"widget-screening-{page.size}.png"))
     confirm.click()
 
+    # One call to action: a filled button that says it opens the booking page ...
     link = log(page).locator(f'a[href="{demo_site.booking_url}"]')
-    expect(link.first).to_be_visible(timeout=REPLY_TIMEOUT)
-    expect(link.first).to_have_attribute("target", "_blank")
-    expect(link.first).to_have_attribute("rel", "noopener noreferrer")
-
-
-def test_reload_keeps_transcript_and_conversation(page: Page, demo_site) -> None:
-    open_widget(page, demo_site)
-    ask(page, "What is dry needling?")
-    expect(log(page).locator(".row.user ~ .row.bot").filter(has_text=NEEDLES).first).to_be_visible(
-        timeout=REPLY_TIMEOUT
-    )
+    expect(link).to_have_count(1, timeout=REPLY_TIMEOUT)
+    expect(link).to_have_class("cta")
+    expect(link).to_have_text(re.compile(r"Book an appointment.*Opens the booking page", re.S))
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(link).to_be_in_viewport()
     wait_quiet(page)
+    style = link.evaluate(
+        "a => { const s = getComputedStyle(a); return [s.backgroundColor, s.color]; }"
+    )
+    assert style[0] not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"), style  # filled
+    # ... and the raw address is not shown anywhere in the conversation.
+    assert demo_site.booking_url not in log(page).inner_text()
+    assert "running-solutions.example/book" not in log(page).inner_text()
+    # The button's text never breaks inside a word, even at 360 px.
+    words = link.evaluate(
+        """a => {
+            const out = [];
+            const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                const text = n.textContent;
+                const re = /\\S+/g;
+                let m;
+                while ((m = re.exec(text))) {
+                    const r = document.createRange();
+                    r.setStart(n, m.index);
+                    r.setEnd(n, m.index + m[0].length);
+                    out.push({word: m[0], lines: new Set([...r.getClientRects()]
+                        .map(c => Math.round(c.top))).size});
+                }
+            }
+            return out;
+        }"""
+    )
+    assert words and all(w["lines"] == 1 for w in words), words
+    page.screenshot(path=str(REPORTS / f"widget-booking-{page.size}.png"))
+    axe(page, f"booking button ({page.size})")
+
+
+def test_reload_keeps_no_transcript_on_the_device(sized_page: Page, demo_site, axe) -> None:
+    page = sized_page
+    open_widget(page, demo_site)
     ask(page, "I'd like to book")
     expect(reply_buttons(page).first).to_be_visible(timeout=REPLY_TIMEOUT)
     wait_quiet(page)
-    before = transcript(page)
-    first_question = bot_rows(page).last.inner_text()
+    page.get_by_role("button", name="No", exact=True).click()  # a screening answer
+    expect(user_bubbles(page).last).to_have_text(re.compile(r"No$"))
+    expect(reply_buttons(page).first).to_be_visible(timeout=REPLY_TIMEOUT)
+    wait_quiet(page)
+    question = bot_rows(page).last.locator(".bubble").inner_text()
     sid = session_id(page)
 
+    # Only the session id, the last message's id and UI state are on the device:
+    # no message text, no answers.
+    kept = stored(page)
+    assert set(kept) == {"sessionId", "lastMessageId", "open"}, kept
+    everything = page.evaluate(
+        "() => JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage)])"
+    )
+    for said in ("I'd like to book", question[:40]):
+        assert said not in everything, f"{said!r} is stored on the device: {everything}"
+
     page.reload()
-    # The panel reopens with the same messages and the same session id.
+    # The panel reopens with the same session; nothing of the transcript came from
+    # the device, and the server sends the last question again.
     expect(log(page)).to_be_visible()
     expect(send_button(page)).to_be_enabled(timeout=REPLY_TIMEOUT)
-    assert transcript(page) == before
     assert session_id(page) == sid
+    expect(log(page)).to_contain_text("Earlier messages are not kept on this device.")
+    expect(user_rows(page)).to_have_count(0)
+    expect(bot_rows(page).last.locator(".bubble")).to_have_text(question, timeout=REPLY_TIMEOUT)
     expect(reply_buttons(page).first).to_be_visible()
+    axe(page, f"after a reload ({page.size})")
 
     # The Rasa conversation goes on: answering the restored question moves the
     # screening on to the next question (a new conversation would not know it).
-    page.get_by_role("button", name="No", exact=True).click()
-    expect(reply_buttons(page).first).to_be_visible(timeout=REPLY_TIMEOUT)
     wait_quiet(page)
-    assert bot_rows(page).last.inner_text() != first_question
+    restored_rows = bot_rows(page).count()
+    page.get_by_role("button", name="No", exact=True).click()
+    wait_quiet(page)
+    assert bot_rows(page).count() > restored_rows
+    assert bot_rows(page).last.locator(".bubble").inner_text() != question
     titles = [t.strip() for t in reply_buttons(page).all_inner_texts()]
     assert "No" in titles, titles
     assert session_id(page) == sid
@@ -224,7 +295,7 @@ def test_keyboard_only(page: Page, demo_site) -> None:
 
     page.keyboard.type("I'd like to book")
     page.keyboard.press("Enter")
-    expect(user_rows(page).last).to_contain_text("I'd like to book")
+    expect(user_bubbles(page).last).to_contain_text("I'd like to book")
     expect(reply_buttons(page).first).to_be_visible(timeout=REPLY_TIMEOUT)
     wait_quiet(page)
     expect(message_input(page)).to_be_focused()
@@ -239,7 +310,7 @@ def test_keyboard_only(page: Page, demo_site) -> None:
         raise AssertionError("Shift+Tab never reached a suggested-answer button")
     chosen = f["text"]
     page.keyboard.press("Enter")
-    expect(user_rows(page).last).to_have_text(re.compile(re.escape(chosen) + "$"))
+    expect(user_bubbles(page).last).to_have_text(re.compile(re.escape(chosen) + "$"))
     expect(message_input(page)).to_be_focused()  # focus is not lost with the buttons
 
     # Escape closes and returns focus to the launcher; Space reopens.
@@ -281,7 +352,7 @@ def test_xss_is_rendered_as_text(page: Page, demo_site) -> None:
 
     for text in ('<img src=x onerror="window.__xss=1">', "[click](javascript:window.__xss=1)"):
         ask(page, text)
-        expect(user_rows(page).last.locator(".bubble")).to_have_text(re.compile(re.escape(text)))
+        expect(user_bubbles(page).last).to_have_text(re.compile(re.escape(text)))
         wait_quiet(page)
 
     assert routes, "the websocket was not routed"
@@ -299,9 +370,17 @@ def test_xss_is_rendered_as_text(page: Page, demo_site) -> None:
                 .map(a => a.getAttribute('href'));
         }"""
     )
-    assert not [h for h in hrefs if h and not h.startswith(("https:", "#"))], hrefs
+    # https: links, and the clinic's own phone number and e-mail address as tap links
+    facts = load_clinic_facts()
+    clinic_links = {
+        "tel:" + re.sub(r"[^\d+]", "", facts.phone),
+        "mailto:" + facts.email,
+    }
+    assert not [
+        h for h in hrefs if h and not h.startswith(("https:", "#")) and h not in clinic_links
+    ], hrefs
     widget_hrefs = log(page).locator("a").evaluate_all("els => els.map(a => a.href)")
-    assert all(h.startswith("https://") for h in widget_hrefs), widget_hrefs
+    assert all(h.startswith("https://") or h in clinic_links for h in widget_hrefs), widget_hrefs
     expect(log(page).get_by_text("<script>window.__xss=1</script>", exact=False)).to_be_visible()
     # The button's title stays text; its javascript: payload is not a link.
     evil_button = log(page).locator(".replies button").last
@@ -401,89 +480,23 @@ def test_accessible_labels_and_contrast(page: Page, demo_site) -> None:
     assert not low, f"text below WCAG AA 4.5:1: {low}"
 
 
-class TcpRelay:
-    """A loopback TCP relay we can cut and restore, to play "the server is down"."""
+def test_reconnects_after_connection_loss(page: Page, relayed_site) -> None:
+    relay, url = relayed_site
+    page.goto(url)
+    page.get_by_role("button", name=re.compile(r"^Open chat")).click()
+    wait_connected(page)
+    sid = session_id(page)
 
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self._listener: socket.socket | None = None
-        self._conns: list[socket.socket] = []
-        self._lock = threading.Lock()
+    relay.stop()
+    status = page.locator("#clinic-chat-status")
+    expect(status).to_have_text("Connection lost, reconnecting…", timeout=REPLY_TIMEOUT)
+    expect(send_button(page)).to_be_disabled()
+    page.wait_for_timeout(1500)  # let a retry or two fail
 
-    def start(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._listener:
-            self._listener.close()
-            self._listener = None
-        with self._lock:
-            for conn in self._conns:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-                conn.close()
-            self._conns.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-
-def test_reconnects_after_connection_loss(page: Page, demo_site, demo_server_factory) -> None:
-    relay = TcpRelay(urlsplit(demo_site.rasa_url).port)
     relay.start()
-    try:
-        url = demo_server_factory(f"http://127.0.0.1:{relay.port}")
-        page.goto(url)
-        page.get_by_role("button", name=re.compile(r"^Open chat")).click()
-        wait_connected(page)
-        sid = session_id(page)
-
-        relay.stop()
-        status = page.locator("#clinic-chat-status")
-        expect(status).to_have_text("Connection lost, reconnecting…", timeout=REPLY_TIMEOUT)
-        expect(send_button(page)).to_be_disabled()
-        page.wait_for_timeout(1500)  # let a retry or two fail
-
-        relay.start()
-        expect(status).to_have_text("", timeout=REPLY_TIMEOUT)
-        expect(send_button(page)).to_be_enabled()
-        assert session_id(page) == sid
-        ask(page, "What is dry needling?")
-        answer = log(page).locator(".row.user ~ .row.bot").filter(has_text=NEEDLES)
-        expect(answer.first).to_be_visible(timeout=REPLY_TIMEOUT)
-    finally:
-        relay.stop()
+    expect(status).to_have_text("", timeout=REPLY_TIMEOUT)
+    expect(send_button(page)).to_be_enabled()
+    assert session_id(page) == sid
+    ask(page, "What is dry needling?")
+    answer = log(page).locator(".row.user ~ .row.bot").filter(has_text=NEEDLES)
+    expect(answer.first).to_be_visible(timeout=REPLY_TIMEOUT)

@@ -26,6 +26,11 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
   font-weight: 600; box-shadow: 0 4px 14px rgba(0, 0, 0, 0.25);
 }
 .launcher svg { width: 22px; height: 22px; fill: currentColor; flex: none; }
+.launcher { overflow: visible; }
+.unread {
+  position: absolute; top: -5px; right: -5px; width: 20px; height: 20px; border-radius: 50%;
+  background: #c81e1e; border: 3px solid #ffffff; box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.35);
+}
 .panel {
   position: fixed; right: 20px; bottom: 20px; z-index: 2147483001;
   width: 380px; max-width: calc(100vw - 40px);
@@ -42,6 +47,12 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 .header .titles { flex: 1; min-width: 0; }
 .title { margin: 0; font-size: 17px; font-weight: 700; line-height: 1.3; }
 .subtitle { margin: 2px 0 0; font-size: 13px; }
+.restart {
+  flex: none; min-height: 44px; padding: 6px 10px; border-radius: 8px; font-size: 14px;
+  font-weight: 600; border: 2px solid ${t.onPrimary}; background: transparent; color: ${t.onPrimary};
+  white-space: nowrap;
+}
+.restart:hover:not(:disabled) { background: rgba(127, 127, 127, 0.25); }
 .close {
   flex: none; width: 44px; height: 44px; border: 0; border-radius: 8px;
   background: transparent; color: ${t.onPrimary}; font-size: 26px; line-height: 1;
@@ -62,8 +73,9 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
 .row.bot { align-items: flex-start; }
 .bubble {
   max-width: 85%; padding: 9px 13px; border-radius: 14px;
-  white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word;
+  white-space: pre-wrap; overflow-wrap: break-word;
 }
+a.contact { white-space: nowrap; }
 .bot .bubble { background: ${t.botBg}; color: ${t.text}; border-bottom-left-radius: 4px; }
 .user .bubble { background: ${t.primary}; color: ${t.onPrimary}; border-bottom-right-radius: 4px; }
 .bubble a { color: ${t.link}; text-decoration: underline; font-weight: 600; }
@@ -76,6 +88,33 @@ button:disabled { cursor: not-allowed; opacity: 0.6; }
   display: inline-flex; align-items: center;
 }
 .reply:hover:not(:disabled) { background: ${t.botBg}; }
+.cta {
+  display: flex; flex-direction: column; align-items: flex-start; gap: 2px; margin-top: 8px;
+  min-height: 48px; max-width: 95%; padding: 10px 18px; border-radius: 12px;
+  background: ${t.primary}; color: ${t.onPrimary}; border: 2px solid ${t.primary};
+  text-decoration: none; box-shadow: 0 2px 6px rgba(0, 0, 0, 0.2);
+}
+.cta-title { font-weight: 700; font-size: 17px; }
+.cta-title::after { content: " \\2197"; }
+.cta-note { font-size: 13px; }
+.cta:hover { text-decoration: underline; }
+.meta {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 3px;
+  font-size: 12px; color: #4b5563;
+}
+.delivery.sending { font-style: italic; }
+.user .meta { justify-content: flex-end; }
+.retry {
+  min-height: 44px; padding: 6px 12px; border-radius: 10px; font-size: 14px; font-weight: 700;
+  border: 2px solid #9b1c1c; background: #fdf2f2; color: #9b1c1c; text-align: left;
+}
+.notice {
+  margin: 0 0 12px; padding: 8px 12px; border-radius: 10px; font-size: 13px; line-height: 1.4;
+  background: #f6f8f7; color: #374151; border: 1px solid #d5dcda;
+}
+.notice a { color: ${t.link}; font-weight: 600; }
+.offline-help { background: #fff4e5; color: #5c3200; border-color: #f0c58a; font-size: 15px; }
+.offline-help a { color: #5c3200; }
 .typing { display: flex; align-items: center; gap: 4px; padding: 0 16px 8px; min-height: 24px; }
 .typing .dot {
   width: 8px; height: 8px; border-radius: 50%; background: #5f6b69;
