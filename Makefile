@@ -17,13 +17,15 @@ export PYTHONWARNINGS := ignore
 
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 
-.PHONY: help setup run run-scaled shell test lint format evaluate safety bench profile erase retention questions constraints clean
+.PHONY: help setup run run-scaled shell test check lint format evaluate safety bench profile erase retention export questions staff-user constraints clean
 
 help:
 	@echo "make run       set up if needed, then start the assistant (Ctrl-C stops it)"
 	@echo "make test      set up if needed, then run the whole test suite"
+	@echo "make check     lint and the fast unit tests (no model, no servers; under a minute)"
 	@echo "make run-scaled  PostgreSQL + Redis + nginx + 2 Rasa replicas on 127.0.0.1:8080 (docs/scaling.md)"
 	@echo "make shell     talk to the assistant in the terminal (rasa shell), for staff"
+	@echo "make staff-user NAME=...  create a staff console account (password prompted)"
 	@echo "make evaluate  NLU evaluation reports and pictures in reports/"
 	@echo "make safety    adversarial screening conversations, writes reports/SAFETY.md"
 	@echo "make bench     latency/throughput benchmark, writes reports/BENCHMARK.md"
@@ -65,6 +67,13 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# Before each commit: lint and the tests that need no trained model and no servers
+# (markers in pyproject.toml); `make test` runs everything.
+check: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -m "not (server or browser or scaled or slow)"
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -73,20 +82,22 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Reports are generated from a committed state; ALLOW_DIRTY=1 measures uncommitted
+# code and marks the report "+uncommitted changes" (measure/common.py).
 evaluate: setup
-	$(BIN)/python scripts/evaluate.py
-	$(BIN)/python -m tests.answers.evaluate
+	$(BIN)/python -m measure.evaluate
+	$(BIN)/python -m measure.answers
 
 safety: setup
 	$(BIN)/python -m tests.safety.report
 
 bench: setup
-	$(BIN)/python bench/run_benchmark.py
+	$(BIN)/python -m measure.bench
 
 profile: setup
-	$(BIN)/python bench/profile_server.py
+	$(BIN)/python -m measure.profile
 
-# Staff: erase one conversation, or everything older than DAYS (default 30).
+# Staff: erase one conversation, or everything older than DAYS (default RETENTION_DAYS, see docs/privacy.md).
 erase: $(VENV)/.installed
 	@test -n "$(SENDER)" || (echo "usage: make erase SENDER=<conversation id>"; exit 2)
 	$(BIN)/python -m clinic_assistant.privacy erase --sender "$(SENDER)"
@@ -95,8 +106,20 @@ erase: $(VENV)/.installed
 questions: $(VENV)/.installed
 	$(BIN)/python -m clinic_assistant.questions $(if $(DELETE),delete --id $(DELETE),list)
 
+# Staff console (make run serves it on 127.0.0.1:8001): create an account or
+# change its password (prompted; CONSOLE_PASSWORD for scripts).
+staff-user: $(VENV)/.installed
+	@test -n "$(NAME)" || (echo "usage: make staff-user NAME=<name>"; exit 2)
+	@$(BIN)/python -m clinic_assistant.console add-user --name "$(NAME)"
+
 retention: $(VENV)/.installed
 	$(BIN)/python -m clinic_assistant.privacy retention $(if $(DAYS),--days $(DAYS))
+
+# Staff: a runner's right of access, everything stored for one conversation
+# (printed, or written to OUT=<file>, readable only by its owner).
+export: $(VENV)/.installed
+	@test -n "$(SENDER)" || (echo "usage: make export SENDER=<conversation id> [OUT=<file>]"; exit 2)
+	@$(BIN)/python -m clinic_assistant.privacy export --sender "$(SENDER)" $(if $(OUT),--out "$(OUT)")
 
 # Refresh the known-good resolve after changing a pin in requirements.txt.
 constraints: $(VENV)/.installed

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from clinic_assistant import PROJECT_ROOT
 from tests.support.rasa_cli import rasa_test
 
 
+@pytest.mark.slow
 def test_every_conversation_story_passes(tmp_path: Path) -> None:
     result = rasa_test(
         "core",

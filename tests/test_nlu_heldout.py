@@ -12,6 +12,8 @@ import pytest
 from clinic_assistant import PROJECT_ROOT
 from tests.support.rasa_cli import rasa_test
 
+pytestmark = pytest.mark.slow  # rasa test nlu on the trained model
+
 MIN_INTENT_ACCURACY = 0.90
 HONEST_NON_ANSWERS = {"out_of_scope", "unanswerable_question"}
 

@@ -17,7 +17,7 @@ confidently wrong answer is worse than none, so:
   a known word counts as known, and so do two known words run together.
 
 The thresholds are chosen on the development sets (tests/answers/dev*.yml and
-tests/nlu/heldout*.yml, `python -m tests.answers.tune`), never on the
+tests/nlu/heldout*.yml, `python -m measure.answers tune`), never on the
 end-to-end test set (tests/nlu/answers_heldout.yml).
 """
 

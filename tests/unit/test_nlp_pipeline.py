@@ -163,6 +163,7 @@ def test_mentions_keep_the_runners_words(nlp: Language) -> None:
     assert (mention.text, mention.negated, mention.uncertain) == ("Warfarin", False, False)
 
 
+@pytest.mark.slow
 def test_saved_pipeline_loads_with_plain_spacy_in_a_fresh_process(
     nlp: Language, tmp_path: Path
 ) -> None:

@@ -1,9 +1,11 @@
-"""The clinic's Rasa CLI sets TensorFlow's threads unless the environment already does."""
+"""The clinic's Rasa CLI sets TensorFlow's threads unless the environment already does,
+and keeps the dependencies' deprecation warnings out of the terminal (`make shell`)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 
 import pytest
 
@@ -29,6 +31,7 @@ def test_a_value_set_outside_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert os.environ["TF_INTER_OP_PARALLELISM_THREADS"] == "1"
 
 
+@pytest.mark.slow
 def test_rasa_applies_them_to_tensorflow() -> None:
     """What Rasa's CLI does at start (`setup_tf_environment`), in a fresh process."""
     code = (
@@ -44,3 +47,18 @@ def test_rasa_applies_them_to_tensorflow() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["1", "1"]
+
+
+@pytest.mark.parametrize("setting, shown", [("ignore", ["a real warning"]),
+                                            ("default", ["old API", "a real warning"])])  # fmt: skip
+def test_deprecation_warnings_are_hidden_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch, setting: str, shown: list
+) -> None:
+    monkeypatch.setenv("PYTHONWARNINGS", setting)
+    with warnings.catch_warnings(record=True) as caught:  # restores the filters afterwards
+        warnings.simplefilter("default")  # a fresh interpreter's behaviour
+        cli.hide_deprecation_warnings()
+        warnings.filterwarnings("once", category=UserWarning)  # what Rasa's CLI adds later
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        warnings.warn("a real warning", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == shown

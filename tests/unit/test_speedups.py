@@ -205,6 +205,7 @@ def test_fake_features_match_rasas() -> None:
     assert model_data_utils._create_fake_features is speedups.ORIGINAL_CREATE_FAKE_FEATURES
 
 
+@pytest.mark.slow
 async def test_the_trained_model_parses_the_same_with_the_fast_paths(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -228,6 +229,7 @@ def decisions(tracker: Any) -> List[tuple]:
     ]
 
 
+@pytest.mark.slow
 async def test_the_trained_model_decides_the_same_with_the_fast_paths(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,10 +1,12 @@
 """`make profile`: where the Rasa server spends its CPU under load.
 
+    python -m measure.profile [--seconds 20] [--clients 10] [--out DIR] [--allow-dirty]
+
 Starts both servers the way `make bench` does, runs one warm-up conversation,
 then samples the Rasa server with py-spy while 10 runners talk to it with no
-think time. Writes <out>/rasa_profile.svg (flame graph) and
-<out>/PROFILE.md (the functions with the largest share of the samples,
-counting a function once per sample wherever it is on the stack).
+think time. Writes <out>/rasa_profile.svg (flame graph) and <out>/PROFILE.md
+(the functions with the largest share of the samples, counting a function once
+per sample wherever it is on the stack).
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ from collections import Counter
 from pathlib import Path
 from typing import List, Sequence, Tuple
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.run_benchmark import BIN, Runner, script_turns  # noqa: E402
-from clinic_assistant.config import load_clinic_facts  # noqa: E402
-from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port  # noqa: E402
+from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port
+from measure.bench import Runner, script_turns
+from measure.common import (
+    BIN,
+    UncommittedChanges,
+    add_report_arguments,
+    generated_by,
+    relative,
+    stamp,
+    table,
+)
 
 LINE_NUMBER = re.compile(r":\d+\)$")  # one row per function, not per line of it
 # Frames above Rasa's message handler (server loop, channel) are not informative.
@@ -66,12 +73,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=10, help="concurrent runners (10)")
     parser.add_argument("--top", type=int, default=40, help="functions listed (40)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    add_report_arguments(parser)
     args = parser.parse_args(argv)
+    try:
+        source = stamp(args.allow_dirty)
+    except UncommittedChanges as refused:
+        print(refused, file=sys.stderr)
+        return 2
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="profile-"))
-    try:
+    with tempfile.TemporaryDirectory(prefix="profile-") as tmp_name:
+        tmp = Path(tmp_name)
         assistant = AssistantProcesses(
             run_dir=tmp / "run", rasa_port=free_port(), action_port=free_port(),
             action_metrics_port=free_port(), model=args.model,
@@ -96,27 +108,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("py-spy recorded nothing (is ptrace allowed here?)", file=sys.stderr)
             return 1
         total, rows = top_functions(collapsed, args.top)
-        lines = [
-            "# Where the Rasa server spends its CPU",
-            "",
-            f"Written by `bench/profile_server.py`: py-spy sampled the Rasa server at 200 Hz "
-            f"for {args.seconds:g} s ({total} samples of busy threads) while {args.clients} "
-            f"runners sent {messages} messages of the benchmark script with no think time. "
-            "Flame graph: [rasa_profile.svg](rasa_profile.svg).",
-            "",
-            "Share of all samples with the function on the stack, from Rasa's message "
-            "handler down (the rest is the web server, the channel and idle threads):",
-            "",
-            "| share | function (file) |",
-            "| --- | --- |",
-            *[f"| {share * 100:.1f}% | `{frame}` |" for frame, share in rows],
-            "",
-        ]
-        (out / "PROFILE.md").write_text("\n".join(lines), encoding="utf-8")
-        print(f"Profile written to {out / 'PROFILE.md'} and {svg}")
-        return 0
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    lines = [
+        "# Where the Rasa server spends its CPU",
+        "",
+        generated_by("python -m measure.profile", source) + f": py-spy sampled the Rasa "
+        f"server at 200 Hz for {args.seconds:g} s ({total} samples of busy threads) while "
+        f"{args.clients} runners sent {messages} messages of the benchmark script with no "
+        "think time. Flame graph: [rasa_profile.svg](rasa_profile.svg).",
+        "",
+        "Share of all samples with the function on the stack, from Rasa's message "
+        "handler down (the rest is the web server, the channel and idle threads):",
+        "",
+        *table(
+            ("share", "function (file)"),
+            [(f"{share * 100:.1f}%", f"`{frame}`") for frame, share in rows],
+        ),  # fmt: skip
+        "",
+    ]
+    (out / "PROFILE.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"Profile written to {relative(out / 'PROFILE.md')} and {relative(svg)}")
+    return 0
 
 
 if __name__ == "__main__":

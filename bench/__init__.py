@@ -1,1 +1,0 @@
-"""Measurement tooling: the load benchmark (run_benchmark.py) and shared helpers."""
