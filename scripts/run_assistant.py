@@ -2,9 +2,10 @@
 
 Starts the action server (localhost only) and the Rasa server with the REST
 and socket.io channels on port 5005, plus the demo page of the clinic's site
-with the chat widget. Ctrl-C stops everything cleanly. Ports and the
-interface come from the environment (RASA_PORT, ACTION_PORT, DEMO_PORT,
-RASA_INTERFACE, CORS_ORIGINS, ACTION_METRICS_PORT).
+with the chat widget and the staff console (127.0.0.1 only). Ctrl-C stops
+everything cleanly. Ports and the interface come from the environment
+(RASA_PORT, ACTION_PORT, DEMO_PORT, CONSOLE_PORT, RASA_INTERFACE, CORS_ORIGINS,
+ACTION_METRICS_PORT).
 """
 
 from __future__ import annotations
@@ -46,12 +47,15 @@ def main() -> int:
         print("Starting the Rasa server (loading the model takes ~20 s)...", flush=True)
         assistant.start_rasa_server()
         demo = _start_demo(assistant, demo_port)
+        console_port = int(os.environ.get("CONSOLE_PORT", "8001"))
+        _start_console(assistant, console_port)
         print(
             f"\nThe assistant is running.\n"
             f"  Chat widget demo page:  {f'http://localhost:{demo_port}/' if demo else '(widget not built)'}\n"
             f"  REST channel:           POST {assistant.url}/webhooks/rest/webhook\n"
             f"  socket.io channel:      {assistant.url}/socket.io/\n"
-            f"  Logs:                   var/rasa.log, var/actions.log\n"
+            f"  Staff console:          http://127.0.0.1:{console_port}/ (make staff-user NAME=...)\n"
+            f"  Logs:                   var/rasa.log, var/actions.log, var/console.log\n"
             f"Press Ctrl-C to stop.",
             flush=True,
         )
@@ -74,6 +78,14 @@ def _start_demo(assistant: AssistantProcesses, port: int) -> bool:
     process = assistant.spawn([sys.executable, str(script), str(port)], "demo.log")
     wait_for_http(f"http://127.0.0.1:{port}/", 30, process)
     return True
+
+
+def _start_console(assistant: AssistantProcesses, port: int) -> None:
+    """The staff console, on the conversation store the Rasa server uses."""
+    endpoints = assistant.run_dir / "endpoints.yml"  # written when the Rasa server started
+    args = [sys.executable, "-m", "clinic_assistant.console", "serve", "--port", str(port)]
+    process = assistant.spawn([*args, "--endpoints", str(endpoints)], "console.log")
+    wait_for_http(f"http://127.0.0.1:{port}/login", 60, process)
 
 
 def _talk_in_the_terminal(assistant: AssistantProcesses) -> int:

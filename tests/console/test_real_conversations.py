@@ -1,0 +1,48 @@
+"""The console on conversations the real assistant stored (its store, its events)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clinic_assistant.console.app import ConsoleConfig, create_app
+from tests.console.conftest import PASSWORD, log_in
+from tests.console.test_end_to_end import say, texts
+
+pytestmark = pytest.mark.server
+
+CLEAR = ["can I book?", "no", "no", "no", "no", "my calf", "yes"]
+RULED_OUT = ["can I book?", "no", "yes, I take warfarin", "no", "no", "my calf", "yes"]
+
+
+def test_counts_and_unanswered_questions_from_real_conversations(assistant, tmp_path) -> None:
+    replies = [texts(say(assistant.url, "console-clear", text)) for text in CLEAR]
+    assert "Nothing in your answers rules dry needling out" in replies[-1]
+    replies = [texts(say(assistant.url, "console-ruled-out", text)) for text in RULED_OUT]
+    assert "Nothing in your answers rules dry needling out" not in replies[-1]
+    assert "Because of" in replies[-1]
+    assert "doctor" in texts(say(assistant.url, "console-red", "I have sudden chest pain"))
+    question = "Do you have lockers for my bag? I'm Siobhan, siobhan@example.ie"
+    assert "I can't answer that one" in texts(say(assistant.url, "console-q", question))
+
+    app = create_app(
+        ConsoleConfig(
+            endpoints=assistant.run_dir / "endpoints.yml",
+            db_path=tmp_path / "console.sqlite",
+            run_rasa_validate=False,
+        )
+    )
+    app.extensions["clinic_console_db"].set_password("anna", PASSWORD)
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    overview = client.get("/").text
+    # other tests share this assistant: at least ours are counted
+    assert int(re.search(r'data-outcome="clear">(\d+)<', overview).group(1)) >= 1
+    assert int(re.search(r'data-outcome="ruled_out">(\d+)<', overview).group(1)) >= 1
+    assert int(re.search(r'id="total-red-flags">(\d+)<', overview).group(1)) >= 1
+    assert int(re.search(r'data-kind="dont_know">(\d+)<', overview).group(1)) >= 1
+    review = client.get("/review").text
+    assert "Do you have lockers for my bag? I&#39;m &lt;name&gt;, &lt;email&gt;" in review
+    for secret in ("Siobhan", "siobhan@", "warfarin", "my calf", "chest pain"):
+        assert secret not in review
