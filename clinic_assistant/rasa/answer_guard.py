@@ -16,6 +16,11 @@ confidently wrong answer is worse than none, so:
   and the clinic's vocabulary; a longer word one or two typing slips away from
   a known word counts as known, and so do two known words run together.
 
+- a content answer that the question's nearest training examples
+  (nearest_examples.py, a lexical second opinion) do not point to becomes
+  `unanswerable_question` too, unless the classifier is at least
+  `agreement_bypass` sure: two different methods must agree on the answer.
+
 The thresholds are chosen on the development sets (tests/answers/dev*.yml and
 tests/nlu/heldout*.yml, `python -m measure.answers tune`), never on the
 end-to-end test set (tests/nlu/answers_heldout.yml).
@@ -25,19 +30,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, FrozenSet, Iterable, List
+from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
 from clinic_assistant.rasa.intent_override import replace_intent
+from clinic_assistant.rasa.nearest_examples import NearestExamples
 
 UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -62,12 +68,28 @@ FUNCTION_WORDS = frozenset(
     three first next last know think want wanted tell say said give got take""".split()
 )
 FILE_NAME = "known_words.json"
+EXAMPLES_FILE = "examples.json"
 _WORD = re.compile(r"[a-z]+")
 
 
 def selected_answer_confidence(message: Message) -> float | None:
     selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     return (selector.get("response") or {}).get("confidence")
+
+
+def answer_key(example: Message) -> str:
+    """An example's answer: "faq/cost" for the FAQ, else its intent."""
+    intent = example.get(INTENT) or ""
+    return example.get(INTENT_RESPONSE_KEY) or intent
+
+
+def chosen_answer(message: Message) -> str:
+    """The answer the classifiers chose for a parsed message, named like answer_key()."""
+    intent = (message.get(INTENT) or {}).get("name") or ""
+    if intent != RETRIEVAL_INTENT:
+        return intent
+    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    return (selector.get("response") or {}).get("intent_response_key") or intent
 
 
 def words_of(text: str) -> List[str]:
@@ -82,6 +104,7 @@ class AnswerGuard(GraphComponent):
             "response_threshold": 0.5,
             "answer_intent_threshold": 0.7,
             "unknown_share_out_of_scope": 0.5,
+            "agreement_bypass": 0.95,
         }
 
     def __init__(
@@ -90,11 +113,19 @@ class AnswerGuard(GraphComponent):
         model_storage: ModelStorage | None = None,
         resource: Resource | None = None,
         known_words: Iterable[str] = (),
+        examples: Sequence[Tuple[str, str]] = (),
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self.response_threshold = float(self.config["response_threshold"])
         self.answer_intent_threshold = float(self.config["answer_intent_threshold"])
         self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
+        self.agreement_bypass = float(self.config["agreement_bypass"])
+        self.examples = list(examples)
+        self.nearest = (
+            NearestExamples([text for text, _ in self.examples], [key for _, key in self.examples])
+            if self.examples
+            else None
+        )
         self._model_storage = model_storage
         self._resource = resource
         self.known: FrozenSet[str] = frozenset(known_words)
@@ -123,8 +154,13 @@ class AnswerGuard(GraphComponent):
         for entries in load_vocabulary().values():
             texts += [phrase for phrases in entries.values() for phrase in phrases]
         known = sorted({word for text in texts for word in words_of(text)})
+        examples = [
+            (example.get(TEXT) or "", answer_key(example))
+            for example in training_data.intent_examples
+        ]
         with self._model_storage.write_to(self._resource) as directory:
             (directory / FILE_NAME).write_text(json.dumps(known), encoding="utf-8")
+            (directory / EXAMPLES_FILE).write_text(json.dumps(examples), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -139,9 +175,10 @@ class AnswerGuard(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 known = json.loads((directory / FILE_NAME).read_text(encoding="utf-8"))
+                examples = json.loads((directory / EXAMPLES_FILE).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
-            known = []
-        return cls(config, model_storage, resource, known)
+            known, examples = [], []
+        return cls(config, model_storage, resource, known, [tuple(e) for e in examples])
 
     def is_known(self, word: str) -> bool:
         if word in self.known:
@@ -184,9 +221,13 @@ class AnswerGuard(GraphComponent):
         if share >= self.unknown_share_out_of_scope:
             return OUT_OF_SCOPE_INTENT
         if intent == RETRIEVAL_INTENT:
-            unsure = (selected_answer_confidence(message) or 0.0) < self.response_threshold
+            confidence = selected_answer_confidence(message) or 0.0
+            unsure = confidence < self.response_threshold
         else:
-            unsure = (predicted.get("confidence") or 0.0) < self.answer_intent_threshold
+            confidence = predicted.get("confidence") or 0.0
+            unsure = confidence < self.answer_intent_threshold
+        if not unsure and self.nearest and confidence < self.agreement_bypass:
+            unsure = self.nearest.label(text) != chosen_answer(message)
         return UNANSWERABLE_INTENT if unsure else None
 
     def process(self, messages: List[Message]) -> List[Message]:

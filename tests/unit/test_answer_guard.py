@@ -6,6 +6,7 @@ from __future__ import annotations
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic_assistant.rasa.answer_guard import UNANSWERABLE_INTENT, AnswerGuard
+from clinic_assistant.rasa.nearest_examples import NearestExamples
 
 GUARD = AnswerGuard({"response_threshold": 0.5, "answer_intent_threshold": 0.7})
 
@@ -70,3 +71,36 @@ def parsed_text(text: str, answer_confidence: float) -> Message:
     message = parsed("faq", 0.95, answer_confidence)
     message.set("text", text)
     return message
+
+
+def test_an_answer_the_nearest_examples_do_not_point_to_is_not_given() -> None:
+    examples = [
+        ("how much does a session cost", "faq/cost"),
+        ("what is the price of dry needling", "faq/cost"),
+        ("is there parking at the clinic", "unanswerable_question"),
+        ("can i bring my dog along", "unanswerable_question"),
+    ]
+    guard = AnswerGuard(
+        {"response_threshold": 0.5, "answer_intent_threshold": 0.7, "agreement_bypass": 0.95},
+        examples=examples,
+    )
+    # both methods agree: the answer stands
+    assert guard.verdict(parsed_text("how much would a session cost me", 0.8)) is None
+    # the classifier says price, the examples say "no answer covers this"
+    assert guard.verdict(parsed_text("can i bring my dog", 0.8)) == UNANSWERABLE_INTENT
+    # unless the classifier is very sure
+    assert guard.verdict(parsed_text("can i bring my dog", 0.97)) is None
+    # the same check for an injury/condition question
+    injury = parsed("ask_indication", 0.9)
+    injury.set("text", "is there parking at the clinic")
+    assert guard.verdict(injury) == UNANSWERABLE_INTENT
+
+
+def test_the_second_opinion_ranks_labels_by_their_nearest_example() -> None:
+    nearest = NearestExamples(
+        ["what to wear", "what should i wear to my appointment", "how long is a session"],
+        ["faq/what_to_wear", "faq/what_to_wear", "faq/session_length"],
+    )
+    ranked = nearest.ranked("what do i wear")
+    assert ranked[0][0] == "faq/what_to_wear" and len(ranked) == 2
+    assert nearest.label("how long does a session take") == "faq/session_length"
