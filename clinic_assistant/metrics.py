@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 MESSAGES = Counter("clinic_messages_total", "User messages handled", ["channel"])
 REPLY_LATENCY = Histogram(
@@ -34,6 +34,28 @@ SCREENING_OUTCOMES = Counter(
     "clinic_screening_outcomes_total",
     "Screenings concluded, by outcome (clear, ruled_out, unsure, stopped, red_flag)",
     ["outcome"],
+)
+
+
+ERASURES = Counter(
+    "clinic_erasures_total", 'Conversations erased on the runner\'s request ("delete my data")'
+)
+RETENTION_RUNS = Counter(
+    "clinic_retention_runs_total",
+    "Automatic retention clean-ups run by the Rasa server, by outcome (ok, error)",
+    ["outcome"],
+)
+RETENTION_LAST_RUN = Gauge(
+    "clinic_retention_last_run_timestamp_seconds",
+    "When the last automatic retention clean-up finished (Unix time; 0: none yet)",
+)
+RETENTION_LAST_REMOVED = Gauge(
+    "clinic_retention_last_run_removed",
+    "What the last automatic retention clean-up deleted: conversations, events",
+    ["kind"],
+)
+RETENTION_DAYS = Gauge(
+    "clinic_retention_days", "Conversations are deleted this many days after their last message"
 )
 
 

@@ -78,6 +78,8 @@ def delete_question(store: PrivacySQLTrackerStore, question_id: int) -> int:
             .delete(synchronize_session=False)
         )
         session.commit()
+    if removed:
+        store.leave_no_trace()
     return removed
 
 

@@ -4,11 +4,20 @@ GET /webhooks/ops/live     200 while the process serves HTTP
 GET /webhooks/ops/ready    200 once the model is loaded (503 before); also
                            reports whether the action server answers
 GET /webhooks/ops/metrics  Prometheus text format (counts and timings only)
+
+The blueprint also starts the automatic retention: once the server runs, it
+deletes the conversations older than the retention period (RETENTION_DAYS,
+clinic_assistant.privacy) right away and then every RETENTION_INTERVAL_SECONDS
+(default 3600; 0 turns it off), logs how many it removed (counts only) and
+shows the last run on the metrics (clinic_retention_*).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import time
 from typing import Any, Awaitable, Callable
 
 import aiohttp
@@ -17,6 +26,12 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from clinic_assistant import metrics as clinic_metrics
+from clinic_assistant.privacy import retention_days, retention_interval
+
+logger = logging.getLogger(__name__)
+RETENTION_TASK = "clinic_retention_task"
 
 
 class OpsInput(InputChannel):
@@ -45,7 +60,66 @@ class OpsInput(InputChannel):
         async def metrics(_: Request) -> HTTPResponse:
             return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
 
+        @ops.listener("after_server_start")
+        async def start_retention(app: Any, _loop: Any) -> None:
+            interval = retention_interval()
+            clinic_metrics.RETENTION_DAYS.set(retention_days())
+            if interval <= 0:
+                logger.info("Automatic retention is off (RETENTION_INTERVAL_SECONDS=0).")
+                return
+            task = asyncio.get_running_loop().create_task(retention_loop(app, interval))
+            setattr(app.ctx, RETENTION_TASK, task)
+
+        @ops.listener("before_server_stop")
+        async def stop_retention(app: Any, _loop: Any) -> None:
+            task = getattr(app.ctx, RETENTION_TASK, None)
+            if task is not None:
+                task.cancel()
+
         return ops
+
+
+def _privacy_store(agent: Any) -> Any:
+    """The project's store inside the wrappers Rasa puts around it, or None."""
+    store = getattr(agent, "tracker_store", None)
+    while store is not None and not hasattr(store, "apply_retention"):
+        store = getattr(store, "_tracker_store", None)
+    return store
+
+
+async def retention_loop(app: Any, interval: float) -> None:
+    """Apply the retention now and then every `interval` seconds, until cancelled."""
+    while True:
+        await run_retention(app)
+        await asyncio.sleep(interval)
+
+
+async def run_retention(app: Any) -> None:
+    store = _privacy_store(getattr(app.ctx, "agent", None))
+    if store is None:
+        logger.warning("Automatic retention skipped: the tracker store cannot delete old data.")
+        clinic_metrics.RETENTION_RUNS.labels(outcome="error").inc()
+        return
+    days = retention_days()
+    try:
+        # in a thread: the event loop keeps serving while the store deletes
+        removed = await asyncio.get_running_loop().run_in_executor(
+            None, store.apply_retention, days
+        )
+    except Exception as error:  # noqa: BLE001 (logged without its text: it may quote data)
+        logger.error("Automatic retention failed (%s); it runs again later.", type(error).__name__)
+        clinic_metrics.RETENTION_RUNS.labels(outcome="error").inc()
+        return
+    clinic_metrics.RETENTION_RUNS.labels(outcome="ok").inc()
+    clinic_metrics.RETENTION_LAST_RUN.set(time.time())
+    clinic_metrics.RETENTION_LAST_REMOVED.labels(kind="conversations").set(removed.conversations)
+    clinic_metrics.RETENTION_LAST_REMOVED.labels(kind="events").set(removed.events)
+    logger.info(
+        "Retention (%g days): removed %d conversations (%d events).",
+        days,
+        removed.conversations,
+        removed.events,
+    )
 
 
 async def _action_server_status(agent: Any) -> str:
