@@ -184,8 +184,12 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     entity._.hypothetical = not uncertain and any(t.lower_ in HYPOTHETICAL_CUES for t in before)
     # "my wife is pregnant", "pregnant wife", "she's on warfarin"; but in "my wife
     # says I should mention my haemophilia" the runner speaks of themself again
+    # The runner also speaks of themself when "I"/"my" follows in the clause:
+    # "since they took the lymph nodes out during my mastectomy" is the runner's.
     others = [i for i, t in enumerate(before) if t.lower_ in OTHER_PEOPLE]
-    own_again = bool(others) and any(t.lower_ in FIRST_PERSON for t in before[others[-1] + 1 :])
+    own_again = bool(others) and any(
+        t.lower_ in FIRST_PERSON for t in [*before[others[-1] + 1 :], *doc[entity.end : end]]
+    )
     following = doc[entity.end].lower_ if entity.end < len(doc) else ""
     entity._.other_person = (bool(others) and not own_again) or following in OTHER_PEOPLE
 

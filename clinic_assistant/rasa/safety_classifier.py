@@ -13,8 +13,9 @@ depend on a statistical model. Last in the pipeline, for every typed message:
    pregnant") that the classifier took for small talk or a question ->
    `inform_condition`, so the screening reads it (and a booking link already
    given is withdrawn);
-5. a plain request to book ("can I book too?") that the classifier could not
-   place -> `request_booking`, so the screening starts instead of "sorry?".
+5. a plain request to book ("can I book too?", "can she book?") that the
+   classifier could not place or took for a question -> `request_booking`, so
+   the screening starts instead of "sorry?" or an answer that ignores the request.
 """
 
 from __future__ import annotations
@@ -50,9 +51,16 @@ SMALL_TALK_INTENTS = frozenset({
 })  # fmt: skip
 REQUEST_BOOKING_INTENT = "request_booking"
 _BOOKING_REQUEST = re.compile(
-    r"\b(?:can i|could i|may i|i want to|i'd like to|id like to|i would like to|want to|please)"
+    r"\b(?:can i|could i|may i|i want to|i'd like to|id like to|i would like to|want to|please|"
+    r"can (?:she|he|they|we|my \w+)|could (?:she|he|they|we|my \w+))"
     r"\s+(?:\w+\s+)?(?:book|make an appointment|get an appointment)\b|\bbook me in\b"
 )
+# A question about the content that also asks to book ("I'd love to try it for my
+# plantar fasciitis, can I book?") starts the screening: booking is what they want.
+BOOKING_OVERRIDES = frozenset(
+    {"nlu_fallback", "out_of_scope", "unanswerable_question", "faq", "ask_indication",
+     "ask_contraindication", "ask_suitability"}
+)  # fmt: skip
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i am|me|my)\b")
 
 
@@ -100,8 +108,6 @@ class SafetyClassifier(GraphComponent):
                 replace_intent(message, OTHER_LANGUAGE_INTENT)
             elif predicted in SMALL_TALK_INTENTS and _states_own_condition(text):
                 replace_intent(message, INFORM_CONDITION_INTENT)
-            elif predicted in ("nlu_fallback", "out_of_scope") and _BOOKING_REQUEST.search(
-                text.lower()
-            ):
+            elif predicted in BOOKING_OVERRIDES and _BOOKING_REQUEST.search(text.lower()):
                 replace_intent(message, REQUEST_BOOKING_INTENT)
         return messages

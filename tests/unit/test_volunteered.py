@@ -107,6 +107,13 @@ CASES = [
     # someone else's conditions and questions are not the runner's answers
     ("my wife is pregnant, can she book?", {}),
     ("she's on warfarin", {}),
+    ("my husband has diabetes, I'm fine", {}),
+    # ...but "they" doing something to the runner is the runner's own condition
+    (
+        "my arm swelled since they took the lymph nodes out during my mastectomy",
+        {"infection_risk": "yes"},
+    ),
+    ("my mum has diabetes like me", {"infection_risk": "yes"}),
     ("can I have it if I'm pregnant?", {}),
     # a medicine the vocabulary does not know makes the medicine question unsure
     ("I take Zontivity every day", {"blood_disorder": "unsure"}),

@@ -1,0 +1,59 @@
+"""The safety classifier overrules the statistics for red flags, other languages,
+the runner's own conditions and plain requests to book."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic_assistant.rasa.safety_classifier import SafetyClassifier
+
+CLASSIFIER = SafetyClassifier()
+
+
+def intent_after(text: str, predicted: str) -> str:
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": predicted, "confidence": 0.9},
+            "intent_ranking": [{"name": predicted, "confidence": 0.9}],
+        }
+    )
+    return CLASSIFIER.process([message])[0].get("intent")["name"]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("I'd love to try dry needling for my plantar fasciitis, can I book?", "ask_indication"),
+        ("can i get an appointment for needling on my calf pls", "unanswerable_question"),
+        ("does it hurt? can I book anyway", "faq"),
+        ("my wife is pregnant, can she book?", "nlu_fallback"),
+        ("could my husband book a session", "out_of_scope"),
+    ],
+)
+def test_a_plain_request_to_book_starts_the_screening(text: str, predicted: str) -> None:
+    assert intent_after(text, predicted) == "request_booking"
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("how much does it cost to book a session", "faq"),
+        ("what should I bring to my appointment", "faq"),
+        ("can I run after dry needling", "faq"),
+    ],
+)
+def test_questions_that_do_not_ask_to_book_keep_their_answer(text: str, predicted: str) -> None:
+    assert intent_after(text, predicted) == predicted
+
+
+def test_a_red_flag_wins_over_a_request_to_book() -> None:
+    assert intent_after("can I book? I have chest pain", "request_booking") == "red_flag"
+
+
+def test_a_request_to_book_never_overrides_stop_or_erasure() -> None:
+    assert intent_after("cancel, I don't want to book", "stop_screening") == "stop_screening"
+    assert intent_after("delete my data, I want to book elsewhere", "delete_my_data") == (
+        "delete_my_data"
+    )
