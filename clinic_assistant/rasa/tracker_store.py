@@ -51,6 +51,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import Session
 
 from clinic_assistant.metrics import ERASURES
+from clinic_assistant.rasa.rasa_version import patches_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,12 @@ def _event_row(sender_id: str, type_name: str, data: dict[str, Any]) -> dict[str
 class PrivacySQLTrackerStore(SQLTrackerStore):
     def __init__(self, host: str | None = None, **kwargs: Any) -> None:
         super().__init__(host=host, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        # The fast paths below replace private parts of Rasa's SQLTrackerStore; on
+        # another Rasa version Rasa's own are used. Erasure and the pragmas stay.
+        self._fast_paths = patches_allowed("the tracker store's fast paths")
+        if self.engine.dialect.name == "sqlite" and not self._fast_paths:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool).
             url = self.engine.url
             self.engine.dispose()
@@ -137,6 +143,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
+        if not self._fast_paths:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         query = self._event_data_queries[fetch_events_from_all_sessions]
         with self.session_scope() as session:
             rows = session.execute(query, {"sender_id": sender_id}).scalars().all()
@@ -150,7 +158,9 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
-        if stored is None:  # a tracker this store did not load: count the stored rows
+        if (
+            stored is None or not self._fast_paths
+        ):  # a tracker this store did not load: count the stored rows
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
@@ -160,6 +170,9 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             ERASURES.inc()
             logger.info("Erased a conversation on the runner's request (%d events).", removed)
             setattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+            return
+        if not self._fast_paths:
+            await super().save(tracker)
             return
         await self.stream_events(tracker)
         with self.session_scope() as session:

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -19,6 +20,7 @@ from rasa.shared.core.events import (
 )
 
 from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.rasa import rasa_version
 from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -147,3 +149,21 @@ async def test_loads_the_same_trackers_as_rasas_store_across_sessions(tmp_path: 
     )
     assert len(runner_latest.events) < len(runner_full.events)  # the two queries differ here
     assert await ours.retrieve("nobody") is None and await rasas.retrieve("nobody") is None
+
+
+async def test_on_another_rasa_version_rasas_own_paths_are_used_and_erasure_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rasa_version, "WRITTEN_FOR", "0.0.0")  # "this is another Rasa"
+    plain = PrivacySQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "plain.db"))
+    rasas = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    assert plain._fast_paths is False
+    await conversation_in(plain, "runner", 3)
+    await conversation_in(rasas, "runner", 3)
+    assert stored_events(tmp_path / "plain.db", "runner") == stored_events(
+        tmp_path / "rasa.db", "runner"
+    )
+    assert plain.delete_conversation("runner") == 3 + 5 * 3
+    assert stored_events(tmp_path / "plain.db", "runner") == []
+    with sqlite3.connect(tmp_path / "plain.db") as connection:
+        assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
