@@ -29,7 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.channels.messages import channel_message
 from clinic_assistant.metrics import APOLOGIES, MESSAGES, REJECTED_REQUESTS, REPLY_LATENCY
 
 logger = logging.getLogger(__name__)
@@ -70,11 +70,7 @@ def clean_sender(raw: Any) -> str:
 
 
 def apology_text() -> str:
-    facts = load_clinic_facts()
-    return (
-        "Sorry, something went wrong on my side and I can't answer right now. Please try "
-        f"again in a moment, or contact {facts.name} on {facts.contact_line()}."
-    )
+    return channel_message("apology")
 
 
 class _CountingOutput(OutputChannel):
@@ -364,7 +360,7 @@ class SafeSocketIOInput(SocketIOInput):
                 REJECTED_REQUESTS.labels(channel="socketio").inc()
                 await sio.emit(
                     self.bot_message_evt,
-                    {"text": f"Sorry, I couldn't read that message ({bad.reason})."},
+                    {"text": channel_message("unreadable", reason=bad.reason)},
                     room=room,
                 )
                 if isinstance(message_id, str):

@@ -26,13 +26,14 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from clinic_assistant.channels.messages import channel_message
 from clinic_assistant.channels.safe import BadMessage, clean_text, never_silent
 
 logger = logging.getLogger(__name__)
 
 # Twilio accepts at most 1600 characters per message body (SMS and WhatsApp).
 MESSAGE_LIMIT = 1600
-REPLY_HINT = "Reply with a number or the words."
+REPLY_HINT = channel_message("buttons_hint")
 REQUIRED_ENV = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 

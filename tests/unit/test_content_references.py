@@ -29,6 +29,7 @@ FORM_STEPS = ["answers_confirmed", "answer_to_change"]
 MESSAGE_FUNCTIONS = {
     "screening_message": CLINIC / "screening.yml",
     "indication_message": CLINIC / "indications.yml",
+    "channel_message": CLINIC / "channels.yml",
 }
 # Values the code fills in besides the clinic's facts, per content file.
 EXTRA_VALUES = {
@@ -38,6 +39,7 @@ EXTRA_VALUES = {
         "pregnancy_limit",
     },
     "indications.yml": {"injuries", "injury", "Injury"},
+    "channels.yml": {"contact_line", "reason"},
     "red_flags.yml": {"names", "advice", "next_step", "doctor", "emergency_number"},
 }  # fmt: skip
 # Values ClinicNLG fills into every response (clinic_assistant/rasa/nlg.py).
