@@ -32,10 +32,20 @@ QUIET_ENV = {
 }
 
 
+# Ports this process has handed out: the OS may offer a port again while nothing
+# has bound it yet, and two servers given the same port fail to start.
+_HANDED_OUT: set = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port, never one this process handed out before."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_for_http(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:

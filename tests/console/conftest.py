@@ -272,3 +272,12 @@ def client(app) -> Iterator[Any]:
     response = log_in(client)
     assert response.status_code == 302
     yield client
+
+
+# The assistant's two honest non-answers (domain.yml utter_dont_know, utter_default);
+# which one a question no answer covers gets depends on the trained model.
+HONEST_NON_ANSWERS = ("I can't answer that one", "I'm not sure I understood")
+
+
+def honest_non_answer(text: str) -> bool:
+    return any(fragment in text for fragment in HONEST_NON_ANSWERS)

@@ -25,7 +25,13 @@ from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.console.app import ConsoleConfig, create_app
 from clinic_assistant.launcher import QUIET_ENV
 from tests.conftest import start_assistant
-from tests.console.conftest import PASSWORD, copy_project, csrf_token, log_in
+from tests.console.conftest import (
+    PASSWORD,
+    copy_project,
+    csrf_token,
+    honest_non_answer,
+    log_in,
+)
 
 pytestmark = pytest.mark.server
 
@@ -58,7 +64,7 @@ def test_a_question_taught_in_the_console_is_answered_after_retraining(tmp_path:
     first = start_assistant(tmp_path / "before")
     try:
         for sender, text in QUESTIONS:
-            assert "I can't answer that one" in texts(say(first.url, sender, text))
+            assert honest_non_answer(texts(say(first.url, sender, text)))
         # a screening answer that reads as a fallback must never reach the console
         for text in ("can I book?", "my name is Siobhan and I take xarelto, 0871234567"):
             say(first.url, "runner-x", text)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from clinic_assistant.console.app import ConsoleConfig, create_app
-from tests.console.conftest import PASSWORD, log_in
+from tests.console.conftest import PASSWORD, honest_non_answer, log_in
 from tests.console.test_end_to_end import say, texts
 
 pytestmark = pytest.mark.server
@@ -24,7 +24,7 @@ def test_counts_and_unanswered_questions_from_real_conversations(assistant, tmp_
     assert "Because of" in replies[-1]
     assert "doctor" in texts(say(assistant.url, "console-red", "I have sudden chest pain"))
     question = "Do you have lockers for my bag? I'm Siobhan, siobhan@example.ie"
-    assert "I can't answer that one" in texts(say(assistant.url, "console-q", question))
+    assert honest_non_answer(texts(say(assistant.url, "console-q", question)))
 
     app = create_app(
         ConsoleConfig(
@@ -41,7 +41,11 @@ def test_counts_and_unanswered_questions_from_real_conversations(assistant, tmp_
     assert int(re.search(r'data-outcome="clear">(\d+)<', overview).group(1)) >= 1
     assert int(re.search(r'data-outcome="ruled_out">(\d+)<', overview).group(1)) >= 1
     assert int(re.search(r'id="total-red-flags">(\d+)<', overview).group(1)) >= 1
-    assert int(re.search(r'data-kind="dont_know">(\d+)<', overview).group(1)) >= 1
+    honest = sum(
+        int(re.search(rf'data-kind="{kind}">(\d+)<', overview).group(1))
+        for kind in ("dont_know", "fallback")
+    )
+    assert honest >= 1
     review = client.get("/review").text
     assert "Do you have lockers for my bag? I&#39;m &lt;name&gt;, &lt;email&gt;" in review
     for secret in ("Siobhan", "siobhan@", "warfarin", "my calf", "chest pain"):
