@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import RED_FLAG_SLOT
+from actions.common import RED_FLAG_SLOT, screening_message
 from actions.validate_question_form import CONTACT_SLOT, QUESTION_SLOT
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.screening.rules import load_screening, summary_lines
@@ -53,31 +53,34 @@ def recorded_values(events: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 def summary_text(events: List[Dict[str, Any]]) -> str:
     messages = [e for e in events if e.get("event") == "user" and e.get("text")]
-    lines = ["Here's what's stored about this conversation (and only this one):"]
-    lines.append(f"• Your messages in this chat, word for word: {len(messages)}.")
+    lines = [screening_message("my_data_intro")]
+    lines.append(screening_message("my_data_messages", count=str(len(messages))))
     shown = messages[-SHOWN_MESSAGES:]
     if len(messages) > len(shown):
-        lines.append(f"  The latest {len(shown)}:")
+        lines.append("  " + screening_message("my_data_latest", count=str(len(shown))))
     lines += [f"  {_time(e)}: “{_clip(e['text'])}”" for e in shown]
-    lines.append("• My replies, and the steps I took, with their times.")
+    lines.append(screening_message("my_data_replies"))
     values = recorded_values(events)
     screening = load_screening()
     titles = {key: injury.title for key, injury in load_injuries().items()}
     answers = summary_lines({slot: values.get(slot) for slot in screening.answer_slots},
                             screening, titles)  # fmt: skip
     if answers:
-        lines.append("• Your answers to the health questions, as recorded:")
+        lines.append(screening_message("my_data_answers"))
         lines += ["  " + line for line in answers]
     else:
-        lines.append("• No answers to the health questions.")
+        lines.append(screening_message("my_data_no_answers"))
     if values.get(RED_FLAG_SLOT):
-        lines.append("• That a warning sign came up.")
+        lines.append(screening_message("my_data_red_flag"))
     if values.get(QUESTION_SLOT):
         contact = values.get(CONTACT_SLOT)
-        contact = "no contact" if contact in (None, "none") else f"contact: {contact}"
-        lines.append(
-            f"• Your question for the clinic: “{_clip(values[QUESTION_SLOT])}” ({contact})."
+        contact = (
+            screening_message("my_data_no_contact")
+            if contact in (None, "none")
+            else screening_message("my_data_contact", contact=contact)
         )
+        question = _clip(values[QUESTION_SLOT])
+        lines.append(screening_message("my_data_question", question=question, contact=contact))
     return "\n".join(lines)
 
 

@@ -36,7 +36,7 @@ EXTRA_VALUES = {
     "screening.yml": {
         "question", "answer", "answers", "contraindications", "contact_line", "injury_note",
         "cautions", "conditions", "reasons", "questions", "confirm_yes", "confirm_change",
-        "pregnancy_limit",
+        "pregnancy_limit", "count", "contact",
     },
     "indications.yml": {"injuries", "injury", "Injury"},
     "channels.yml": {"contact_line", "reason"},
