@@ -192,6 +192,10 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     )
     following = doc[entity.end].lower_ if entity.end < len(doc) else ""
     entity._.other_person = (bool(others) and not own_again) or following in OTHER_PEOPLE
+    # "my mum has diabetes and so do I": the runner may share it; not sure, never no
+    if entity._.other_person and any(t.lower_ in FIRST_PERSON for t in doc[entity.end :]):
+        entity._.other_person = False
+        entity._.uncertain = True
 
 
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
