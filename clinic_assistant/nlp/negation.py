@@ -13,6 +13,7 @@ I'm pregnant") make the mention uncertain, never denied.
 
 from __future__ import annotations
 
+import re
 from typing import List, Sequence, Tuple
 
 from spacy.language import Language
@@ -59,6 +60,10 @@ OTHER_PEOPLE = {
 }  # fmt: skip
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
+_SHARED = re.compile(
+    r"\b(?:so (?:do|have|am|is) i|me too|like me|i (?:do|have|am) too|"
+    r"i (?:\w+ )?(?:too|also|as well)|(?:same|both of us|us both))\b"
+)
 FIRST_PERSON = {"i", "i'm", "im", "me", "my", "myself", "mine", "i've", "ive", "'m"}
 CLAUSE_BREAKS = {",", ";", ".", "!", "?", ":", "(", ")", "but", "however", "although", "though",
                  "except", "yet", "whereas", "while", "apart", "because", "cause", "coz",
@@ -192,8 +197,8 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     )
     following = doc[entity.end].lower_ if entity.end < len(doc) else ""
     entity._.other_person = (bool(others) and not own_again) or following in OTHER_PEOPLE
-    # "my mum has diabetes and so do I": the runner may share it; not sure, never no
-    if entity._.other_person and any(t.lower_ in FIRST_PERSON for t in doc[entity.end :]):
+    # "my mum has diabetes and so do I": the runner shares it, or may; not sure, never no
+    if entity._.other_person and _SHARED.search(doc[entity.end :].text.lower()):
         entity._.other_person = False
         entity._.uncertain = True
 

@@ -107,9 +107,10 @@ CASES = [
     # someone else's conditions and questions are not the runner's answers
     ("my wife is pregnant, can she book?", {}),
     ("she's on warfarin", {}),
-    # ...and when the runner speaks of themself later, they may share it: not sure
-    ("my husband has diabetes, I'm fine", {"infection_risk": "unsure"}),
+    ("my husband has diabetes, I'm fine", {}),
+    # ...unless the runner says they share it: not sure, never ignored
     ("my mum has type 1 diabetes and so do I", {"infection_risk": "unsure"}),
+    ("my sister is on warfarin and I am too", {"blood_disorder": "unsure"}),
     # ...but "they" doing something to the runner is the runner's own condition
     (
         "my arm swelled since they took the lymph nodes out during my mastectomy",
