@@ -61,8 +61,8 @@ OTHER_PEOPLE = {
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
 _SHARED = re.compile(
-    r"\b(?:so (?:do|have|am|is) i|me too|like me|i (?:do|have|am) too|"
-    r"i (?:\w+ )?(?:too|also|as well)|(?:same|both of us|us both))\b"
+    r"\b(?:so (?:do|have|am|is) i|me too|like me|same here|both of us|"
+    r"i(?:'m| am| do| have)(?: it| that| one| got it)? (?:too|as well))\b"
 )
 FIRST_PERSON = {"i", "i'm", "im", "me", "my", "myself", "mine", "i've", "ive", "'m"}
 CLAUSE_BREAKS = {",", ";", ".", "!", "?", ":", "(", ")", "but", "however", "although", "though",
