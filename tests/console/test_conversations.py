@@ -12,8 +12,9 @@ UNSURE = low_confidence_limits()["faq"] - 0.05
 
 
 def test_counts_per_day_and_the_could_not_answer_messages(store) -> None:
-    yesterday = time.time() - 86400
     today = time.time() - 600
+    # exactly one UTC day earlier, so the two always fall on different dates (even just after midnight)
+    yesterday = today - 86400
     save(
         store,
         Conversation("a", yesterday)
