@@ -35,11 +35,10 @@ import yaml
 from measure.common import (
     REPORTS,
     ROOT,
-    UncommittedChanges,
     add_report_arguments,
     generated_by,
     relative,
-    stamp,
+    stamp_or_refuse,
     table,
     write_section,
 )
@@ -285,10 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "tune":
         return tune()
-    try:
-        source = stamp(args.allow_dirty)
-    except UncommittedChanges as refused:
-        print(refused, file=sys.stderr)
+    source = stamp_or_refuse(args.allow_dirty)
+    if source is None:
         return 2
     messages = yaml.safe_load(args.heldout.read_text(encoding="utf-8"))["messages"]
     started = time.monotonic()

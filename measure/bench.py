@@ -51,7 +51,6 @@ from measure.common import (
     RAW,
     ROOT,
     StepFailed,
-    UncommittedChanges,
     add_report_arguments,
     fmt,
     generated_by,
@@ -63,7 +62,7 @@ from measure.common import (
     passed,
     relative,
     run_logged,
-    stamp,
+    stamp_or_refuse,
     table,
 )
 
@@ -949,10 +948,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.model.exists():
         print(f"No trained model at {args.model}: run `make setup` first.", file=sys.stderr)
         return 1
-    try:
-        source = stamp(args.allow_dirty)
-    except UncommittedChanges as refused:
-        print(refused, file=sys.stderr)
+    source = stamp_or_refuse(args.allow_dirty)
+    if source is None:
         return 2
     started = time.monotonic()
     turns = script_turns(args.turns)

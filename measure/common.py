@@ -80,6 +80,16 @@ def stamp(allow_dirty: bool, cwd: Path = ROOT) -> str:
     return f"commit {commit} +uncommitted changes"
 
 
+def stamp_or_refuse(allow_dirty: bool) -> str | None:
+    """stamp() for a tool's main(): None after printing why uncommitted code is
+    refused (the tool then exits 2)."""
+    try:
+        return stamp(allow_dirty)
+    except UncommittedChanges as refused:
+        print(refused, file=sys.stderr)
+        return None
+
+
 def add_report_arguments(parser: Any, out: Path | None = REPORTS) -> None:
     """--out (unless out is None) and --allow-dirty, the same for every tool."""
     if out is not None:

@@ -28,11 +28,10 @@ from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_po
 from measure.bench import Runner, script_turns
 from measure.common import (
     BIN,
-    UncommittedChanges,
     add_report_arguments,
     generated_by,
     relative,
-    stamp,
+    stamp_or_refuse,
     table,
 )
 
@@ -75,10 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     add_report_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        source = stamp(args.allow_dirty)
-    except UncommittedChanges as refused:
-        print(refused, file=sys.stderr)
+    source = stamp_or_refuse(args.allow_dirty)
+    if source is None:
         return 2
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

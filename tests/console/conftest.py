@@ -12,10 +12,10 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
-import yaml
+from flask import Flask
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -33,6 +33,7 @@ from clinic_assistant.console.teaching import empty_file_text
 from clinic_assistant.privacy import open_store
 from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore, _event_row
 from clinic_assistant.screening.rules import NO, UNSURE, YES, load_screening
+from tests.support.endpoints import sqlite_endpoints
 
 SCREENING_SLOTS = load_screening().answer_slots
 
@@ -206,20 +207,9 @@ def save(store: PrivacySQLTrackerStore, *conversations: Conversation) -> None:
         session.commit()
 
 
-def write_endpoints(directory: Path, db: Path) -> Path:
-    endpoints = directory / "endpoints.yml"
-    store = {
-        "type": "clinic_assistant.rasa.tracker_store.PrivacySQLTrackerStore",
-        "dialect": "sqlite",
-        "db": str(db),
-    }
-    endpoints.write_text(yaml.safe_dump({"tracker_store": store}), encoding="utf-8")
-    return endpoints
-
-
 @pytest.fixture
 def endpoints(tmp_path: Path) -> Path:
-    return write_endpoints(tmp_path, tmp_path / "conversations.db")
+    return sqlite_endpoints(tmp_path, tmp_path / "conversations.db")
 
 
 @pytest.fixture
@@ -242,18 +232,21 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-@pytest.fixture
-def app(tmp_path: Path, endpoints: Path, project: Path):
-    app = create_app(
-        ConsoleConfig(
-            endpoints=endpoints,
-            db_path=tmp_path / "console.sqlite",
-            project_root=project,
-            run_rasa_validate=False,  # test_teaching.py runs it; here it would only be slow
-        )
-    )
+def console_app(endpoints: Path, db_path: Path, **config: Any) -> Flask:
+    """The console on the store of `endpoints`, with the staff account anna (PASSWORD)."""
+    app = create_app(ConsoleConfig(endpoints=endpoints, db_path=db_path, **config))
     app.extensions["clinic_console_db"].set_password("anna", PASSWORD)
     return app
+
+
+@pytest.fixture
+def app(tmp_path: Path, endpoints: Path, project: Path) -> Flask:
+    return console_app(
+        endpoints,
+        tmp_path / "console.sqlite",
+        project_root=project,
+        run_rasa_validate=False,  # test_teaching.py runs it; here it would only be slow
+    )
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -266,12 +259,16 @@ def log_in(client, name: str = "anna", password: str = PASSWORD):
     )
 
 
-@pytest.fixture
-def client(app) -> Iterator[Any]:
+def logged_in_client(app: Flask) -> Any:
+    """A test client of `app`, logged in as anna."""
     client = app.test_client()
-    response = log_in(client)
-    assert response.status_code == 302
-    yield client
+    assert log_in(client).status_code == 302
+    return client
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    return logged_in_client(app)
 
 
 # The assistant's two honest non-answers (domain.yml utter_dont_know, utter_default);

@@ -12,11 +12,11 @@ from typing import Iterator
 
 import pytest
 
-from clinic_assistant.console.app import ConsoleConfig, create_app
 from clinic_assistant.privacy import open_store
 from clinic_assistant.questions import left_questions
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
-from tests.console.conftest import PASSWORD, copy_project, populate_demo, write_endpoints
+from tests.console.conftest import PASSWORD, console_app, copy_project, populate_demo
+from tests.support.endpoints import sqlite_endpoints
 
 pytestmark = pytest.mark.browser
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
@@ -27,15 +27,10 @@ class LiveConsole:
         import waitress
 
         self.project = copy_project(tmp / "project")
-        self.endpoints = write_endpoints(tmp, tmp / "conversations.db")
+        self.endpoints = sqlite_endpoints(tmp, tmp / "conversations.db")
         self.store = open_store(self.endpoints)
         populate_demo(self.store)
-        self.app = create_app(
-            ConsoleConfig(
-                endpoints=self.endpoints, db_path=tmp / "console.sqlite", project_root=self.project
-            )
-        )
-        self.app.extensions["clinic_console_db"].set_password("anna", PASSWORD)
+        self.app = console_app(self.endpoints, tmp / "console.sqlite", project_root=self.project)
         self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -127,24 +122,26 @@ def test_reviewing_a_group_and_teaching_an_example(page, console: LiveConsole) -
     assert "pay" not in page.inner_text("table.groups")
 
 
-def test_teaching_a_new_answer(page, console: LiveConsole) -> None:
+def teach_new_answer(page, *, group: str, key: str, answer: str) -> None:
+    """Opens the 'could not answer' group whose row mentions `group` and sends its
+    new-answer form."""
     page.click("nav >> text=Could not answer")
-    page.locator("tr.group", has_text="lockers").locator("a:has-text('Review')").click()
+    page.locator("tr.group", has_text=group).locator("a:has-text('Review')").click()
     form = page.locator("#teach-answer")
-    form.locator("#key").fill("lockers")
-    form.locator("#answer").fill("Yes, there are lockers at {clinic_name} for your bag.")
+    form.locator("#key").fill(key)
+    form.locator("#answer").fill(answer)
     form.locator("button[type=submit]").click()
+
+
+def test_teaching_a_new_answer(page, console: LiveConsole) -> None:
+    answer = "Yes, there are lockers at {clinic_name} for your bag."
+    teach_new_answer(page, group="lockers", key="lockers", answer=answer)
     page.wait_for_url("**/teaching?changed=faq/lockers")
     section = page.inner_text("#taught-faq-lockers")
     assert "New answer: Yes, there are lockers" in section
     assert "Siobhan" not in section and "<name>" in section
     # a refused change: the same key again
-    page.click("nav >> text=Could not answer")
-    page.locator("tr.group", has_text="bike").locator("a:has-text('Review')").click()
-    form = page.locator("#teach-answer")
-    form.locator("#key").fill("lockers")
-    form.locator("#answer").fill("Bikes can go in the rack.")
-    form.locator("button[type=submit]").click()
+    teach_new_answer(page, group="bike", key="lockers", answer="Bikes can go in the rack.")
     assert "exists already" in page.inner_text("[role=alert]")
     page.locator("#dismiss button").click()
     assert "bike" not in page.inner_text("main")

@@ -22,15 +22,14 @@ from pathlib import Path
 import pytest
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.console.app import ConsoleConfig, create_app
 from clinic_assistant.launcher import QUIET_ENV
 from tests.conftest import start_assistant
 from tests.console.conftest import (
-    PASSWORD,
+    console_app,
     copy_project,
     csrf_token,
     honest_non_answer,
-    log_in,
+    logged_in_client,
 )
 
 pytestmark = pytest.mark.server
@@ -71,16 +70,10 @@ def test_a_question_taught_in_the_console_is_answered_after_retraining(tmp_path:
     finally:
         first.stop()
 
-    app = create_app(
-        ConsoleConfig(
-            endpoints=first.run_dir / "endpoints.yml",
-            db_path=tmp_path / "console.sqlite",
-            project_root=project,
-        )
+    app = console_app(
+        first.run_dir / "endpoints.yml", tmp_path / "console.sqlite", project_root=project
     )
-    app.extensions["clinic_console_db"].set_password("anna", PASSWORD)
-    client = app.test_client()
-    assert log_in(client).status_code == 302
+    client = logged_in_client(app)
     review = client.get("/review").text
     assert "Siobhan" not in review and "xarelto" not in review and "0871234567" not in review
     rows = [r for r in review.split('<tr class="group">')[1:] if "lockers" in r]

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from clinic_assistant.console.app import ConsoleConfig, create_app
-from tests.console.conftest import PASSWORD, honest_non_answer, log_in
+from tests.console.conftest import console_app, honest_non_answer, logged_in_client
 from tests.console.test_end_to_end import say, texts
 
 pytestmark = pytest.mark.server
@@ -26,16 +25,10 @@ def test_counts_and_unanswered_questions_from_real_conversations(assistant, tmp_
     question = "Do you have lockers for my bag? I'm Siobhan, siobhan@example.ie"
     assert honest_non_answer(texts(say(assistant.url, "console-q", question)))
 
-    app = create_app(
-        ConsoleConfig(
-            endpoints=assistant.run_dir / "endpoints.yml",
-            db_path=tmp_path / "console.sqlite",
-            run_rasa_validate=False,
-        )
+    app = console_app(
+        assistant.run_dir / "endpoints.yml", tmp_path / "console.sqlite", run_rasa_validate=False
     )
-    app.extensions["clinic_console_db"].set_password("anna", PASSWORD)
-    client = app.test_client()
-    assert log_in(client).status_code == 302
+    client = logged_in_client(app)
     overview = client.get("/").text
     # other tests share this assistant: at least ours are counted
     assert int(re.search(r'data-outcome="clear">(\d+)<', overview).group(1)) >= 1

@@ -12,112 +12,62 @@ to manage: docs/privacy.md.
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.launcher import DEFAULT_MODEL
-from clinic_assistant.privacy import retention_days
-from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore
+from clinic_assistant.privacy import open_store, retention_days
 from tests.support.chat import Chat, text_of
+from tests.support.scaled import scaled_profile, write_postgres_endpoints
 
 pytestmark = [pytest.mark.server, pytest.mark.scaled]
 
 
-def _load_run_scaled() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "run_scaled", PROJECT_ROOT / "scripts" / "run_scaled.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_scaled"] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def profile() -> Iterator[Any]:
-    run_scaled = _load_run_scaled()
-    try:
-        binaries = run_scaled.find_binaries()
-    except run_scaled.MissingBinary as missing:
-        pytest.skip(str(missing))
-    if not DEFAULT_MODEL.is_file():
-        pytest.skip(f"no trained model at {DEFAULT_MODEL}")
-    # not under pytest's tmp dir: that is 0700, and PostgreSQL runs as `postgres`
-    run_dir = Path(tempfile.mkdtemp(prefix="clinic-privacy-pg-"))
-    scaled = run_scaled.ScaledProfile(run_dir=run_dir, replicas=1, binaries=binaries)
-    try:
+    with scaled_profile("clinic-privacy-pg-", replicas=1) as scaled:
         yield scaled.start()
+
+
+def query_one(profile: Any, sql: str, params: tuple | None = None) -> Any:
+    """The first value of the first row `sql` returns, as the assistant's database user."""
+    import psycopg2
+
+    connection = psycopg2.connect(**profile.db_connect_kwargs())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
     finally:
-        scaled.stop()
-        shutil.rmtree(run_dir, ignore_errors=True)
+        connection.close()
 
 
 def rows_with(profile: Any, text: str) -> int:
     """Rows of the events table whose sender id or stored event holds `text`."""
-    import psycopg2
-
-    connection = psycopg2.connect(**profile.db_connect_kwargs())
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM events WHERE strpos(data, %s) > 0 OR sender_id = %s",
-                (text, text),
-            )
-            return cursor.fetchone()[0]
-    finally:
-        connection.close()
+    return query_one(
+        profile,
+        "SELECT count(*) FROM events WHERE strpos(data, %s) > 0 OR sender_id = %s",
+        (text, text),
+    )
 
 
 def table_file(profile: Any) -> str:
     """Where the events table's data lives: a new file after VACUUM FULL rewrote it."""
-    import psycopg2
-
-    connection = psycopg2.connect(**profile.db_connect_kwargs())
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_relation_filepath('events')")
-            return cursor.fetchone()[0]
-    finally:
-        connection.close()
+    return query_one(profile, "SELECT pg_relation_filepath('events')")
 
 
 def last_vacuum(profile: Any) -> float:
     """When the events table was last vacuumed by hand (0: never), as PostgreSQL reports it."""
-    import psycopg2
-
-    connection = psycopg2.connect(**profile.db_connect_kwargs())
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT coalesce(extract(epoch FROM last_vacuum), 0) FROM pg_stat_user_tables "
-                "WHERE relname = 'events'"
-            )
-            return float(cursor.fetchone()[0])
-    finally:
-        connection.close()
-
-
-def store_of(profile: Any) -> PrivacySQLTrackerStore:
-    db = profile.db_connect_kwargs()
-    return PrivacySQLTrackerStore(
-        dialect="postgresql",
-        host=db["host"],
-        port=db["port"],
-        db=db["dbname"],
-        username=db["user"],
-        password=db["password"],
+    return float(
+        query_one(
+            profile,
+            "SELECT coalesce(extract(epoch FROM last_vacuum), 0) FROM pg_stat_user_tables "
+            "WHERE relname = 'events'",
+        )
     )
 
 
@@ -144,7 +94,7 @@ def test_delete_my_data_leaves_no_row_in_postgres(profile) -> None:
 
 
 async def test_staff_erasure_and_retention_on_postgres(profile) -> None:
-    store = store_of(profile)
+    store = open_store(write_postgres_endpoints(profile))  # as the staff commands open it
     secret = f"I take warfarin, says Odile Brack-{uuid.uuid4().hex[:10]}"
     chat = Chat(profile.url)
     chat.say_all("I'd like to book", "no", secret)

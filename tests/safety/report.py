@@ -24,7 +24,7 @@ from typing import Dict, List, Sequence
 
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port
-from measure.common import UncommittedChanges, add_report_arguments, generated_by, stamp, table
+from measure.common import add_report_arguments, generated_by, stamp_or_refuse, table
 from tests.safety.suite import (
     ELIGIBLE_CLASS,
     Conversation,
@@ -192,10 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="classes to run (default: all)")
     add_report_arguments(parser, out=None)
     args = parser.parse_args(argv)
-    try:
-        source = stamp(args.allow_dirty)
-    except UncommittedChanges as refused:
-        print(refused, file=sys.stderr)
+    source = stamp_or_refuse(args.allow_dirty)
+    if source is None:
         return 2
 
     classes = load_classes()

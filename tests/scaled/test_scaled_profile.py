@@ -20,11 +20,7 @@ is absent. Run alone with `pytest -m scaled tests/scaled`.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import shutil
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,7 +34,7 @@ import pytest
 import yaml
 
 from clinic_assistant.config import load_clinic_facts
-from clinic_assistant.launcher import DEFAULT_MODEL
+from tests.support.scaled import scaled_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.scaled
@@ -58,44 +54,20 @@ KILL_AFTER_STEP = 3
 APOLOGY = "something went wrong on my side"
 
 
-def _load_run_scaled() -> Any:
-    path = ROOT / "scripts" / "run_scaled.py"
-    spec = importlib.util.spec_from_file_location("run_scaled", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_scaled"] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-run_scaled = _load_run_scaled()
-
-
 @pytest.fixture(scope="module")
 def profile(request: pytest.FixtureRequest) -> Iterator[Any]:
-    try:
-        binaries = run_scaled.find_binaries()
-    except run_scaled.MissingBinary as missing:
-        pytest.skip(str(missing))
-    if not DEFAULT_MODEL.is_file():
-        pytest.skip(f"no trained model at {DEFAULT_MODEL} (make setup trains it)")
-    # not under pytest's tmp dir: that is 0700, and PostgreSQL runs as `postgres`
-    run_dir = Path(tempfile.mkdtemp(prefix="clinic-scaled-"))
-    started = time.monotonic()
-    scaled = run_scaled.ScaledProfile(run_dir=run_dir, replicas=2, binaries=binaries)
-    failed_before = request.session.testsfailed
-    try:
-        scaled.start()
-        print(f"\nscaled profile up in {time.monotonic() - started:.0f} s at {scaled.url}")
-        yield scaled
-        if request.session.testsfailed > failed_before:
-            _print_logs(run_dir)
-    except BaseException:
-        _print_logs(run_dir)
-        raise
-    finally:
-        scaled.stop()
-        shutil.rmtree(run_dir, ignore_errors=True)
+    with scaled_profile("clinic-scaled-", replicas=2) as scaled:
+        started = time.monotonic()
+        failed_before = request.session.testsfailed
+        try:
+            scaled.start()
+            print(f"\nscaled profile up in {time.monotonic() - started:.0f} s at {scaled.url}")
+            yield scaled
+            if request.session.testsfailed > failed_before:
+                _print_logs(scaled.run_dir)
+        except BaseException:
+            _print_logs(scaled.run_dir)
+            raise
 
 
 def _print_logs(run_dir: Path) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -27,6 +26,7 @@ from clinic_assistant.rasa.tracker_store import (
     Removed,
     erasure_requested,
 )
+from tests.support.endpoints import sqlite_endpoints
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
@@ -53,17 +53,6 @@ def store_at(db: Path) -> PrivacySQLTrackerStore:
     return PrivacySQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(db))
 
 
-def endpoints_for(db: Path, folder: Path) -> Path:
-    endpoints = folder / "endpoints.yml"
-    store = {
-        "type": "clinic_assistant.rasa.tracker_store.PrivacySQLTrackerStore",
-        "dialect": "sqlite",
-        "db": str(db),
-    }
-    endpoints.write_text(yaml.safe_dump({"tracker_store": store}))
-    return endpoints
-
-
 async def test_delete_my_data_erases_the_stored_conversation(tmp_path: Path) -> None:
     store = store_at(tmp_path / "c.db")
     await store.save(conversation("runner", "I'm pregnant"))
@@ -88,7 +77,7 @@ async def test_staff_commands_erase_and_apply_retention(tmp_path: Path, capsys) 
     await store.save(conversation("old", "hello", at=now - 40 * 86400))
     await store.save(conversation("recent", "hello", at=now - 2 * 86400))
     await store.save(conversation("asked", "hello", at=now))
-    endpoints = endpoints_for(db, tmp_path)
+    endpoints = sqlite_endpoints(tmp_path, db)
     assert privacy_main(["--endpoints", str(endpoints), "erase", "--sender", "asked"]) == 0
     assert rows(db, "asked") == 0 and rows(db, "old") > 0
     assert privacy_main(["--endpoints", str(endpoints), "retention", "--days", "30"]) == 0
@@ -205,7 +194,7 @@ async def test_the_export_shows_one_conversation_and_nothing_else(tmp_path: Path
         assert other not in summary
     assert conversation_summary(store, "nobody") is None
 
-    endpoints = endpoints_for(tmp_path / "c.db", tmp_path)
+    endpoints = sqlite_endpoints(tmp_path, tmp_path / "c.db")
     out = tmp_path / "export.txt"
     assert privacy_main(["--endpoints", str(endpoints), "export", "--sender", "runner-7",
                          "--out", str(out)]) == 0  # fmt: skip
