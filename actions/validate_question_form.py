@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, session_events
 from actions.questionnaire_form import QuestionnaireValidation
+from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES
 from clinic_assistant.screening.answers import normalise, parse_yes_no
 from clinic_assistant.screening.rules import NO, YES
 
@@ -38,7 +39,7 @@ def question_left_unanswered(tracker: Tracker) -> str | None:
             last_user = event.get("text")
         elif (
             event.get("event") == "bot"
-            and event.get("metadata", {}).get("utter_action") == "utter_dont_know"
+            and event.get("metadata", {}).get("utter_action") in DONT_KNOW_RESPONSES
         ):
             question = last_user
     return question

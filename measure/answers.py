@@ -26,12 +26,13 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
+from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES, SUGGESTIONS
 from measure.common import (
     REPORTS,
     ROOT,
@@ -44,16 +45,13 @@ from measure.common import (
 )
 
 HELDOUT = ROOT / "tests" / "nlu" / "answers_heldout.yml"
-DEV_SETS = [
-    ROOT / "tests" / "answers" / "dev.yml",
-    ROOT / "tests" / "answers" / "dev_earlier_testset.yml",
-]
+DEV_SETS = sorted((ROOT / "tests" / "answers").glob("dev*.yml"))
 REPORT_NAME = "NLU_EVALUATION.md"
 THRESHOLDS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 
 # What counts as not answering: the honest "I can't answer that one", the
 # out-of-scope reply and the request to rephrase.
-HONEST = {"utter_dont_know", "utter_out_of_scope", "utter_default"}
+HONEST = {*DONT_KNOW_RESPONSES, "utter_out_of_scope", "utter_default"}
 # An expected label other than a response key is answered by these.
 ANSWERED_BY = {
     "ask_indication": {"action_answer_indication"},
@@ -99,17 +97,32 @@ class Result:
     expected: str
     actions: List[str]
     verdict: str
+    # the answers the honest reply offered to tap (actions/dont_know.py)
+    offered: List[str] = field(default_factory=list)
+
+    @property
+    def right_answer_offered(self) -> bool:
+        return self.verdict == "honest" and self.expected in self.offered
 
 
-def actions_of(db: Path, sender: str) -> List[str]:
-    """The responses and actions of the assistant's turn, from the stored events."""
+def events_of(db: Path, sender: str) -> List[Dict]:
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
             "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
         ).fetchall()
+    return [json.loads(data) for (data,) in rows]
+
+
+def suggestions_of(events: Sequence[Dict]) -> List[str]:
+    """The answers the runner's message may have meant, as the answer guard kept them."""
+    users = [e for e in events if e.get("event") == "user"]
+    return list((users[-1].get("parse_data") or {}).get(SUGGESTIONS) or []) if users else []
+
+
+def actions_of(events: Sequence[Dict]) -> List[str]:
+    """The responses and actions of the assistant's turn, from the stored events."""
     found = []
-    for (data,) in rows:
-        event = json.loads(data)
+    for event in events:
         if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action"):
             found.append(event["metadata"]["utter_action"])
         elif event.get("event") == "action" and event.get("name", "").startswith("action_"):
@@ -131,9 +144,10 @@ def play(messages: Sequence[Dict[str, str]]) -> List[Result]:
         for item in messages:
             chat = Chat(processes.url)
             chat.say(item["text"])
-            actions = actions_of(db, chat.sender)
+            events = events_of(db, chat.sender)
+            actions = actions_of(events)
             results.append(Result(item["text"], item["expect"], actions,
-                                  judge(item["expect"], actions)))  # fmt: skip
+                                  judge(item["expect"], actions), suggestions_of(events)))  # fmt: skip
     return results
 
 
@@ -179,6 +193,8 @@ def section(results: Sequence[Result], heldout: Path, seconds: float, source: st
     ]  # fmt: skip
     wrong = [r for r in results if r.verdict == "wrong"]
     honest = [r for r in results if r.verdict == "honest"]
+    offered = Counter(group_of(r.expected) for r in honest if r.right_answer_offered)
+    offered["all"] = sum(offered.values())
     return [
         "## Answers, end to end",
         "",
@@ -192,10 +208,15 @@ def section(results: Sequence[Result], heldout: Path, seconds: float, source: st
         *table(("target", "measured", "goal", "met"),
                [(name, value, goal, "yes" if ok else "NO") for name, value, goal, ok in targets]),
         "",
-        *table(("group", "messages", "right", 'honest "don\'t know"', "wrong"),
-               [(group, sum(counts[group].values()),
-                 *(counts[group].get(v, 0) for v in ("right", "honest", "wrong")))
+        *table(("group", "messages", "right", 'honest "don\'t know"',
+                "of those, the right answer offered to tap", "wrong"),
+               [(group, sum(counts[group].values()), counts[group].get("right", 0),
+                 counts[group].get("honest", 0), offered[group], counts[group].get("wrong", 0))
                 for group in GROUPS]),
+        "",
+        'When the assistant is unsure which answer a question wants, its honest reply offers up '
+        "to two answers it may have meant, as buttons (actions/dont_know.py): a tap gets that "
+        "answer. Those are still counted as honest replies, not as right ones.",
         "",
         "Wrong answers (message, expected, what the assistant did):",
         "",
@@ -204,7 +225,9 @@ def section(results: Sequence[Result], heldout: Path, seconds: float, source: st
         "",
         "Answered honestly instead of right (a missed answer, not a wrong one):",
         "",
-        *([f"- `{r.text}`: expected `{r.expected}`" for r in honest] or ["- none"]),
+        *([f"- `{r.text}`: expected `{r.expected}`"
+           + (" (offered to tap)" if r.right_answer_offered else "") for r in honest]
+          or ["- none"]),
     ]  # fmt: skip
 
 

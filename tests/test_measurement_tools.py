@@ -288,6 +288,9 @@ def test_answers_are_judged_right_honest_or_wrong():
     assert answers.judge("faq/how_it_feels", ["utter_faq/how_it_feels"]) == "right"
     assert answers.judge("faq/how_it_feels", ["utter_faq/after_treatment"]) == "wrong"
     assert answers.judge("faq/how_it_feels", ["utter_dont_know"]) == "honest"
+    assert answers.judge("faq/how_it_feels", ["action_dont_know", "utter_dont_know_suggest"]) == (
+        "honest"
+    )
     assert answers.judge("faq/how_it_feels", ["utter_greet"]) == "wrong"  # neither
     assert answers.judge("ask_indication", ["action_answer_indication"]) == "right"
     assert answers.judge("dont_know", ["utter_out_of_scope"]) == "right"
@@ -304,10 +307,14 @@ def test_answers_section_checks_the_targets():
         )
     ] * 40
     results += [answers.Result("price?", "faq/price", ["utter_dont_know"], "honest"),
+                answers.Result("cost?", "faq/price", ["utter_dont_know_suggest"], "honest",
+                               offered=["faq/insurance", "faq/price"]),
                 answers.Result("weather?", "out_of_scope", ["utter_faq/price"], "wrong")]  # fmt: skip
     text = "\n".join(answers.section(results, answers.HELDOUT, 3.0, "commit abc1234"))
     assert "from commit abc1234" in text and "`tests/nlu/answers_heldout.yml`" in text
-    assert "| wrong answers, whole set | 1/42 (2.4 %) | ≤ 2 % | NO |" in text
+    assert "| wrong answers, whole set | 1/43 (2.3 %) | ≤ 2 % | NO |" in text
+    assert "| practical | 2 | 0 | 2 | 1 | 0 |" in text  # one of the two offered the right answer
+    assert "- `cost?`: expected `faq/price` (offered to tap)" in text
     assert "| article questions answered right | 40/40 (100.0 %) | ≥ 97 % | yes |" in text
     assert "| unrelated questions given a content answer | 1 | 0 | NO |" in text
     assert "- `weather?`: expected `out_of_scope`, got utter_faq/price" in text

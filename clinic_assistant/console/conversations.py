@@ -21,12 +21,14 @@ from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 import yaml
 
 from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.honest_replies import DONT_KNOW
 from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore
 from clinic_assistant.screening.rules import Screening, decide, load_screening
 
 # The first reply to a message says whether the assistant could answer it.
 REPLY_KINDS = {
-    "utter_dont_know": "dont_know",
+    "action_dont_know": "dont_know",
+    DONT_KNOW: "dont_know",  # in the middle of the screening
     "utter_out_of_scope": "out_of_scope",
     "utter_default": "fallback",
     "action_default_fallback": "fallback",

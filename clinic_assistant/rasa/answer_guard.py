@@ -21,6 +21,11 @@ confidently wrong answer is worse than none, so:
   `unanswerable_question` too, unless the classifier is at least
   `agreement_bypass` sure: two different methods must agree on the answer.
 
+When the guard turns an answer into `unanswerable_question`, it keeps up to two
+FAQ answers the question may have meant (the classifier's choice and the
+nearest examples') as `answer_suggestions`: the honest reply offers them as
+questions to tap (actions/dont_know.py), never as an answer.
+
 The thresholds are chosen on the development sets (tests/answers/dev*.yml and
 tests/nlu/heldout*.yml, `python -m measure.answers tune`), never on the
 end-to-end test set (tests/nlu/answers_heldout.yml).
@@ -40,6 +45,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic_assistant.honest_replies import SUGGESTIONS
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
 from clinic_assistant.rasa.intent_override import replace_intent
@@ -67,6 +73,7 @@ FUNCTION_WORDS = frozenset(
     anything thing things way much many lot lots good best better bad new old one two
     three first next last know think want wanted tell say said give got take""".split()
 )
+MAX_SUGGESTIONS = 2
 FILE_NAME = "known_words.json"
 EXAMPLES_FILE = "examples.json"
 _WORD = re.compile(r"[a-z]+")
@@ -90,6 +97,10 @@ def chosen_answer(message: Message) -> str:
         return intent
     selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     return (selector.get("response") or {}).get("intent_response_key") or intent
+
+
+def is_content_answer(key: str) -> bool:
+    return key in ANSWER_INTENTS or key.startswith(f"{RETRIEVAL_INTENT}/")
 
 
 def words_of(text: str) -> List[str]:
@@ -230,6 +241,19 @@ class AnswerGuard(GraphComponent):
             unsure = self.nearest.label(text) != chosen_answer(message)
         return UNANSWERABLE_INTENT if unsure else None
 
+    def suggestions(self, message: Message) -> List[str]:
+        """The FAQ answers an unsure question may have meant, likeliest first; none
+        when its nearest training examples are questions no answer covers or
+        unrelated ones ("how to thread a sewing needle")."""
+        nearest = self.nearest.ranked(message.get(TEXT) or "") if self.nearest else []
+        if not nearest or not is_content_answer(nearest[0][0]):
+            return []
+        candidates = [chosen_answer(message), *(label for label, _ in nearest)]
+        selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+        candidates += [r.get("intent_response_key") or "" for r in selector.get("ranking") or []]
+        faq_answers = [c for c in candidates if c.startswith(f"{RETRIEVAL_INTENT}/")]
+        return list(dict.fromkeys(faq_answers))[:MAX_SUGGESTIONS]
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if (message.get(TEXT) or "").startswith("/"):
@@ -237,5 +261,7 @@ class AnswerGuard(GraphComponent):
             replacement = self.verdict(message)
             if replacement is None:
                 continue
+            if replacement == UNANSWERABLE_INTENT:
+                message.set(SUGGESTIONS, self.suggestions(message), add_to_output=True)
             replace_intent(message, replacement)
         return messages

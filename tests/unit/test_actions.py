@@ -12,6 +12,7 @@ from actions.answer_contraindication import ActionAnswerContraindication, genera
 from actions.answer_indication import ActionAnswerIndication
 from actions.ask_screening_question import AskAnswersConfirmed, AskAnswerToChange
 from actions.delete_my_data import ActionDeleteMyData
+from actions.dont_know import ActionDontKnow
 from actions.red_flag import ActionRedFlag
 from actions.screening_decision import ActionScreeningDecision
 from actions.stop_screening import ActionStopScreening
@@ -380,3 +381,28 @@ async def test_an_unknown_medicine_makes_the_medicine_question_unsure() -> None:
     )
     assert slots["blood_disorder"] == "unsure"
     assert messages[0]["text"] == load_screening().messages["unknown_medicine"].strip()
+
+
+async def test_dont_know_offers_the_questions_it_may_have_meant() -> None:
+    # the trained domain has the FAQ answers of data/nlu/ too
+    responses = dict(DOMAIN["responses"])
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        responses.update(yaml.safe_load(path.read_text()).get("responses") or {})
+    domain = {**DOMAIN, "responses": responses}
+    unsure = tracker("will insurance pay for a session", "unanswerable_question")
+    unsure.latest_message["answer_suggestions"] = ["faq/cost", "faq/insurance"]
+    dispatcher = CollectingDispatcher()
+    await ActionDontKnow().run(dispatcher, unsure, domain)
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_dont_know_suggest"
+    offered = [(b["title"], b["payload"]) for b in message["buttons"]]
+    assert offered[:2] == [
+        ("How much does it cost?", "How much does it cost?"),
+        ("Does insurance cover it?", "Does insurance cover it?"),
+    ]
+    assert [title for title, _ in offered[2:]] == ["Pass my question on", "No thanks"]
+
+    plain = tracker("is there parking", "unanswerable_question")
+    dispatcher = CollectingDispatcher()
+    await ActionDontKnow().run(dispatcher, plain, domain)
+    assert [(m["response"], m["buttons"]) for m in dispatcher.messages] == [("utter_dont_know", [])]

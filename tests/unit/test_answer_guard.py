@@ -104,3 +104,26 @@ def test_the_second_opinion_ranks_labels_by_their_nearest_example() -> None:
     ranked = nearest.ranked("what do i wear")
     assert ranked[0][0] == "faq/what_to_wear" and len(ranked) == 2
     assert nearest.label("how long does a session take") == "faq/session_length"
+
+
+def test_an_unsure_answer_keeps_the_questions_it_may_have_meant() -> None:
+    examples = [
+        ("how much does a session cost", "faq/cost"),
+        ("does my health insurance pay for it", "faq/insurance"),
+        ("how long does a session take", "faq/session_length"),
+        ("is there parking at the clinic", "unanswerable_question"),
+        ("how do i fix my bike chain", "out_of_scope"),
+    ]
+    guard = AnswerGuard({"response_threshold": 0.5}, examples=examples)
+
+    def suggested(text: str, answer_confidence: float) -> list:
+        message = guard.process([parsed_text(text, answer_confidence)])[0]
+        return message.get("answer_suggestions")
+
+    # the classifier's choice (faq/cost) first, then what the nearest examples say
+    assert suggested("will my insurance pay for the session", 0.3) == ["faq/cost", "faq/insurance"]
+    # nearest examples of "no answer covers this" or unrelated: nothing to offer
+    assert suggested("is there parking near the clinic", 0.3) == []
+    assert suggested("how do i fix a bike chain", 0.3) == []
+    # an answer given is not a suggestion
+    assert suggested("how much does a session cost", 0.9) is None

@@ -207,3 +207,25 @@ def test_the_confirmation_buttons_are_understood_when_typed() -> None:
     messages = load(CLINIC / "screening.yml")["messages"]
     assert parse_confirmation(messages["confirm_yes"]) == "yes"
     assert parse_confirmation(messages["confirm_change"]) == "no"
+
+
+def test_every_faq_answer_has_a_title_that_is_one_of_its_own_questions() -> None:
+    """The honest "I can't answer that" offers answers by their titles
+    (actions/dont_know.py); a tapped title must be read as its own question."""
+    from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES
+    from tests.support.answers import faq_titles
+
+    defined = {key for path in response_files() for key in (load(path).get("responses") or {})}
+    assert defined >= DONT_KNOW_RESPONSES
+    titles = faq_titles()
+    assert titles, "no FAQ answers found: the scan is broken"
+    assert [key for key, title in titles.items() if not title] == [], "answers without a title"
+    assert len(set(titles.values())) == len(titles), "two answers share a title"
+    examples: Dict[str, Set[str]] = {}
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        for block in load(path).get("nlu") or []:
+            if block.get("intent", "").startswith("faq/"):
+                lines = block["examples"].splitlines()
+                examples[block["intent"]] = {line.strip().removeprefix("- ") for line in lines}
+    for key, title in titles.items():
+        assert title in examples.get(key, set()), f"{title!r} is not an example of {key}"
