@@ -62,16 +62,12 @@ run-scaled: setup
 shell: setup
 	$(BIN)/python scripts/run_assistant.py --shell
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: setup lint
 	$(BIN)/python -m pytest
 
 # Before each commit: lint and the tests that need no trained model and no servers
 # (markers in pyproject.toml); `make test` runs everything.
-check: $(VENV)/.installed
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+check: lint
 	$(BIN)/python -m pytest -q -m "not (server or browser or scaled or slow)"
 
 lint: $(VENV)/.installed

@@ -16,13 +16,13 @@ from actions.common import (
     clear_health_answers,
     screening_message,
 )
-from clinic_assistant.config import ClinicFacts, load_clinic_facts
+from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.indications import indication_message, load_injuries
 from clinic_assistant.metrics import count_screening_outcome
-from clinic_assistant.screening.rules import Decision, decide, load_screening
+from clinic_assistant.screening.rules import Decision, conclude, load_screening
 
 
-def decision_message(decision: Decision, complaint: str | None, facts: ClinicFacts) -> str:
+def decision_message(decision: Decision, complaint: str | None) -> str:
     """The conclusion, from clinic/screening.yml `messages` (and indications.yml)."""
     if decision.outcome == "clear":
         injury = load_injuries().get(complaint or "")
@@ -49,7 +49,7 @@ def decision_message(decision: Decision, complaint: str | None, facts: ClinicFac
     else:
         questions = ", ".join(q.summary.lower() for q in decision.unsure_about)
         text = screening_message("decision_unsure", questions=questions) + " "
-    return text + screening_message("other_help", contact_line=facts.contact_line())
+    return text + screening_message("other_help")
 
 
 class ActionScreeningDecision(Action):
@@ -59,18 +59,21 @@ class ActionScreeningDecision(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        facts = load_clinic_facts()
-        if tracker.get_slot("screening_stopped"):
-            count_screening_outcome("stopped")
-            return clear_health_answers()  # the form already explained why
         answers = current_answers(tracker)
-        decision = decide(answers, load_screening())
-        if tracker.get_slot(RED_FLAG_SLOT):  # the red-flag latch: never a link
-            count_screening_outcome("red_flag")
+        decision = conclude(
+            answers,
+            load_screening(),
+            stopped=bool(tracker.get_slot("screening_stopped")),
+            red_flag_raised=bool(tracker.get_slot(RED_FLAG_SLOT)),
+        )
+        count_screening_outcome(decision.outcome)
+        if decision.outcome == "stopped":
+            return clear_health_answers()  # the form already explained why
+        if decision.outcome == "red_flag":  # the red-flag latch: never a link
             dispatcher.utter_message(response="utter_screening_intro")
             return clear_health_answers()
-        count_screening_outcome(decision.outcome)
-        text = decision_message(decision, answers.get("complaint"), facts)
+        facts = load_clinic_facts()
+        text = decision_message(decision, answers.get("complaint"))
         if not decision.shows_booking_link and booking_link_was_shown(tracker):
             text = screening_message("link_withdrawn") + "\n" + text
         if decision.shows_booking_link:

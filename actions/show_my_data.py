@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import RED_FLAG_SLOT, screening_message
-from actions.validate_question_form import CONTACT_SLOT, QUESTION_SLOT
+from actions.validate_question_form import CONTACT_SLOT, NO_CONTACT, QUESTION_SLOT
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.screening.rules import load_screening, summary_lines
 
@@ -76,7 +76,7 @@ def summary_text(events: List[Dict[str, Any]]) -> str:
         contact = values.get(CONTACT_SLOT)
         contact = (
             screening_message("my_data_no_contact")
-            if contact in (None, "none")
+            if contact in (None, NO_CONTACT)
             else screening_message("my_data_contact", contact=contact)
         )
         question = _clip(values[QUESTION_SLOT])

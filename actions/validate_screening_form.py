@@ -28,7 +28,6 @@ from actions.common import (
     screening_message,
 )
 from actions.questionnaire_form import STOPPED_SLOT, QuestionnaireValidation
-from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.screening.answers import (
@@ -78,7 +77,11 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if slot == CONFIRM_SLOT:
             if self._reading(tracker).answers:
                 return None  # "yes, but I'm on Eliquis": new facts, confirm again
-            answer = parse_confirmation(text)
+            answer = parse_confirmation(
+                text,
+                yes_title=screening_message("confirm_yes"),
+                change_title=screening_message("confirm_change"),
+            )
             return {slot: answer} if answer else None
         if slot == CHANGE_SLOT:
             if self._reading(tracker).answers:
@@ -238,8 +241,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
         dispatcher.utter_message(text=text)
 
     def give_up(self, dispatcher: CollectingDispatcher) -> None:
-        contact = load_clinic_facts().contact_line()
-        dispatcher.utter_message(text=screening_message("give_up", contact_line=contact))
+        dispatcher.utter_message(text=screening_message("give_up"))
 
     def _complaint(self, text: str, tracker: Tracker) -> Dict[str, Any] | None:
         options = load_screening().question("complaint").options

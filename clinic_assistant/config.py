@@ -25,6 +25,7 @@ ENV_OVERRIDES: Dict[str, str] = {
     "insurance": "CLINIC_INSURANCE",
     "referral": "CLINIC_REFERRAL",
     "session_length": "CLINIC_SESSION_LENGTH",
+    "privacy_url": "PRIVACY_URL",
 }
 
 
@@ -41,12 +42,16 @@ class ClinicFacts:
     insurance: str
     referral: str
     session_length: str
+    # linked from the chat widget's privacy line; a clinic may have none yet
+    privacy_url: str = ""
 
     def as_template_values(self) -> Dict[str, str]:
         """Values for `{clinic_phone}`-style placeholders in responses."""
         values = {f"clinic_{key}": value for key, value in asdict(self).items()}
         values["booking_url"] = self.booking_url
         values["emergency_number"] = self.emergency_number
+        values["privacy_url"] = self.privacy_url
+        values["contact_line"] = self.contact_line()
         return values
 
     def contact_line(self) -> str:
@@ -69,25 +74,9 @@ def load_clinic_facts(env: Mapping[str, str] | None = None) -> ClinicFacts:
 @lru_cache(maxsize=8)
 def _read_facts(folder: str, overrides: Tuple[Tuple[str, str], ...]) -> ClinicFacts:
     with open(Path(folder) / "clinic.yml", encoding="utf-8") as handle:
-        values = {key: str(value) for key, value in yaml.safe_load(handle).items()}
+        raw = yaml.safe_load(handle)
+    # a blank value counts as unset, like an empty variable: an optional field
+    # (privacy_url) takes its default, a required one fails at start
+    values = {key: str(value) for key, value in raw.items() if value is not None}
     values.update({field: value for field, value in overrides if value})
-    return ClinicFacts(**{field: values[field] for field in ENV_OVERRIDES})
-
-
-PRIVACY_URL_ENV = "PRIVACY_URL"
-
-
-def load_privacy_url(env: Mapping[str, str] | None = None) -> str:
-    """The clinic's privacy notice (`privacy_url` in clinic/clinic.yml, or $PRIVACY_URL);
-    linked from the chat widget's privacy line. Empty when neither is set."""
-    env = os.environ if env is None else env
-    if env.get(PRIVACY_URL_ENV):
-        return env[PRIVACY_URL_ENV]
-    return _read_privacy_url(str(clinic_data_dir()))
-
-
-@lru_cache(maxsize=8)
-def _read_privacy_url(folder: str) -> str:
-    """Read once per process, like the other facts."""
-    with open(Path(folder) / "clinic.yml", encoding="utf-8") as handle:
-        return str(yaml.safe_load(handle).get("privacy_url") or "")
+    return ClinicFacts(**{field: values[field] for field in ENV_OVERRIDES if field in values})

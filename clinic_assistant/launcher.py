@@ -82,6 +82,17 @@ class AssistantProcesses:
     action_process: subprocess.Popen | None = None
     rasa_process: subprocess.Popen | None = None
 
+    @classmethod
+    def on_free_ports(cls, run_dir: Path, **options: Any) -> AssistantProcesses:
+        """One that shares no port with another (tests, measurements); not started yet."""
+        return cls(
+            run_dir=run_dir,
+            rasa_port=free_port(),
+            action_port=free_port(),
+            action_metrics_port=free_port(),
+            **options,
+        )
+
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.interface in ("0.0.0.0", "") else self.interface

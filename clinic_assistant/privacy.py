@@ -18,7 +18,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, List
 
 import yaml
 
@@ -63,16 +63,6 @@ def _slot_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def stored_events(store: PrivacySQLTrackerStore, sender_id: str) -> List[Dict[str, Any]]:
-    """Every stored event of one conversation (all sessions), oldest first."""
-    event = store.SQLEvent
-    with store.session_scope() as session:
-        rows = (
-            session.query(event.data).filter(event.sender_id == sender_id).order_by(event.id).all()
-        )
-    return [json.loads(data) for (data,) in rows]
-
-
 def conversation_summary(
     store: PrivacySQLTrackerStore, sender_id: str, now: float | None = None
 ) -> str | None:
@@ -80,7 +70,7 @@ def conversation_summary(
     None when nothing is stored for it."""
     from clinic_assistant.questions import left_questions
 
-    events = stored_events(store, sender_id)
+    events = store.stored_events(sender_id)
     if not events:
         return None
     days = retention_days()

@@ -27,12 +27,14 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Sequence, Tuple
 
 import yaml
 
 from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES, SUGGESTIONS
+from clinic_assistant.rasa.content_answers import ANSWER_INTENTS
 from measure.common import (
     REPORTS,
     ROOT,
@@ -57,19 +59,25 @@ ANSWERED_BY = {
     "ask_indication": {"action_answer_indication"},
     "ask_contraindication": {"action_answer_contraindication", "utter_why_screening"},
 }
-ARTICLE_KEYS = {
-    "faq/what_is_dry_needling", "faq/what_are_trigger_points", "faq/why_release_trigger_points",
-    "faq/trigger_point_causes", "faq/treatment_process", "faq/part_of_total_treatment",
-    "faq/how_it_feels", "faq/local_twitch_response", "faq/after_treatment",
-    "ask_indication", "ask_contraindication",
-}  # fmt: skip
+# The article's FAQ answers; the other faq/* answers are practical ones (article_keys).
+ARTICLE_FAQ_FILE = ROOT / "data" / "nlu" / "faq.yml"
 # Answers that come from the content: any of them to an unrelated question is wrong.
 CONTENT_PREFIXES = ("utter_faq/", "action_answer_")
 GROUPS = ("article", "practical", "dont_know", "unrelated", "all")
 
 
+@lru_cache(maxsize=1)
+def article_keys() -> FrozenSet[str]:
+    """faq/<key> for each response in data/nlu/faq.yml, plus ask_indication and
+    ask_contraindication."""
+    with open(ARTICLE_FAQ_FILE, encoding="utf-8") as handle:
+        responses = yaml.safe_load(handle).get("responses") or {}
+    faq = {name[len("utter_") :] for name in responses if name.startswith("utter_faq/")}
+    return frozenset(faq | ANSWER_INTENTS)
+
+
 def group_of(expected: str) -> str:
-    if expected in ARTICLE_KEYS:
+    if expected in article_keys():
         return "article"
     if expected.startswith("faq/"):
         return "practical"
@@ -132,12 +140,11 @@ def actions_of(events: Sequence[Dict]) -> List[str]:
 
 def play(messages: Sequence[Dict[str, str]]) -> List[Result]:
     """Each message in a fresh conversation with the real assistant, judged."""
-    from clinic_assistant.launcher import AssistantProcesses, free_port
+    from clinic_assistant.launcher import AssistantProcesses
     from tests.support.chat import Chat
 
     run_dir = Path(tempfile.mkdtemp(prefix="answers-"))
-    processes = AssistantProcesses(run_dir=run_dir, rasa_port=free_port(),
-                                   action_port=free_port(), action_metrics_port=free_port())  # fmt: skip
+    processes = AssistantProcesses.on_free_ports(run_dir)
     results = []
     with processes:
         db = processes.run_dir / "data" / "conversations.db"

@@ -43,8 +43,9 @@ from typing import Any, Dict, List, Sequence
 
 import aiohttp
 
+from clinic_assistant.channels.messages import channel_message
 from clinic_assistant.config import load_clinic_facts
-from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port
+from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses
 from measure.common import (
     BIN,
     QUIET_ENV,
@@ -65,6 +66,7 @@ from measure.common import (
     stamp_or_refuse,
     table,
 )
+from tests.support.chat import booking_link_shown
 
 # One runner's conversation: FAQ questions, then a full screening ending with the
 # booking link (No to pregnancy, blood, infection, infection risk; knee; confirm).
@@ -87,7 +89,6 @@ EXTRA_TURNS = [
     "can i run after dry needling",
     "thanks",
 ]
-APOLOGY_PREFIX = "Sorry, something went wrong on my side"  # clinic_assistant.channels.safe
 TARGETS = {
     "p95_ms_at_10": 100.0,
     "saturation_msgs_per_s": 50.0,
@@ -140,6 +141,8 @@ class Runner:
     def __init__(self, url: str, booking_url: str, timeout: float = 60) -> None:
         self.webhook = f"{url}/webhooks/rest/webhook"
         self.booking_url = booking_url
+        # what the channel says when nothing replied (clinic_assistant.channels.safe)
+        self.apology = channel_message("apology")
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def message(
@@ -163,12 +166,8 @@ class Runner:
             replies = [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []
             texts = [r.get("text") or "" for r in replies]
             record["replies"] = len(body) if isinstance(body, list) else 0
-            record["apology"] = any(t.startswith(APOLOGY_PREFIX) for t in texts)
-            record["booking_link"] = any(self.booking_url in t for t in texts) or any(
-                b.get("payload") == self.booking_url
-                for r in replies
-                for b in r.get("buttons") or []
-            )
+            record["apology"] = any(self.apology in t for t in texts)
+            record["booking_link"] = booking_link_shown(replies, self.booking_url)
             record["reply_texts"] = texts
         return record
 
@@ -477,10 +476,10 @@ def first_answer() -> None:
     from tests.support.chat import post
 
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as run_dir, AssistantProcesses(
-        run_dir=Path(run_dir), rasa_port=free_port(), action_port=free_port(),
-        action_metrics_port=free_port(),
-    ) as assistant:  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory() as run_dir,
+        AssistantProcesses.on_free_ports(Path(run_dir)) as assistant,
+    ):
         ready = time.monotonic()
         body = json.dumps({"sender": "fresh-clone", "message": "what is dry needling"})
         _, replies = post(assistant.url, body.encode(), timeout=120)
@@ -907,10 +906,7 @@ async def measure_load(
 def serve_and_load(args: argparse.Namespace, model: Path, tmp: Path, turns: List[str]) -> Dict:
     """Start both servers, run the load levels, measure their memory; stop them."""
     print("Starting the action server and the Rasa server...", flush=True)
-    assistant = AssistantProcesses(
-        run_dir=tmp / "run", rasa_port=free_port(), action_port=free_port(),
-        action_metrics_port=free_port(), model=model,
-    )  # fmt: skip
+    assistant = AssistantProcesses.on_free_ports(tmp / "run", model=model)
     started = time.monotonic()
     try:
         assistant.start()

@@ -48,12 +48,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
+from clinic_assistant.rasa.content_answers import CONTENT_INTENTS, RETRIEVAL_INTENT
 from measure.common import (
     BIN,
     RAW,
     ROOT,
     StepFailed,
-    UncommittedChanges,
     add_report_arguments,
     cell,
     fmt,
@@ -66,7 +66,7 @@ from measure.common import (
     passed,
     relative,
     run_logged,
-    stamp,
+    stamp_or_refuse,
     table,
     write_section,
 )
@@ -79,10 +79,6 @@ REPORT_NAME = "NLU_EVALUATION.md"
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
-RETRIEVAL_INTENT = "faq"
-# Intents whose answer is an article answer (FAQ text, indication or
-# contraindication). An out-of-scope message must not get one of these.
-ARTICLE_INTENTS = frozenset({"faq", "ask_indication", "ask_contraindication"})
 ENTITY_LABELS = ("injury", "condition", "medication")
 TARGETS = {
     "intent_accuracy": 0.95,
@@ -151,9 +147,10 @@ def macro_f1(pairs: Sequence[Pair]) -> float | None:
 
 
 def out_of_scope_recall(
-    pairs: Sequence[Pair], article_intents: Iterable[str] = ARTICLE_INTENTS
+    pairs: Sequence[Pair], article_intents: Iterable[str] = CONTENT_INTENTS
 ) -> float | None:
-    """Of the expected out_of_scope messages, the fraction without an article answer.
+    """Of the expected out_of_scope messages, the fraction without an article answer
+    (FAQ text, indication or contraindication: the answer guard's CONTENT_INTENTS).
 
     Any prediction other than an article intent counts as a success, including
     out_of_scope itself, nlu_fallback (low confidence) and e.g. request_human.
@@ -902,12 +899,14 @@ def measure(args: argparse.Namespace, out: Path, source: str) -> Dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     out: Path = args.out.resolve()
+    source = stamp_or_refuse(args.allow_dirty)
+    if source is None:
+        return 2
     try:
-        source = stamp(args.allow_dirty)
         result = measure(args, out, source)
-    except (UncommittedChanges, StepFailed) as failure:
+    except StepFailed as failure:
         print(f"\n{failure}", file=sys.stderr)
-        return 2 if isinstance(failure, UncommittedChanges) else 1
+        return 1
     report = write_section(out / REPORT_NAME, "nlu", report_lines(result))
     (out / RAW).mkdir(parents=True, exist_ok=True)
     (out / RAW / "nlu_evaluation.json").write_text(json.dumps(result, indent=1, default=str))

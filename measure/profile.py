@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import List, Sequence, Tuple
 
 from clinic_assistant.config import load_clinic_facts
-from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port
+from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses
 from measure.bench import Runner, script_turns
 from measure.common import (
     BIN,
@@ -81,10 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp_name:
         tmp = Path(tmp_name)
-        assistant = AssistantProcesses(
-            run_dir=tmp / "run", rasa_port=free_port(), action_port=free_port(),
-            action_metrics_port=free_port(), model=args.model,
-        )  # fmt: skip
+        assistant = AssistantProcesses.on_free_ports(tmp / "run", model=args.model)
         with assistant:  # starts both servers, stops them on the way out
             runner = Runner(assistant.url, load_clinic_facts().booking_url)
             turns = script_turns(10)

@@ -19,6 +19,7 @@ import sys
 import time
 
 from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.console.__main__ import DEFAULT_PORT as CONSOLE_PORT
 from clinic_assistant.launcher import AssistantProcesses, wait_for_http
 
 
@@ -47,7 +48,7 @@ def main() -> int:
         print("Starting the Rasa server (loading the model takes ~20 s)...", flush=True)
         assistant.start_rasa_server()
         demo = _start_demo(assistant, demo_port)
-        console_port = int(os.environ.get("CONSOLE_PORT", "8001"))
+        console_port = int(os.environ.get("CONSOLE_PORT", CONSOLE_PORT))
         _start_console(assistant, console_port)
         print(
             f"\nThe assistant is running.\n"

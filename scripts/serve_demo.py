@@ -6,9 +6,9 @@
 Routes (one origin, bound to 127.0.0.1):
     /                 widget/demo/index.html, with the snippet's serverUrl set to
                       $RASA_URL (default http://localhost:5005), bookingUrl to
-                      $BOOKING_URL if set, and the clinic's facts ({{clinic_phone}},
-                      {{privacy_url}}, {{retention_days}}, ...) from clinic/clinic.yml,
-                      the environment and clinic_assistant.privacy
+                      $BOOKING_URL if set, and the values the assistant's responses use
+                      ({{clinic_phone}}, {{privacy_url}}, {{retention_days}}, ...; from
+                      clinic/clinic.yml and the environment: nlg.response_values)
     /clinic-chat.js   widget/dist/clinic-chat.js (build it first: widget/build.sh)
     /<file>           other files in widget/demo/
 
@@ -33,8 +33,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
-
-from clinic_assistant.config import load_clinic_facts, load_privacy_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / "widget" / "demo"
@@ -65,16 +63,13 @@ def _js_string_body(value: str) -> str:
 
 
 def widget_values() -> dict[str, str]:
-    """Placeholder values: the clinic's facts, the privacy link and the retention period
-    (from the same settings the assistant uses, so the widget's privacy line matches)."""
+    """Placeholder values: the ones the assistant's responses use (the clinic's facts,
+    the privacy link, the retention period), so the widget's privacy line matches."""
     with warnings.catch_warnings():  # rasa/sqlalchemy import-time warnings: not for this server
         warnings.simplefilter("ignore")
-        from clinic_assistant.privacy import retention_days
+        from clinic_assistant.rasa.nlg import response_values
 
-    values = load_clinic_facts().as_template_values()
-    values["privacy_url"] = load_privacy_url()
-    values["retention_days"] = f"{retention_days():g}"
-    return values
+    return response_values()
 
 
 def render_page(rasa_url: str, booking_url: str | None) -> tuple[bytes, str]:

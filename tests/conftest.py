@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port
+from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses
 
 
 def require_model() -> Path:
@@ -18,13 +18,7 @@ def require_model() -> Path:
 
 def start_assistant(run_dir: Path, **options: object) -> AssistantProcesses:
     require_model()
-    return AssistantProcesses(
-        run_dir=run_dir,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        action_metrics_port=free_port(),
-        **options,
-    ).start()
+    return AssistantProcesses.on_free_ports(run_dir, **options).start()
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ def _messages(folder: str) -> Dict[str, str]:
 
 def channel_message(key: str, **values: str) -> str:
     """A sentence from clinic/channels.yml (read once per process, like all content)."""
-    facts = load_clinic_facts()
     return _messages(str(clinic_data_dir()))[key].format(
-        **facts.as_template_values(), contact_line=facts.contact_line(), **values
+        **load_clinic_facts().as_template_values(), **values
     )

@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 # Twilio accepts at most 1600 characters per message body (SMS and WhatsApp).
 MESSAGE_LIMIT = 1600
-REPLY_HINT = channel_message("buttons_hint")
 REQUIRED_ENV = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -111,7 +110,7 @@ def format_buttons(text: str, buttons: List[Dict[str, Any]]) -> str:
     options = "\n".join(
         f"{number}. {button.get('title', '')}" for number, button in enumerate(choices(buttons), 1)
     )
-    hint = REPLY_HINT if options else ""
+    hint = channel_message("buttons_hint") if options else ""
     return "\n\n".join(part for part in (text.strip(), links, options, hint) if part)
 
 

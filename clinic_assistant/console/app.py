@@ -334,5 +334,4 @@ def create_app(config: ConsoleConfig | None = None) -> Flask:
         return render_template("audit.html", entries=db.audit_entries())
 
     app.extensions["clinic_console_db"] = db
-    app.extensions["clinic_console_teacher"] = teacher
     return app

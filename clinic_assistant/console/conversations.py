@@ -22,8 +22,15 @@ import yaml
 
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.honest_replies import DONT_KNOW
+from clinic_assistant.rasa.content_answers import (
+    ANSWER_INTENTS,
+    CONTENT_INTENTS,
+    GUARD_DEFAULTS,
+    RETRIEVAL_INTENT,
+    selected_answer_confidence,
+)
 from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore
-from clinic_assistant.screening.rules import Screening, decide, load_screening
+from clinic_assistant.screening.rules import Screening, conclude, load_screening
 
 # The first reply to a message says whether the assistant could answer it.
 REPLY_KINDS = {
@@ -43,7 +50,6 @@ KIND_LABELS = {
 # An answer from the content is listed too when it was given with less than this
 # much more confidence than the answer guard's threshold (config.yml).
 LOW_CONFIDENCE_MARGIN = 0.1
-CONTENT_INTENTS = frozenset({"faq", "ask_indication", "ask_contraindication"})
 OUTCOMES = ("clear", "ruled_out", "unsure", "stopped", "red_flag")
 OUTCOME_LABELS = {
     "clear": "nothing ruled it out (link shown)",
@@ -94,11 +100,6 @@ def _rows(store: PrivacySQLTrackerStore) -> Iterator[Tuple[str, str, float, str]
         yield from query.yield_per(2000)
 
 
-def _response_confidence(parse_data: Dict[str, Any]) -> float | None:
-    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
-    return (selector.get("response") or {}).get("confidence")
-
-
 class _Conversation:
     """Walks one sender's events in order."""
 
@@ -133,7 +134,7 @@ class _Conversation:
                 "timestamp": timestamp,
                 "intent": intent.get("name"),
                 "confidence": intent.get("confidence"),
-                "answer_confidence": _response_confidence(parse),
+                "answer_confidence": selected_answer_confidence(parse),
                 "in_form": self.active_loop is not None
                 or self.slots.get("requested_slot") is not None,
             }
@@ -152,7 +153,7 @@ class _Conversation:
         if kind is None and message["intent"] in CONTENT_INTENTS:
             confidence = (
                 message["answer_confidence"]
-                if message["intent"] == "faq"
+                if message["intent"] == RETRIEVAL_INTENT
                 else message["confidence"]
             )
             if confidence is not None and confidence < self.low_confidence[message["intent"]]:
@@ -169,26 +170,26 @@ class _Conversation:
         """What action_screening_decision concluded, decided again the same way
         (actions/screening_decision.py) from the answers as they were stored when
         it ran; only the outcome is kept."""
-        if self.slots.get("screening_stopped"):
-            return "stopped"
-        if self.slots.get("red_flag_raised"):
-            return "red_flag"
-        screening = self.screening
-        answers = {slot: self.slots.get(slot) for slot in screening.answer_slots}
-        return decide(answers, screening).outcome
+        answers = {slot: self.slots.get(slot) for slot in self.screening.answer_slots}
+        return conclude(
+            answers,
+            self.screening,
+            stopped=bool(self.slots.get("screening_stopped")),
+            red_flag_raised=bool(self.slots.get("red_flag_raised")),
+        ).outcome
 
 
 def low_confidence_limits(config: Path = PROJECT_ROOT / "config.yml") -> Dict[str, float]:
     """Per content intent: below this confidence an answer counts as unsure (the
     answer guard's thresholds in config.yml plus a margin)."""
-    guard: Dict[str, Any] = {}
+    guard: Dict[str, Any] = dict(GUARD_DEFAULTS)
     with open(config, encoding="utf-8") as handle:
         for component in yaml.safe_load(handle).get("pipeline") or []:
             if str(component.get("name", "")).endswith("AnswerGuard"):
-                guard = component
-    response = round(float(guard.get("response_threshold", 0.5)) + LOW_CONFIDENCE_MARGIN, 3)
-    intent = round(float(guard.get("answer_intent_threshold", 0.7)) + LOW_CONFIDENCE_MARGIN, 3)
-    return {"faq": response, "ask_indication": intent, "ask_contraindication": intent}
+                guard = {**GUARD_DEFAULTS, **component}
+    response = round(float(guard["response_threshold"]) + LOW_CONFIDENCE_MARGIN, 3)
+    intent = round(float(guard["answer_intent_threshold"]) + LOW_CONFIDENCE_MARGIN, 3)
+    return {RETRIEVAL_INTENT: response, **{name: intent for name in ANSWER_INTENTS}}
 
 
 def summarise(store: PrivacySQLTrackerStore) -> Summary:

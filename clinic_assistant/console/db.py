@@ -149,10 +149,6 @@ class ConsoleDB:
             db.execute("DELETE FROM login_sessions WHERE name = ?", (name,))
         return not existed
 
-    def staff_names(self) -> List[str]:
-        with self.connect() as db:
-            return [r[0] for r in db.execute("SELECT name FROM staff ORDER BY name")]
-
     def login_blocked(self, name: str, address: str, now: float | None = None) -> bool:
         since = (now or time.time()) - FAILED_LOGIN_WINDOW
         with self.connect() as db:
@@ -293,10 +289,3 @@ class ConsoleDB:
             gone = marks - existing
             db.executemany("DELETE FROM question_done WHERE mark = ?", [(m,) for m in gone])
         return marks & existing
-
-    def table_counts(self) -> dict:
-        with self.connect() as db:
-            return {
-                table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
-                for table in ("staff", "audit_log", "review", "question_done")
-            }

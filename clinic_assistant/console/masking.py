@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Tuple
 
 EMAIL, LINK, PHONE, DATE, NUMBER, NAME = (
     "<email>",
@@ -251,7 +251,3 @@ def group_messages(
         for kind, n in kinds.items():
             best.kinds[kind] = best.kinds.get(kind, 0) + n
     return sorted(groups, key=lambda g: (-g.count, -g.last_seen))
-
-
-def wordings_of(groups: Sequence[Group]) -> List[str]:
-    return [w for g in groups for w in g.wordings]

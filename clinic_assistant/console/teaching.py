@@ -91,9 +91,6 @@ class Teacher:
         self.run_rasa_validate = run_rasa_validate
 
     # --- what exists ----------------------------------------------------------------
-    def training_files(self) -> List[Path]:
-        return sorted((self.root / "data").rglob("*.yml"))
-
     def existing(self) -> Tuple[Dict[str, set], Dict[str, str]]:
         """Examples by intent (normalised) and the faq answers' first text, from all data."""
         examples: Dict[str, set] = {}
@@ -119,14 +116,9 @@ class Teacher:
         return faq + sorted(ANSWER_INTENTS.items())
 
     def placeholders(self) -> set:
-        from clinic_assistant.config import load_clinic_facts
+        from clinic_assistant.rasa.nlg import response_values
 
-        return {
-            *load_clinic_facts().as_template_values(),
-            "pregnancy_limit",
-            "contraindications",
-            "retention_days",
-        }
+        return set(response_values())
 
     def read(self) -> dict:
         if not self.path.exists():
@@ -347,7 +339,3 @@ class Teacher:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def empty_file_text() -> str:
-    return HEADER + 'version: "3.1"\nnlu: []\n'

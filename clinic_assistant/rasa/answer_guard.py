@@ -48,15 +48,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from clinic_assistant.honest_replies import SUGGESTIONS
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
+from clinic_assistant.rasa.content_answers import (
+    ANSWER_INTENTS,
+    CONTENT_INTENTS,
+    GUARD_DEFAULTS,
+    RETRIEVAL_INTENT,
+    selected_answer_confidence,
+)
 from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.rasa.nearest_examples import NearestExamples
 
 UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
-RETRIEVAL_INTENT = "faq"
-ANSWER_INTENTS = frozenset({"ask_indication", "ask_contraindication"})
-# predictions whose reply comes from the clinic's content
-CONTENT_INTENTS = frozenset({RETRIEVAL_INTENT, *ANSWER_INTENTS})
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
@@ -77,11 +80,6 @@ MAX_SUGGESTIONS = 2
 FILE_NAME = "known_words.json"
 EXAMPLES_FILE = "examples.json"
 _WORD = re.compile(r"[a-z]+")
-
-
-def selected_answer_confidence(message: Message) -> float | None:
-    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    return (selector.get("response") or {}).get("confidence")
 
 
 def answer_key(example: Message) -> str:
@@ -111,12 +109,7 @@ def words_of(text: str) -> List[str]:
 class AnswerGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {
-            "response_threshold": 0.5,
-            "answer_intent_threshold": 0.7,
-            "unknown_share_out_of_scope": 0.5,
-            "agreement_bypass": 0.95,
-        }
+        return dict(GUARD_DEFAULTS)
 
     def __init__(
         self,

@@ -24,17 +24,24 @@ from clinic_assistant.screening.rules import load_screening
 FALLBACK_RESPONSES = {"utter_default": "nlu_fallback", "utter_out_of_scope": "out_of_scope"}
 
 
+def response_values() -> Dict[str, str]:
+    """The values every response may name: the clinic's facts, the screening's
+    pregnancy limit and contraindications, and how long conversations are kept."""
+    screening = load_screening()
+    return {
+        **load_clinic_facts().as_template_values(),
+        "pregnancy_limit": screening.limit_phrase,
+        "contraindications": screening.contraindication_list,
+        "retention_days": f"{retention_days():g}",
+    }
+
+
 class ClinicNLG(TemplatedNaturalLanguageGenerator):
     def __init__(
         self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
         super().__init__(domain.responses if domain else {})
-        self.clinic_values = {
-            **load_clinic_facts().as_template_values(),
-            "pregnancy_limit": load_screening().limit_phrase,
-            "contraindications": load_screening().contraindication_list,
-            "retention_days": f"{retention_days():g}",
-        }
+        self.clinic_values = response_values()
 
     @property
     def responses(self) -> Dict[str, Any]:

@@ -156,11 +156,18 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(events))
         return tracker
 
+    def stored_events(self, sender_id: str) -> List[dict[str, Any]]:
+        """Every stored event of one conversation (all sessions), oldest first."""
+        with self.session_scope() as session:
+            query = self._event_data_queries[True]
+            rows = session.execute(query, {"sender_id": sender_id}).scalars().all()
+        return [json.loads(data) for data in rows]
+
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
+        # no count (a tracker this store did not load or save, or no fast paths:
+        # only they keep it, and they are on or off for the whole process)
         stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
-        if (
-            stored is None or not self._fast_paths
-        ):  # a tracker this store did not load: count the stored rows
+        if stored is None:  # count the stored rows
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored, len(tracker.events))
 

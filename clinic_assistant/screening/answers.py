@@ -144,6 +144,12 @@ _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌
           "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes "}  # fmt: skip
 
 
+def _emoji_as_words(text: str) -> str:
+    for emoji, word in _EMOJI.items():
+        text = text.replace(emoji, word)
+    return text
+
+
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("`", "'").replace("‘", "'")
     text = re.sub(r"(?<=\d)[.,](?=\d)", ".", text)  # keep "6.5", drop other dots
@@ -199,8 +205,7 @@ def parse_yes_no(text: str) -> str | None:
     raw = text.strip().lower()
     if raw in BUTTON_INTENTS:
         return BUTTON_INTENTS[raw]
-    for emoji, word in _EMOJI.items():
-        text = text.replace(emoji, word)
+    text = _emoji_as_words(text)
     clean = normalise(text)
     if not clean:
         return None
@@ -412,15 +417,20 @@ def parse_pregnancy_stage(text: str) -> str | None:
     return min(distinct, key=_earliest_week)
 
 
-def parse_confirmation(text: str) -> str | None:
+def parse_confirmation(text: str, yes_title: str = "", change_title: str = "") -> str | None:
     """yes (answers are right), no (something to change), or None.
 
     Only a plain confirmation counts: "yes, but I forgot ..." adds something, so
-    it is not a yes (the form also reads the message for new facts).
+    it is not a yes (the form also reads the message for new facts). The whole
+    message being a button's title (clinic/screening.yml, which staff may
+    rename; a tap sends the title) counts as that button, the change first.
     """
-    for emoji, word in _EMOJI.items():
-        text = text.replace(emoji, word)
+    text = _emoji_as_words(text)
     clean = normalise(text)
+    if change_title and clean == normalise(_emoji_as_words(change_title)):
+        return NO
+    if yes_title and clean == normalise(_emoji_as_words(yes_title)):
+        return YES
     if _contains_phrase(clean, CHANGE_PHRASES):
         return NO
     if _ADDS_SOMETHING.search(clean):

@@ -82,7 +82,7 @@ class Screening:
 class Decision:
     """`clear` means: nothing in the answers rules dry needling out."""
 
-    outcome: str  # "clear" | "ruled_out" | "unsure"
+    outcome: str  # "clear" | "ruled_out" | "unsure"; conclude() adds "stopped" | "red_flag"
     reasons: Tuple[Contraindication, ...] = ()
     unsure_about: Tuple[Question, ...] = ()
     # not a reason against, but the physiotherapist must know (a later pregnancy)
@@ -259,6 +259,23 @@ def decide(answers: Mapping[str, str | None], screening: Screening) -> Decision:
     if unsure:
         return Decision("unsure", (), tuple(unsure))
     return Decision("clear", cautions=tuple(cautions))
+
+
+def conclude(
+    answers: Mapping[str, str | None],
+    screening: Screening,
+    *,
+    stopped: bool,
+    red_flag_raised: bool,
+) -> Decision:
+    """The screening's conclusion, in this order: stopped after too many unclear
+    answers, a red flag earlier in the session (the latch: never a link), and
+    only then the decision over the answers."""
+    if stopped:
+        return Decision("stopped")
+    if red_flag_raised:
+        return Decision("red_flag")
+    return decide(answers, screening)
 
 
 def summary_lines(

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from clinic_assistant.config import load_clinic_facts, load_privacy_url
+from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.privacy import retention_days
 from tests.browser.conftest import REPORTS
 from tests.browser.test_widget import (
@@ -72,7 +72,7 @@ def test_privacy_line_comes_first_with_the_configured_link_and_period(
     expect(notice).to_contain_text("delete my data")
     expect(notice).to_contain_text("This device keeps only a chat ID")
     link = notice.get_by_role("link", name="Privacy notice")
-    expect(link).to_have_attribute("href", load_privacy_url())
+    expect(link).to_have_attribute("href", load_clinic_facts().privacy_url)
     expect(link).to_have_attribute("target", "_blank")
     axe(page, "open, greeted")
     shot(page, "open")

@@ -29,7 +29,8 @@ from rasa.shared.core.events import (
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.console.app import ConsoleConfig, create_app
-from clinic_assistant.console.teaching import empty_file_text
+from clinic_assistant.console.db import ConsoleDB
+from clinic_assistant.console.teaching import HEADER
 from clinic_assistant.privacy import open_store
 from clinic_assistant.rasa.tracker_store import PrivacySQLTrackerStore, _event_row
 from clinic_assistant.screening.rules import NO, UNSURE, YES, load_screening
@@ -215,6 +216,25 @@ def endpoints(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(endpoints: Path) -> PrivacySQLTrackerStore:
     return open_store(endpoints)
+
+
+def table_counts(db: ConsoleDB) -> Dict[str, int]:
+    """Rows in each of the console's own tables."""
+    with db.connect() as connection:
+        return {
+            table: connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("staff", "audit_log", "review", "question_done")
+        }
+
+
+def staff_names(db: ConsoleDB) -> List[str]:
+    with db.connect() as connection:
+        return [r[0] for r in connection.execute("SELECT name FROM staff ORDER BY name")]
+
+
+def empty_file_text() -> str:
+    """data/nlu/staff_taught.yml before anything was taught."""
+    return HEADER + 'version: "3.1"\nnlu: []\n'
 
 
 def copy_project(target: Path) -> Path:

@@ -15,7 +15,15 @@ import pytest
 from clinic_assistant import PROJECT_ROOT, privacy
 from clinic_assistant.console.db import FAILED_LOGIN_LIMIT, ConsoleDB
 from clinic_assistant.questions import left_questions
-from tests.console.conftest import PASSWORD, Conversation, csrf_token, log_in, save
+from tests.console.conftest import (
+    PASSWORD,
+    Conversation,
+    csrf_token,
+    log_in,
+    save,
+    staff_names,
+    table_counts,
+)
 
 PAGES = ["/", "/review", "/teaching", "/questions", "/audit", "/review/0123456789abcdef"]
 FORMS = [
@@ -219,7 +227,7 @@ def test_questions_can_be_marked_done_and_deleted(client, store, app) -> None:
     client.post(f"/questions/{question.id}/delete", data={"csrf_token": token})
     assert left_questions(store) == []
     assert "can I bring my dog?" not in client.get("/questions").text
-    assert app.extensions["clinic_console_db"].table_counts()["question_done"] == 0
+    assert table_counts(app.extensions["clinic_console_db"])["question_done"] == 0
     assert f"question {question.id}" in client.get("/audit").text
 
 
@@ -246,7 +254,7 @@ def test_erasure_removes_a_conversation_from_every_console_page(
     assert re.search(r'data-outcome="ruled_out">0<', after["/"])
     # and the console's own tables hold nothing of them: no text, no conversation id
     db: ConsoleDB = app.extensions["clinic_console_db"]
-    assert db.table_counts()["question_done"] == 0
+    assert table_counts(db)["question_done"] == 0
     raw = db.path.read_bytes() + b"".join(
         p.read_bytes() for p in db.path.parent.glob(db.path.name + "-*")
     )
@@ -263,7 +271,7 @@ def test_staff_user_command_creates_an_account(tmp_path: Path) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
     db = ConsoleDB(db_path)
-    assert db.staff_names() == ["ben"]
+    assert staff_names(db) == ["ben"]
     assert db.check_password("ben", "a long enough password", "test")
     stored = db_path.read_bytes()
     assert b"a long enough password" not in stored and b"$argon2id$" in stored

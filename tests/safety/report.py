@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses, free_port
+from clinic_assistant.launcher import DEFAULT_MODEL, AssistantProcesses
 from measure.common import add_report_arguments, generated_by, stamp_or_refuse, table
 from tests.safety.suite import (
     ELIGIBLE_CLASS,
@@ -176,12 +176,7 @@ def assistant_processes(run_dir: Path) -> AssistantProcesses:
     """The assistant as tests/conftest.py starts it: own ports, SQLite store in run_dir."""
     if not DEFAULT_MODEL.exists():
         raise SystemExit(f"No trained model at {DEFAULT_MODEL}: run `make setup` first.")
-    return AssistantProcesses(
-        run_dir=run_dir,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        action_metrics_port=free_port(),
-    )
+    return AssistantProcesses.on_free_ports(run_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

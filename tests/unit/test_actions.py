@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List
 
 import yaml
@@ -238,6 +239,21 @@ async def test_confirmation_ends_the_form() -> None:
         "Yes, that's right", "affirm", {**NO_ANSWERS, "requested_slot": "answers_confirmed"}
     )
     assert slots["answers_confirmed"] == "yes" and slots["requested_slot"] is None
+
+
+async def test_renamed_confirmation_buttons_still_work(clinic_copy: Path) -> None:
+    path = clinic_copy / "screening.yml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('confirm_yes: "Yes, that\'s right"', 'confirm_yes: "Those are my answers"')
+    text = text.replace('confirm_change: "Change an answer"', 'confirm_change: "Let me redo one"')
+    path.write_text(text, encoding="utf-8")
+    assert load_screening().messages["confirm_yes"] == "Those are my answers"
+
+    confirming = {**NO_ANSWERS, "requested_slot": "answers_confirmed"}
+    _, slots = await validate("Those are my answers", "affirm", confirming)
+    assert slots["answers_confirmed"] == "yes" and slots["requested_slot"] is None
+    _, slots = await validate("Let me redo one", "deny", confirming)
+    assert slots["answers_confirmed"] == "no" and slots["requested_slot"] == "answer_to_change"
 
 
 async def test_red_flag_is_never_an_answer() -> None:

@@ -534,3 +534,29 @@ CONFIRMATIONS = [
 @pytest.mark.parametrize(("text", "expected"), CONFIRMATIONS)
 def test_confirmation(text: str, expected: str | None) -> None:
     assert parse_confirmation(text) == expected
+
+
+RENAMED = {"yes_title": "Those are my answers", "change_title": "Let me redo one"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Those are my answers", "yes"),
+        ("those are my answers!", "yes"),
+        ("Let me redo one", "no"),
+        ("LET ME REDO ONE", "no"),
+        # only the whole title counts: more than the title is read as before
+        ("Those are my answers, but I forgot", None),
+        ("those are my answers except I'm pregnant", None),
+        ("let me redo one please", None),
+        *CONFIRMATIONS,
+    ],
+)
+def test_confirmation_with_renamed_buttons(text: str, expected: str | None) -> None:
+    assert parse_confirmation(RENAMED["yes_title"]) is None  # unknown without the titles
+    assert parse_confirmation(text, **RENAMED) == expected
+
+
+def test_identical_titles_read_as_a_change() -> None:
+    assert parse_confirmation("Ok", yes_title="OK", change_title="ok") == "no"

@@ -25,6 +25,7 @@ FILE_FACTS = ClinicFacts(
     session_length=yaml.safe_load((PROJECT_ROOT / "clinic" / "clinic.yml").read_text())[
         "session_length"
     ],
+    privacy_url="https://running-solutions.example/privacy",
 )
 
 
@@ -80,8 +81,11 @@ def test_template_values() -> None:
         "clinic_insurance": FILE_FACTS.insurance,
         "clinic_referral": FILE_FACTS.referral,
         "clinic_session_length": FILE_FACTS.session_length,
+        "clinic_privacy_url": "https://running-solutions.example/privacy",
         "booking_url": "https://running-solutions.example/book/dry-needling",
         "emergency_number": "112",
+        "privacy_url": "https://running-solutions.example/privacy",
+        "contact_line": FILE_FACTS.contact_line(),
     }
     template = "Call {clinic_phone} ({clinic_opening_hours}) or book at {booking_url}."
     assert template.format(**values) == (
@@ -140,3 +144,17 @@ def test_an_edit_takes_effect_at_restart_for_every_reply(
     config._read_facts.cache_clear()  # what a restart does
     assert load_clinic_facts().phone == "+44 20 7946 0000"
     assert ClinicNLG().clinic_values["clinic_phone"] == "+44 20 7946 0000"
+
+
+def test_privacy_url_is_optional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "clinic"
+    shutil.copytree(PROJECT_ROOT / "clinic", folder)
+    raw = yaml.safe_load((folder / "clinic.yml").read_text(encoding="utf-8"))
+    del raw["privacy_url"]
+    (folder / "clinic.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(folder))
+
+    assert load_clinic_facts(env={}).privacy_url == ""
+    assert load_clinic_facts(env={"PRIVACY_URL": "https://clinic.test/p"}).privacy_url == (
+        "https://clinic.test/p"
+    )

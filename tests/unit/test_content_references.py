@@ -19,6 +19,7 @@ import yaml
 
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.rasa.nlg import response_values
 from clinic_assistant.screening.rules import load_screening
 
 CLINIC = PROJECT_ROOT / "clinic"
@@ -34,16 +35,14 @@ MESSAGE_FUNCTIONS = {
 # Values the code fills in besides the clinic's facts, per content file.
 EXTRA_VALUES = {
     "screening.yml": {
-        "question", "answer", "answers", "contraindications", "contact_line", "injury_note",
+        "question", "answer", "answers", "contraindications", "injury_note",
         "cautions", "conditions", "reasons", "questions", "confirm_yes", "confirm_change",
         "pregnancy_limit", "count", "contact",
     },
     "indications.yml": {"injuries", "injury", "Injury"},
-    "channels.yml": {"contact_line", "reason"},
+    "channels.yml": {"reason"},
     "red_flags.yml": {"names", "advice", "next_step", "doctor", "emergency_number"},
 }  # fmt: skip
-# Values ClinicNLG fills into every response (clinic_assistant/rasa/nlg.py).
-NLG_VALUES = {"pregnancy_limit", "contraindications", "retention_days"}
 
 
 def load(path: Path) -> dict:
@@ -132,7 +131,7 @@ def test_placeholders_in_content_files_are_filled_in(name: str) -> None:
 
 def test_placeholders_in_responses_are_filled_in() -> None:
     slots = set(load(PROJECT_ROOT / "domain.yml")["slots"])
-    known = set(load_clinic_facts().as_template_values()) | NLG_VALUES | slots
+    known = set(response_values()) | slots
     for path in response_files():
         for key, variations in (load(path).get("responses") or {}).items():
             for template in strings_in(variations):
@@ -201,12 +200,14 @@ def test_no_training_example_belongs_to_two_intents() -> None:
 
 
 def test_the_confirmation_buttons_are_understood_when_typed() -> None:
-    """Staff may rename the buttons; the assistant must still read them."""
+    """Staff may rename the buttons; the form reads them by their titles (a tap
+    sends the title), which must differ (else "yes" could never be tapped)."""
     from clinic_assistant.screening.answers import parse_confirmation
 
     messages = load(CLINIC / "screening.yml")["messages"]
-    assert parse_confirmation(messages["confirm_yes"]) == "yes"
-    assert parse_confirmation(messages["confirm_change"]) == "no"
+    titles = {"yes_title": messages["confirm_yes"], "change_title": messages["confirm_change"]}
+    assert parse_confirmation(messages["confirm_yes"], **titles) == "yes"
+    assert parse_confirmation(messages["confirm_change"], **titles) == "no"
 
 
 def test_every_faq_answer_has_a_title_that_is_one_of_its_own_questions() -> None:

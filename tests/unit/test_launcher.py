@@ -33,3 +33,11 @@ def test_free_port_never_hands_out_the_same_port_twice(monkeypatch: pytest.Monke
 def test_real_ports_are_distinct() -> None:
     ports = [launcher.free_port() for _ in range(50)]
     assert len(set(ports)) == 50
+
+
+def test_an_assistant_on_free_ports_shares_none(tmp_path) -> None:
+    first = launcher.AssistantProcesses.on_free_ports(tmp_path / "a")
+    second = launcher.AssistantProcesses.on_free_ports(tmp_path / "b", start_actions=False)
+    ports = [p.rasa_port for p in (first, second)] + [p.action_port for p in (first, second)]
+    ports += [p.action_metrics_port for p in (first, second)]
+    assert len(set(ports)) == 6 and not second.start_actions and first.processes == []

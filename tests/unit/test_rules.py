@@ -21,6 +21,7 @@ from clinic_assistant.screening.rules import (
     UNSURE,
     YES,
     Screening,
+    conclude,
     decide,
     load_screening,
     pregnancy_in_first_months,
@@ -190,6 +191,16 @@ def test_several_reasons_at_once_in_question_order(screening: Screening) -> None
         "current_infection",
         "infection_risk",
     ]
+
+
+def test_conclude_stopped_then_red_flag_then_the_answers(screening: Screening) -> None:
+    def outcome(stopped: bool, red_flag_raised: bool) -> str:
+        return conclude(ALL_NO, screening, stopped=stopped, red_flag_raised=red_flag_raised).outcome
+
+    assert outcome(stopped=True, red_flag_raised=True) == "stopped"
+    assert outcome(stopped=False, red_flag_raised=True) == "red_flag"
+    assert outcome(stopped=False, red_flag_raised=False) == "clear"
+    assert not conclude(ALL_NO, screening, stopped=False, red_flag_raised=True).shows_booking_link
 
 
 @pytest.mark.parametrize("complaint", ["calf", "knee", "other", "yes", "lower_back"])

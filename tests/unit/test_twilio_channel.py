@@ -24,9 +24,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
+from clinic_assistant.channels.messages import channel_message
 from clinic_assistant.channels.twilio_signed import (
     MESSAGE_LIMIT,
-    REPLY_HINT,
     SignedTwilioInput,
     SignedTwilioOutput,
     match_button,
@@ -345,7 +345,9 @@ async def test_buttons_are_one_numbered_message(twilio_api: responses.RequestsMo
     [message] = sent(twilio_api)
     assert message["To"] == PATIENT
     assert message["From"] == NUMBER
-    assert message["Body"] == ("Any swelling?\n\n1. Yes\n2. No\n3. Not sure\n\n" + REPLY_HINT)
+    assert message["Body"] == (
+        "Any swelling?\n\n1. Yes\n2. No\n3. Not sure\n\n" + channel_message("buttons_hint")
+    )
     assert "/affirm" not in message["Body"]
 
 

@@ -1,0 +1,27 @@
+"""What the answer guard (answer_guard.py) knows that the console and measure/ read
+too: which predictions answer from the clinic's content, how confident the chosen
+FAQ answer was, and the guard's default thresholds. A light module: the console
+imports it without Rasa's NLU (TensorFlow)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+RETRIEVAL_INTENT = "faq"
+ANSWER_INTENTS = frozenset({"ask_indication", "ask_contraindication"})
+# predictions whose reply comes from the clinic's content
+CONTENT_INTENTS = frozenset({RETRIEVAL_INTENT, *ANSWER_INTENTS})
+# AnswerGuard's settings where config.yml sets none
+GUARD_DEFAULTS: Dict[str, float] = {
+    "response_threshold": 0.5,
+    "answer_intent_threshold": 0.7,
+    "unknown_share_out_of_scope": 0.5,
+    "agreement_bypass": 0.95,
+}
+
+
+def selected_answer_confidence(parsed: Any) -> float | None:
+    """The chosen FAQ answer's confidence in a parsed message (a Rasa Message or
+    the parse data stored with a user event)."""
+    selector = (parsed.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    return (selector.get("response") or {}).get("confidence")
