@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from clinic_assistant.honest_replies import DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS, SUGGESTIONS
+from clinic_assistant.rasa.content_answers import DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS, SUGGESTIONS
 
 
 def answer_title(domain: DomainDict, key: str) -> str | None:

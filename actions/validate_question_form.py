@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, session_events
 from actions.questionnaire_form import QuestionnaireValidation
-from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES
+from clinic_assistant.rasa.content_answers import DONT_KNOW_RESPONSES
 from clinic_assistant.screening.answers import normalise, parse_yes_no
 from clinic_assistant.screening.rules import NO, YES
 

@@ -33,8 +33,7 @@ from typing import Dict, FrozenSet, List, Sequence, Tuple
 
 import yaml
 
-from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES, SUGGESTIONS
-from clinic_assistant.rasa.content_answers import ANSWER_INTENTS
+from clinic_assistant.rasa.content_answers import ANSWER_INTENTS, DONT_KNOW_RESPONSES, SUGGESTIONS
 from measure.common import (
     REPORTS,
     ROOT,

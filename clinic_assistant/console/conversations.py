@@ -21,10 +21,10 @@ from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 import yaml
 
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.honest_replies import DONT_KNOW
 from clinic_assistant.rasa.content_answers import (
     ANSWER_INTENTS,
     CONTENT_INTENTS,
+    DONT_KNOW,
     GUARD_DEFAULTS,
     RETRIEVAL_INTENT,
     selected_answer_confidence,

@@ -45,7 +45,6 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic_assistant.honest_replies import SUGGESTIONS
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
 from clinic_assistant.rasa.content_answers import (
@@ -53,6 +52,7 @@ from clinic_assistant.rasa.content_answers import (
     CONTENT_INTENTS,
     GUARD_DEFAULTS,
     RETRIEVAL_INTENT,
+    SUGGESTIONS,
     selected_answer_confidence,
 )
 from clinic_assistant.rasa.intent_override import replace_intent

@@ -1,7 +1,8 @@
-"""What the answer guard (answer_guard.py) knows that the console and measure/ read
-too: which predictions answer from the clinic's content, how confident the chosen
-FAQ answer was, and the guard's default thresholds. A light module: the console
-imports it without Rasa's NLU (TensorFlow)."""
+"""What the answer guard (answer_guard.py) knows that the actions, the console and
+measure/ read too: which predictions answer from the clinic's content, how
+confident the chosen FAQ answer was, the guard's default thresholds, and the
+names of the honest "I can't answer that one" (data/nlu/unanswerable.yml). A light
+module: the action server and the console import it without Rasa's NLU (TensorFlow)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ RETRIEVAL_INTENT = "faq"
 ANSWER_INTENTS = frozenset({"ask_indication", "ask_contraindication"})
 # predictions whose reply comes from the clinic's content
 CONTENT_INTENTS = frozenset({RETRIEVAL_INTENT, *ANSWER_INTENTS})
+DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS = "utter_dont_know", "utter_dont_know_suggest"
+DONT_KNOW_RESPONSES = frozenset({DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS})
+# the parsed message's FAQ answers an unsure question may have meant (actions/dont_know.py)
+SUGGESTIONS = "answer_suggestions"
 # AnswerGuard's settings where config.yml sets none
 GUARD_DEFAULTS: Dict[str, float] = {
     "response_threshold": 0.5,

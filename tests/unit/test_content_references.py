@@ -213,7 +213,7 @@ def test_the_confirmation_buttons_are_understood_when_typed() -> None:
 def test_every_faq_answer_has_a_title_that_is_one_of_its_own_questions() -> None:
     """The honest "I can't answer that" offers answers by their titles
     (actions/dont_know.py); a tapped title must be read as its own question."""
-    from clinic_assistant.honest_replies import DONT_KNOW_RESPONSES
+    from clinic_assistant.rasa.content_answers import DONT_KNOW_RESPONSES
     from tests.support.answers import faq_titles
 
     defined = {key for path in response_files() for key in (load(path).get("responses") or {})}
