@@ -110,7 +110,9 @@ class QuestionnaireValidation(FormValidationAction, ABC):
 
     def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
 
-    def answer_overrides_intent(self, slot: str, intent: str, updates: Dict[str, Any]) -> bool:
+    def answer_overrides_intent(
+        self, slot: str, intent: str, updates: Dict[str, Any], text: str
+    ) -> bool:
         """Whether an answer read from the message counts even though the message
         was classified as an interruption (e.g. the button "Knee" as a question)."""
         return False
@@ -148,7 +150,7 @@ class QuestionnaireValidation(FormValidationAction, ABC):
             requested
             and intent in self.interruption_intents
             and not is_payload
-            and not self.answer_overrides_intent(requested, intent, updates)
+            and not self.answer_overrides_intent(requested, intent, updates, latest_text(tracker))
         ):
             if intent in self.stop_intents:
                 return [SlotSet(REQUESTED_SLOT, requested)]

@@ -104,9 +104,17 @@ class ValidateScreeningForm(QuestionnaireValidation):
                 return {slot: YES, "pregnancy_stage": stage}
         return {slot: answer} if answer else None
 
-    def answer_overrides_intent(self, slot: str, intent: str, updates: Dict[str, Any]) -> bool:
-        if not updates or intent in ("red_flag", "delete_my_data"):
+    def answer_overrides_intent(
+        self, slot: str, intent: str, updates: Dict[str, Any], text: str
+    ) -> bool:
+        if not updates or intent == "red_flag":
             return False
+        if intent == "delete_my_data":
+            # a request to delete wins, but a tapped summary button is never one,
+            # even when the classifier reads "Change an answer" that way
+            return slot in (CONFIRM_SLOT, CHANGE_SLOT) and normalise(text) in {
+                normalise(title) for title in self._summary_buttons()
+            }
         # "Change an answer", "8 weeks" or "Knee" are answers here, whatever the
         # classifier thinks (a "no" inside "I don't want to answer" must not count)
         if slot in (CONFIRM_SLOT, CHANGE_SLOT):
@@ -153,6 +161,13 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if answered is None or slot not in self._yes_no_slots():
             return volunteered
         return max(answered, volunteered, key=PRECEDENCE.__getitem__)
+
+    @staticmethod
+    def _summary_buttons() -> List[str]:
+        """The titles the summary step shows (actions/ask_screening_question.py): the
+        confirmation buttons and, to choose what to change, each question's summary."""
+        summaries = [question.summary for question in load_screening().questions]
+        return [screening_message("confirm_yes"), screening_message("confirm_change"), *summaries]
 
     def _yes_no_slots(self) -> List[str]:
         return [q.slot for q in load_screening().questions if q.kind == "yes_no"]

@@ -241,6 +241,20 @@ async def test_confirmation_ends_the_form() -> None:
     assert slots["answers_confirmed"] == "yes" and slots["requested_slot"] is None
 
 
+async def test_a_tapped_summary_button_is_never_a_request_to_delete() -> None:
+    # the classifier may read "Change an answer" as "delete my data": a tap is an answer
+    at_summary = {**NO_ANSWERS, "requested_slot": "answers_confirmed"}
+    _, slots = await validate("Change an answer", "delete_my_data", at_summary)
+    assert slots["answers_confirmed"] == "no" and slots["requested_slot"] == "answer_to_change"
+    at_choice = {**NO_ANSWERS, "answers_confirmed": "no", "requested_slot": "answer_to_change"}
+    _, slots = await validate("Pregnant", "delete_my_data", at_choice)
+    assert slots["requested_slot"] == "pregnant"
+    # a real request to delete still stops the form, wherever it comes
+    for text in ("delete my data", "change an answer and delete my data"):
+        _, slots = await validate(text, "delete_my_data", at_summary)
+        assert slots == {"requested_slot": "answers_confirmed"}, text
+
+
 async def test_renamed_confirmation_buttons_still_work(clinic_copy: Path) -> None:
     path = clinic_copy / "screening.yml"
     text = path.read_text(encoding="utf-8")
