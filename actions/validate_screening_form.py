@@ -36,6 +36,7 @@ from clinic_assistant.screening.answers import (
     parse_pregnancy_stage,
     parse_yes_no,
 )
+from clinic_assistant.screening.prompts import question_buttons
 from clinic_assistant.screening.rules import (
     CHANGE_SLOT,
     CHECK,
@@ -110,11 +111,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if not updates or intent == "red_flag":
             return False
         if intent == "delete_my_data":
-            # a request to delete wins, but a tapped summary button is never one,
-            # even when the classifier reads "Change an answer" that way
-            return slot in (CONFIRM_SLOT, CHANGE_SLOT) and normalise(text) in {
-                normalise(title) for title in self._summary_buttons()
-            }
+            # a request to delete wins, but a tapped button of the question asked is
+            # never one, even when the classifier reads "Change an answer" that way
+            return normalise(text) in {normalise(payload) for payload in self._payloads(slot)}
         # "Change an answer", "8 weeks" or "Knee" are answers here, whatever the
         # classifier thinks (a "no" inside "I don't want to answer" must not count)
         if slot in (CONFIRM_SLOT, CHANGE_SLOT):
@@ -163,11 +162,21 @@ class ValidateScreeningForm(QuestionnaireValidation):
         return max(answered, volunteered, key=PRECEDENCE.__getitem__)
 
     @staticmethod
-    def _summary_buttons() -> List[str]:
-        """The titles the summary step shows (actions/ask_screening_question.py): the
-        confirmation buttons and, to choose what to change, each question's summary."""
-        summaries = [question.summary for question in load_screening().questions]
-        return [screening_message("confirm_yes"), screening_message("confirm_change"), *summaries]
+    def _payloads(slot: str) -> List[str]:
+        """What the buttons offered for a slot send: the question's answer buttons, or at
+        the summary (actions/ask_screening_question.py) the confirmation buttons and,
+        to choose what to change, each question's summary."""
+        screening = load_screening()
+        if slot in (CONFIRM_SLOT, CHANGE_SLOT):
+            summaries = [question.summary for question in screening.questions]
+            return [
+                screening_message("confirm_yes"),
+                screening_message("confirm_change"),
+                *summaries,
+            ]
+        return [
+            button["payload"] for button in question_buttons(screening.question(slot), screening)
+        ]
 
     def _yes_no_slots(self) -> List[str]:
         return [q.slot for q in load_screening().questions if q.kind == "yes_no"]

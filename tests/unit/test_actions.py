@@ -241,7 +241,7 @@ async def test_confirmation_ends_the_form() -> None:
     assert slots["answers_confirmed"] == "yes" and slots["requested_slot"] is None
 
 
-async def test_a_tapped_summary_button_is_never_a_request_to_delete() -> None:
+async def test_a_tapped_button_is_never_a_request_to_delete() -> None:
     # the classifier may read "Change an answer" as "delete my data": a tap is an answer
     at_summary = {**NO_ANSWERS, "requested_slot": "answers_confirmed"}
     _, slots = await validate("Change an answer", "delete_my_data", at_summary)
@@ -249,6 +249,9 @@ async def test_a_tapped_summary_button_is_never_a_request_to_delete() -> None:
     at_choice = {**NO_ANSWERS, "answers_confirmed": "no", "requested_slot": "answer_to_change"}
     _, slots = await validate("Pregnant", "delete_my_data", at_choice)
     assert slots["requested_slot"] == "pregnant"
+    at_complaint = {**NO_ANSWERS, "complaint": None, "requested_slot": "complaint"}
+    _, slots = await validate("Knee", "delete_my_data", at_complaint)
+    assert slots["complaint"] == "knee"
     # a real request to delete still stops the form, wherever it comes
     for text in ("delete my data", "change an answer and delete my data"):
         _, slots = await validate(text, "delete_my_data", at_summary)
@@ -428,7 +431,7 @@ async def test_dont_know_offers_the_questions_it_may_have_meant() -> None:
     offered = [(b["title"], b["payload"]) for b in message["buttons"]]
     assert offered[:2] == [
         ("How much does it cost?", "How much does it cost?"),
-        ("Does insurance cover it?", "Does insurance cover it?"),
+        ("Will my health insurance pay for it?", "Will my health insurance pay for it?"),
     ]
     assert [title for title, _ in offered[2:]] == ["Pass my question on", "No thanks"]
 
