@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import screening_message
+from actions.common import confirmation_titles, screening_message
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.screening.rules import load_screening, summary_lines
 
@@ -36,10 +36,7 @@ class AskAnswersConfirmed(Action):
         lines = summary_lines(current_answers(tracker), load_screening(), titles)
         dispatcher.utter_message(
             text=screening_message("summary", answers="\n".join(lines)),
-            buttons=[
-                {"title": title, "payload": title}
-                for title in (screening_message("confirm_yes"), screening_message("confirm_change"))
-            ],
+            buttons=[{"title": title, "payload": title} for title in confirmation_titles()],
         )
         return []
 

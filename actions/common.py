@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -22,6 +22,11 @@ from clinic_assistant.screening.rules import CHANGE_SLOT, CONFIRM_SLOT, load_scr
 # (`red_flag_raised` is not one: it stays for the whole session.)
 SCREENING_STATE_SLOTS = ("unclear_answers", "screening_stopped", CONFIRM_SLOT, CHANGE_SLOT)
 RED_FLAG_SLOT = "red_flag_raised"
+
+
+def confirmation_titles() -> Tuple[str, str]:
+    """The summary's two buttons (clinic/screening.yml): "that's right" and "change"."""
+    return screening_message("confirm_yes"), screening_message("confirm_change")
 
 
 def screening_message(key: str, **values: str) -> str:

@@ -20,6 +20,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.common import (
     RED_FLAG_SLOT,
     booking_link_was_shown,
+    confirmation_titles,
     earlier_user_texts,
     latest_mentions,
     latest_text,
@@ -78,11 +79,8 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if slot == CONFIRM_SLOT:
             if self._reading(tracker).answers:
                 return None  # "yes, but I'm on Eliquis": new facts, confirm again
-            answer = parse_confirmation(
-                text,
-                yes_title=screening_message("confirm_yes"),
-                change_title=screening_message("confirm_change"),
-            )
+            yes_title, change_title = confirmation_titles()
+            answer = parse_confirmation(text, yes_title=yes_title, change_title=change_title)
             return {slot: answer} if answer else None
         if slot == CHANGE_SLOT:
             if self._reading(tracker).answers:
@@ -169,11 +167,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
         screening = load_screening()
         if slot in (CONFIRM_SLOT, CHANGE_SLOT):
             summaries = [question.summary for question in screening.questions]
-            return [
-                screening_message("confirm_yes"),
-                screening_message("confirm_change"),
-                *summaries,
-            ]
+            return [*confirmation_titles(), *summaries]
         return [
             button["payload"] for button in question_buttons(screening.question(slot), screening)
         ]
