@@ -12,7 +12,8 @@ reports/NLU_EVALUATION.md (`make evaluate`).
 
 `tune` parses the development messages (tests/answers/dev*.yml and the article
 questions of tests/nlu/heldout*.yml) with the trained model and prints, for each
-threshold, how many would get the right answer, an honest "don't know", or a
+setting of the answer guard (the weight of the neural classifiers and the
+threshold), how many would get the right answer, an honest "don't know", or a
 wrong answer. It never reads the test set.
 """
 
@@ -29,7 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
 import yaml
 
@@ -48,15 +49,26 @@ from measure.common import (
 HELDOUT = ROOT / "tests" / "nlu" / "answers_heldout.yml"
 DEV_SETS = sorted((ROOT / "tests" / "answers").glob("dev*.yml"))
 REPORT_NAME = "NLU_EVALUATION.md"
-THRESHOLDS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+# the answer guard settings `tune` tries
+WEIGHTS = [0.0, 0.2, 0.4]
+THRESHOLDS = [0.3, 0.4, 0.5, 0.6]
 
 # What counts as not answering: the honest "I can't answer that one", the
 # out-of-scope reply and the request to rephrase.
-HONEST = {*DONT_KNOW_RESPONSES, "utter_out_of_scope", "utter_default"}
+# "How to reach the team" (with the opening hours) says where the answer is, too.
+HONEST = {*DONT_KNOW_RESPONSES, "utter_out_of_scope", "utter_default", "utter_human_contact"}
+# A runner who states their own condition and asks ("I'm on warfarin, is that a
+# problem?") is screened by design (SafetyClassifier, safety-principles): the
+# screening reads the condition from the message and concludes from it.
+CONDITION_READ = "screening read the stated condition"
 # An expected label other than a response key is answered by these.
 ANSWERED_BY = {
     "ask_indication": {"action_answer_indication"},
-    "ask_contraindication": {"action_answer_contraindication", "utter_why_screening"},
+    "ask_contraindication": {
+        "action_answer_contraindication",
+        "utter_why_screening",
+        CONDITION_READ,
+    },
 }
 # The article's FAQ answers; the other faq/* answers are practical ones (article_keys).
 ARTICLE_FAQ_FILE = ROOT / "data" / "nlu" / "faq.yml"
@@ -134,7 +146,25 @@ def actions_of(events: Sequence[Dict]) -> List[str]:
             found.append(event["metadata"]["utter_action"])
         elif event.get("event") == "action" and event.get("name", "").startswith("action_"):
             found.append(event["name"])
+        elif is_screening_answer(event) and CONDITION_READ not in found:
+            found.append(CONDITION_READ)
     return [a for a in found if a not in ("action_listen", "action_session_start")]
+
+
+@lru_cache(maxsize=1)
+def screening_answer_slots() -> FrozenSet[str]:
+    from clinic_assistant.screening.rules import load_screening
+
+    return frozenset(load_screening().answer_slots)
+
+
+def is_screening_answer(event: Dict) -> bool:
+    """A screening answer filled in (from the runner's message: each is played alone)."""
+    return (
+        event.get("event") == "slot"
+        and event.get("name") in screening_answer_slots()
+        and event.get("value") not in (None, "")
+    )
 
 
 def play(messages: Sequence[Dict[str, str]]) -> List[Result]:
@@ -256,52 +286,59 @@ def dev_messages() -> List[Tuple[str, str]]:
     return found
 
 
-async def parse_dev(messages: List[Tuple[str, str]]) -> List[Tuple[str, str, str, float]]:
-    """(expected, predicted, the classifiers' intent, the guard's confidence) per message."""
-    from rasa.shared.nlu.training_data.message import Message
+def live_guard(agent: Any) -> Any:
+    """The answer guard inside the loaded model, so that tune can try its settings."""
+    from clinic_assistant.rasa.answer_guard import AnswerGuard
 
-    from clinic_assistant.launcher import DEFAULT_MODEL
-    from clinic_assistant.rasa.answer_guard import UNANSWERABLE_INTENT, selected_answer_confidence
-    from measure.common import load_agent
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    guards = [node._component for node in nodes if isinstance(node._component, AnswerGuard)]
+    if len(guards) != 1:
+        raise RuntimeError(f"expected one AnswerGuard in the model, found {len(guards)}")
+    return guards[0]
+
+
+def nlu_verdict(expected: str, parsed: Dict) -> str:
+    """ "right", "honest" or "wrong" for the NLU's result alone (the dialogue may
+    still add to it: the end-to-end report is the one that counts)."""
     from measure.evaluate import selected_response
 
+    intent = (parsed.get("intent") or {}).get("name") or ""
+    answer = selected_response(parsed)[0] if intent == "faq" else intent
+    if intent != "faq" and intent not in ANSWER_INTENTS:
+        return "honest" if expected.startswith(("faq/", "ask_")) else "right"
+    if answer == expected:
+        return "right"
+    return "wrong"
+
+
+async def sweep(messages: List[Tuple[str, str]]) -> Dict[Tuple[float, float], Dict]:
+    """Per (classifier_weight, answer_threshold): the verdicts per group."""
+    from clinic_assistant.launcher import DEFAULT_MODEL
+    from measure.common import load_agent
+
     agent = load_agent(DEFAULT_MODEL)
-    rows = []
-    for text, expected in messages:
-        parsed = await agent.parse_message(text)
-        ranking = [r["name"] for r in parsed.get("intent_ranking", [])]
-        # the classifier's own choice, before the guard replaced it
-        intent = next((name for name in ranking if name != UNANSWERABLE_INTENT), "")
-        key = selected_response(parsed)[0] or ""
-        confidence = selected_answer_confidence(Message(data=parsed)) or 0.0
-        rows.append((expected, key if intent == "faq" else intent, intent, confidence))
-    return rows
-
-
-def threshold_table(rows: List[Tuple[str, str, str, float]]) -> Dict[float, Dict[str, int]]:
-    result = {}
-    for threshold in THRESHOLDS:
-        counts = {"right": 0, "honest": 0, "wrong": 0}
-        for expected, predicted, intent, confidence in rows:
-            answered = intent == "faq" and confidence >= threshold
-            if intent != "faq" and expected.startswith("faq/"):
-                counts["wrong" if predicted.startswith(("ask_", "faq")) else "honest"] += 1
-            elif not answered:
-                counts["right" if not expected.startswith("faq/") else "honest"] += 1
-            else:
-                counts["right" if predicted == expected else "wrong"] += 1
-        result[threshold] = counts
-    return result
+    guard = live_guard(agent)
+    results = {}
+    for weight in WEIGHTS:
+        for threshold in THRESHOLDS:
+            guard.classifier_weight, guard.answer_threshold = weight, threshold
+            counts: Dict[str, Counter] = defaultdict(Counter)
+            for text, expected in messages:
+                verdict = nlu_verdict(expected, await agent.parse_message(text))
+                counts[group_of(expected)][verdict] += 1
+            results[(weight, threshold)] = counts
+    return results
 
 
 def tune() -> int:
-    rows = asyncio.run(parse_dev(dev_messages()))
-    print(f"{len(rows)} development messages")
-    for threshold, counts in threshold_table(rows).items():
-        print(f"threshold {threshold:.1f}: {counts}")
-    for expected, predicted, intent, confidence in rows:
-        if intent == "faq" and predicted != expected:
-            print(f"  faq answer {predicted} ({confidence:.2f}) for expected {expected}")
+    messages = dev_messages()
+    print(f"{len(messages)} development messages; per group: right/honest/wrong")
+    for (weight, threshold), counts in asyncio.run(sweep(messages)).items():
+        cells = [
+            f"{group} {counts[group]['right']}/{counts[group]['honest']}/{counts[group]['wrong']}"
+            for group in GROUPS[:-1]
+        ]
+        print(f"weight {weight:.1f} threshold {threshold:.2f}: " + "  ".join(cells))
     return 0
 
 

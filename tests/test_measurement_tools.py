@@ -295,6 +295,13 @@ def test_answers_are_judged_right_honest_or_wrong():
     assert answers.judge("ask_indication", ["action_answer_indication"]) == "right"
     assert answers.judge("dont_know", ["utter_out_of_scope"]) == "right"
     assert answers.judge("out_of_scope", ["utter_dont_know", "utter_faq/price"]) == "wrong"
+    # a runner's own condition, read by the screening, answers a contraindication question
+    screened = [{"event": "slot", "name": "pregnant", "value": "yes"}]
+    assert answers.CONDITION_READ in answers.actions_of(screened)
+    assert answers.judge("ask_contraindication", answers.actions_of(screened)) == "right"
+    assert answers.actions_of([{"event": "slot", "name": "pregnant", "value": None}]) == []
+    assert answers.judge("faq/cost", answers.actions_of(screened)) == "wrong"
+    assert answers.judge("dont_know", ["utter_human_contact"]) == "right"
     assert answers.group_of("faq/what_is_dry_needling") == "article"
     assert answers.group_of("faq/price") == "practical"
     assert answers.group_of("greet") == "unrelated"
@@ -320,17 +327,18 @@ def test_answers_section_checks_the_targets():
     assert "- `weather?`: expected `out_of_scope`, got utter_faq/price" in text
 
 
-def test_tuning_table_counts_what_each_threshold_would_do():
-    rows = [
-        ("faq/a", "faq/a", "faq", 0.9),  # right at any threshold up to 0.9
-        ("faq/a", "faq/b", "faq", 0.3),  # wrong answer, held back from 0.4 on
-        ("out_of_scope", "faq/b", "faq", 0.5),  # wrong, held back (right) from 0.6 on
-        ("faq/c", "greet", "greet", 0.0),  # not faq: an honest miss
-    ]
-    table = answers.threshold_table(rows)
-    assert table[0.0] == {"right": 1, "honest": 1, "wrong": 2}
-    assert table[0.4] == {"right": 1, "honest": 2, "wrong": 1}
-    assert table[0.6] == {"right": 2, "honest": 2, "wrong": 0}
+def test_tuning_judges_the_nlu_result_alone():
+    def parse(intent: str, answer: str = "") -> dict:
+        selector = {"faq": {"response": {"intent_response_key": answer, "confidence": 0.9}}}
+        return {"intent": {"name": intent}, "response_selector": selector}
+
+    assert answers.nlu_verdict("faq/cost", parse("faq", "faq/cost")) == "right"
+    assert answers.nlu_verdict("faq/cost", parse("faq", "faq/insurance")) == "wrong"
+    assert answers.nlu_verdict("faq/cost", parse("unanswerable_question")) == "honest"
+    assert answers.nlu_verdict("ask_indication", parse("ask_indication")) == "right"
+    assert answers.nlu_verdict("out_of_scope", parse("out_of_scope")) == "right"
+    assert answers.nlu_verdict("out_of_scope", parse("faq", "faq/cost")) == "wrong"
+    assert answers.nlu_verdict("dont_know", parse("ask_contraindication")) == "wrong"
 
 
 # --------------------------------------------------------------------------- bench report

@@ -181,15 +181,15 @@ class _Conversation:
 
 def low_confidence_limits(config: Path = PROJECT_ROOT / "config.yml") -> Dict[str, float]:
     """Per content intent: below this confidence an answer counts as unsure (the
-    answer guard's thresholds in config.yml plus a margin)."""
+    answer guard's threshold in config.yml plus a margin; the guard stores its
+    combined confidence with every content answer it lets through)."""
     guard: Dict[str, Any] = dict(GUARD_DEFAULTS)
     with open(config, encoding="utf-8") as handle:
         for component in yaml.safe_load(handle).get("pipeline") or []:
             if str(component.get("name", "")).endswith("AnswerGuard"):
                 guard = {**GUARD_DEFAULTS, **component}
-    response = round(float(guard["response_threshold"]) + LOW_CONFIDENCE_MARGIN, 3)
-    intent = round(float(guard["answer_intent_threshold"]) + LOW_CONFIDENCE_MARGIN, 3)
-    return {RETRIEVAL_INTENT: response, **{name: intent for name in ANSWER_INTENTS}}
+    limit = round(float(guard["answer_threshold"]) + LOW_CONFIDENCE_MARGIN, 3)
+    return {RETRIEVAL_INTENT: limit, **{name: limit for name in ANSWER_INTENTS}}
 
 
 def summarise(store: PrivacySQLTrackerStore) -> Summary:

@@ -2,46 +2,51 @@
 
 The response selector always ranks some answer first, even for a question no
 answer covers ("do you have parking?" may come out as the price) or one from
-another world ("what to wear to a wedding" as what to wear to the clinic). A
-confidently wrong answer is worse than none, so:
+another world ("what to wear to a wedding" as what to wear to the clinic), and
+on questions worded unlike its examples it often chooses wrongly or not at all.
+A confidently wrong answer is worse than none, so the guard weighs two
+different classifiers of the same examples together: the neural ones (the
+intent classifier and the answer selector) with `classifier_weight`, and a
+lexical one (lexical_classifier.py) with the rest.
 
-- a `faq` prediction whose selected answer has less than `response_threshold`
-  confidence, or an injury/condition question classified with less than
-  `answer_intent_threshold`, becomes `unanswerable_question`: the honest "I
-  can't answer that one, the team can", with the offer to pass the question on;
-- a content answer for a message whose words
-  are mostly unknown to the assistant's own training data ("best etf for
-  beginners", "uber referral code") becomes `out_of_scope`. The known words are learnt at
-  training time from every example except the out-of-scope ones, the answers
-  and the clinic's vocabulary; a longer word one or two typing slips away from
-  a known word counts as known, and so do two known words run together.
+- When the intent classifier chose an answer from the content, said that no
+  answer covers the question, or was unsure (out of scope, the fallback), the
+  combined first choice is answered if it is a content answer with at least
+  `answer_threshold` combined confidence; it may be another answer than the
+  selector's, or an answer where the intent classifier saw none.
+- Otherwise a content prediction becomes `unanswerable_question`: the honest
+  "I can't answer that one, the team can", with the offer to pass the question
+  on and up to two answers the question may have meant (`answer_suggestions`,
+  offered as questions to tap by actions/dont_know.py, never as an answer).
+- A content answer for a message whose words are mostly unknown to the
+  assistant's own training data ("best etf for beginners", "uber referral
+  code") becomes `out_of_scope`. The known words are learnt at training time
+  from every example except the out-of-scope ones, the answers and the clinic's
+  vocabulary; a longer word one or two typing slips away from a known word
+  counts as known, and so do two known words run together.
+- A request to book or to talk to the team becomes `out_of_scope` when the two
+  classifiers together are sure the message is unrelated ("recommend a good
+  book"); never an answer.
+- Every other intent (a greeting, a screening answer, a red flag) is left as
+  the intent classifier chose it.
 
-- a content answer that the question's nearest training examples
-  (nearest_examples.py, a lexical second opinion) do not point to becomes
-  `unanswerable_question` too, unless the classifier is at least
-  `agreement_bypass` sure: two different methods must agree on the answer.
-
-When the guard turns an answer into `unanswerable_question`, it keeps up to two
-FAQ answers the question may have meant (the classifier's choice and the
-nearest examples') as `answer_suggestions`: the honest reply offers them as
-questions to tap (actions/dont_know.py), never as an answer.
-
-The thresholds are chosen on the development sets (tests/answers/dev*.yml and
-tests/nlu/heldout*.yml, `python -m measure.answers tune`), never on the
-end-to-end test set (tests/nlu/answers_heldout.yml).
+The weights and the threshold are chosen on the development sets
+(tests/answers/dev*.yml and tests/nlu/heldout*.yml), never on the end-to-end
+test set (tests/nlu/answers_heldout.yml).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME as RESPONSE_SELECTOR
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -53,13 +58,19 @@ from clinic_assistant.rasa.content_answers import (
     GUARD_DEFAULTS,
     RETRIEVAL_INTENT,
     SUGGESTIONS,
-    selected_answer_confidence,
 )
 from clinic_assistant.rasa.intent_override import replace_intent
-from clinic_assistant.rasa.nearest_examples import NearestExamples
+from clinic_assistant.rasa.lexical_classifier import LexicalClassifier
 
 UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+FALLBACK_INTENT = "nlu_fallback"
+# Intents the guard may overrule with a content answer: the content ones, and the
+# ones that say no answer covers the message or that the classifier was unsure.
+OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}
+# Requests that start a conversation flow; a word like "book" or "session" in an
+# unrelated message ("recommend a good book") can look like one to the classifier.
+FLOW_INTENTS = frozenset({"request_booking", "request_human"})
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
@@ -78,7 +89,8 @@ FUNCTION_WORDS = frozenset(
 )
 MAX_SUGGESTIONS = 2
 FILE_NAME = "known_words.json"
-EXAMPLES_FILE = "examples.json"
+RESPONSES_FILE = "responses.json"
+LEXICAL_FILE = "lexical_classifier.joblib"
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -93,7 +105,7 @@ def chosen_answer(message: Message) -> str:
     intent = (message.get(INTENT) or {}).get("name") or ""
     if intent != RETRIEVAL_INTENT:
         return intent
-    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    selector = (message.get(RESPONSE_SELECTOR) or {}).get(RETRIEVAL_INTENT) or {}
     return (selector.get("response") or {}).get("intent_response_key") or intent
 
 
@@ -103,6 +115,42 @@ def is_content_answer(key: str) -> bool:
 
 def words_of(text: str) -> List[str]:
     return [w for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in FUNCTION_WORDS]
+
+
+def classifier_probabilities(message: Message) -> Dict[str, float]:
+    """The neural classifiers' confidence per answer, named like answer_key(): the
+    intent ranking with `faq` shared out over the answer selector's ranking, without
+    the fallback's entry, scaled to sum to 1."""
+    selector = (message.get(RESPONSE_SELECTOR) or {}).get(RETRIEVAL_INTENT) or {}
+    answers = [
+        (r.get("intent_response_key") or "", float(r.get("confidence") or 0.0))
+        for r in selector.get("ranking") or []
+    ]
+    found: Dict[str, float] = {}
+    for entry in message.get(INTENT_RANKING_KEY) or []:
+        name, confidence = entry.get("name") or "", float(entry.get("confidence") or 0.0)
+        if name == FALLBACK_INTENT:
+            continue
+        shares = answers if name == RETRIEVAL_INTENT and answers else [(name, 1.0)]
+        for key, share in shares:
+            found[key] = found.get(key, 0.0) + confidence * share
+    total = sum(found.values())
+    return {key: p / total for key, p in found.items()} if total > 0 else {}
+
+
+def combine(
+    classifiers: Dict[str, float], lexical: Dict[str, float], classifier_weight: float
+) -> List[Tuple[str, float]]:
+    """Both opinions weighed together, likeliest answer first."""
+    if not lexical:
+        classifier_weight = 1.0
+    labels = set(classifiers) | set(lexical)
+    combined = {
+        label: classifier_weight * classifiers.get(label, 0.0)
+        + (1.0 - classifier_weight) * lexical.get(label, 0.0)
+        for label in labels
+    }
+    return sorted(combined.items(), key=lambda item: (-item[1], item[0]))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -117,19 +165,15 @@ class AnswerGuard(GraphComponent):
         model_storage: ModelStorage | None = None,
         resource: Resource | None = None,
         known_words: Iterable[str] = (),
-        examples: Sequence[Tuple[str, str]] = (),
+        lexical: LexicalClassifier | None = None,
+        responses: Dict[str, List[Dict[str, Any]]] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
-        self.response_threshold = float(self.config["response_threshold"])
-        self.answer_intent_threshold = float(self.config["answer_intent_threshold"])
+        self.answer_threshold = float(self.config["answer_threshold"])
+        self.classifier_weight = float(self.config["classifier_weight"])
         self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
-        self.agreement_bypass = float(self.config["agreement_bypass"])
-        self.examples = list(examples)
-        self.nearest = (
-            NearestExamples([text for text, _ in self.examples], [key for _, key in self.examples])
-            if self.examples
-            else None
-        )
+        self.lexical = lexical
+        self.responses = responses or {}
         self._model_storage = model_storage
         self._resource = resource
         self.known: FrozenSet[str] = frozenset(known_words)
@@ -158,13 +202,21 @@ class AnswerGuard(GraphComponent):
         for entries in load_vocabulary().values():
             texts += [phrase for phrases in entries.values() for phrase in phrases]
         known = sorted({word for text in texts for word in words_of(text)})
-        examples = [
-            (example.get(TEXT) or "", answer_key(example))
-            for example in training_data.intent_examples
-        ]
+        examples = training_data.intent_examples
+        lexical = LexicalClassifier.fit(
+            [example.get(TEXT) or "" for example in examples],
+            [answer_key(example) for example in examples],
+        )
+        # the answers' own variations, for a parse whose answer the guard chose
+        responses = {
+            name[len("utter_") :]: variations
+            for name, variations in training_data.responses.items()
+            if name.startswith(f"utter_{RETRIEVAL_INTENT}/")
+        }
         with self._model_storage.write_to(self._resource) as directory:
             (directory / FILE_NAME).write_text(json.dumps(known), encoding="utf-8")
-            (directory / EXAMPLES_FILE).write_text(json.dumps(examples), encoding="utf-8")
+            (directory / RESPONSES_FILE).write_text(json.dumps(responses), encoding="utf-8")
+            lexical.save(directory / LEXICAL_FILE)
         return self._resource
 
     @classmethod
@@ -179,10 +231,11 @@ class AnswerGuard(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 known = json.loads((directory / FILE_NAME).read_text(encoding="utf-8"))
-                examples = json.loads((directory / EXAMPLES_FILE).read_text(encoding="utf-8"))
+                responses = json.loads((directory / RESPONSES_FILE).read_text(encoding="utf-8"))
+                lexical = LexicalClassifier.load(directory / LEXICAL_FILE)
         except (ValueError, FileNotFoundError):
-            known, examples = [], []
-        return cls(config, model_storage, resource, known, [tuple(e) for e in examples])
+            known, responses, lexical = [], {}, None
+        return cls(config, model_storage, resource, known, lexical, responses)
 
     def is_known(self, word: str) -> bool:
         if word in self.known:
@@ -211,48 +264,72 @@ class AnswerGuard(GraphComponent):
             return 0.0
         return sum(1 for w in words if not self.is_known(w)) / len(words)
 
-    def verdict(self, message: Message) -> str | None:
-        """The intent the message should have instead, or None to keep it."""
+    def ranking(self, message: Message) -> List[Tuple[str, float]]:
+        """Every answer by the two classifiers' combined confidence, likeliest first."""
+        lexical = self.lexical.probabilities(message.get(TEXT) or "") if self.lexical else {}
+        return combine(classifier_probabilities(message), lexical, self.classifier_weight)
+
+    def verdict(self, message: Message) -> Tuple[str | None, float]:
+        """What the message should have instead (an intent, or a content answer
+        such as "faq/cost" with its combined confidence), or None to keep it."""
         predicted = message.get(INTENT) or {}
         intent = predicted.get("name")
         text = message.get(TEXT) or ""
         if intent in GIBBERISH_PRONE and len(words_of(text)) >= 2:
             # "purple elephant" is not a request to cancel
-            return OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None
-        if intent not in CONTENT_INTENTS:
-            return None
-        share = self.unknown_share(text)
-        if share >= self.unknown_share_out_of_scope:
-            return OUT_OF_SCOPE_INTENT
-        if intent == RETRIEVAL_INTENT:
-            confidence = selected_answer_confidence(message) or 0.0
-            unsure = confidence < self.response_threshold
-        else:
-            confidence = predicted.get("confidence") or 0.0
-            unsure = confidence < self.answer_intent_threshold
-        if not unsure and self.nearest and confidence < self.agreement_bypass:
-            unsure = self.nearest.label(text) != chosen_answer(message)
-        return UNANSWERABLE_INTENT if unsure else None
+            return (OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None), 0.0
+        if intent in FLOW_INTENTS:
+            # only ever to out of scope: a request is never turned into an answer
+            best, confidence = (self.ranking(message) or [("", 0.0)])[0]
+            unrelated = best == OUT_OF_SCOPE_INTENT and confidence >= self.answer_threshold
+            return (OUT_OF_SCOPE_INTENT if unrelated else None), 0.0
+        if intent not in OVERRULABLE:
+            return None, 0.0
+        if self.unknown_share(text) >= self.unknown_share_out_of_scope:
+            return (OUT_OF_SCOPE_INTENT if intent in CONTENT_INTENTS else None), 0.0
+        ranking = self.ranking(message)
+        if ranking and is_content_answer(ranking[0][0]):
+            answer, confidence = ranking[0]
+            if confidence >= self.answer_threshold:
+                return answer, confidence
+        return (UNANSWERABLE_INTENT if intent in CONTENT_INTENTS else None), 0.0
 
     def suggestions(self, message: Message) -> List[str]:
         """The FAQ answers an unsure question may have meant, likeliest first; none
-        when its nearest training examples are questions no answer covers or
-        unrelated ones ("how to thread a sewing needle")."""
-        nearest = self.nearest.ranked(message.get(TEXT) or "") if self.nearest else []
-        if not nearest or not is_content_answer(nearest[0][0]):
+        when the likeliest is no content answer at all (a question no answer covers,
+        or an unrelated one such as "how to thread a sewing needle")."""
+        ranking = self.ranking(message)
+        if not ranking or not is_content_answer(ranking[0][0]):
             return []
-        candidates = [chosen_answer(message), *(label for label, _ in nearest)]
-        selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-        candidates += [r.get("intent_response_key") or "" for r in selector.get("ranking") or []]
-        faq_answers = [c for c in candidates if c.startswith(f"{RETRIEVAL_INTENT}/")]
-        return list(dict.fromkeys(faq_answers))[:MAX_SUGGESTIONS]
+        faq_answers = [label for label, _ in ranking if label.startswith(f"{RETRIEVAL_INTENT}/")]
+        return faq_answers[:MAX_SUGGESTIONS]
+
+    def answer(self, message: Message, key: str, confidence: float) -> None:
+        """Make `key` the message's answer, with the guard's combined confidence."""
+        if not key.startswith(f"{RETRIEVAL_INTENT}/"):
+            replace_intent(message, key, confidence)
+            return
+        replace_intent(message, RETRIEVAL_INTENT, confidence)
+        selectors = dict(message.get(RESPONSE_SELECTOR) or {})
+        selector = dict(selectors.get(RETRIEVAL_INTENT) or {})
+        selector["response"] = {
+            "responses": self.responses.get(key) or [],
+            "confidence": confidence,
+            "intent_response_key": key,
+            "utter_action": f"utter_{key}",
+        }
+        selectors[RETRIEVAL_INTENT] = selector
+        message.set(RESPONSE_SELECTOR, selectors, add_to_output=True)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if (message.get(TEXT) or "").startswith("/"):
                 continue
-            replacement = self.verdict(message)
+            replacement, confidence = self.verdict(message)
             if replacement is None:
+                continue
+            if is_content_answer(replacement):
+                self.answer(message, replacement, confidence)
                 continue
             if replacement == UNANSWERABLE_INTENT:
                 message.set(SUGGESTIONS, self.suggestions(message), add_to_output=True)

@@ -18,10 +18,9 @@ DONT_KNOW_RESPONSES = frozenset({DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS})
 SUGGESTIONS = "answer_suggestions"
 # AnswerGuard's settings where config.yml sets none
 GUARD_DEFAULTS: Dict[str, float] = {
-    "response_threshold": 0.5,
-    "answer_intent_threshold": 0.7,
+    "answer_threshold": 0.5,
+    "classifier_weight": 0.2,
     "unknown_share_out_of_scope": 0.5,
-    "agreement_bypass": 0.95,
 }
 
 

@@ -1,129 +1,207 @@
-"""The answer guard: an article answer, or an injury/condition answer, only when
-the classifier is sure; otherwise the honest "I can't answer that one"."""
+"""The answer guard: an answer from the content only when the two classifiers,
+weighed together, are sure of it; otherwise the honest "I can't answer that one"."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic_assistant.rasa.answer_guard import UNANSWERABLE_INTENT, AnswerGuard
-from clinic_assistant.rasa.nearest_examples import NearestExamples
+from clinic_assistant.rasa.answer_guard import (
+    UNANSWERABLE_INTENT,
+    AnswerGuard,
+    classifier_probabilities,
+    combine,
+)
+from clinic_assistant.rasa.lexical_classifier import LexicalClassifier
 
-GUARD = AnswerGuard({"response_threshold": 0.5, "answer_intent_threshold": 0.7})
+# the neural classifiers alone (no lexical classifier trained)
+GUARD = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2})
+
+EXAMPLES: List[Tuple[str, str]] = [
+    ("how much does a session cost", "faq/cost"),
+    ("what is the price of dry needling", "faq/cost"),
+    ("what do you charge per appointment", "faq/cost"),
+    ("does my health insurance pay for it", "faq/insurance"),
+    ("will my insurer cover the treatment", "faq/insurance"),
+    ("is physio covered by my insurance policy", "faq/insurance"),
+    ("is there parking at the clinic", "unanswerable_question"),
+    ("can i bring my dog along", "unanswerable_question"),
+    ("where do i leave my car", "unanswerable_question"),
+    ("how do i fix my bike chain", "out_of_scope"),
+    ("what's the weather tomorrow", "out_of_scope"),
+    ("recommend a good film", "out_of_scope"),
+]
 
 
-def parsed(intent: str, confidence: float, answer_confidence: float | None = None) -> Message:
+@pytest.fixture(scope="module")
+def lexical() -> LexicalClassifier:
+    return LexicalClassifier.fit([text for text, _ in EXAMPLES], [key for _, key in EXAMPLES])
+
+
+def parsed(
+    intent: str,
+    confidence: float,
+    answers: Dict[str, float] | None = None,
+    text: str = "a question",
+) -> Message:
+    """A message as the classifiers leave it: the intent ranking (the intent first,
+    the rest spread over greet) and the answer selector's ranking."""
     data = {
-        "text": "a question",
+        "text": text,
         "intent": {"name": intent, "confidence": confidence},
-        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "intent_ranking": [
+            {"name": intent, "confidence": confidence},
+            {"name": "greet", "confidence": 1.0 - confidence},
+        ],
     }
-    if answer_confidence is not None:
+    if answers:
+        best = max(answers, key=answers.__getitem__)
         data["response_selector"] = {
             "faq": {
-                "response": {"confidence": answer_confidence, "intent_response_key": "faq/cost"}
+                "response": {"confidence": answers[best], "intent_response_key": best},
+                "ranking": [
+                    {"intent_response_key": key, "confidence": c} for key, c in answers.items()
+                ],
             }
         }
     return Message(data=data)
 
 
-def intent_after(message: Message) -> str:
-    return GUARD.process([message])[0].get("intent")["name"]
+def intent_after(message: Message, guard: AnswerGuard = GUARD) -> str:
+    return guard.process([message])[0].get("intent")["name"]
 
 
-def test_a_sure_answer_passes() -> None:
-    assert intent_after(parsed("faq", 0.9, 0.8)) == "faq"
+def test_the_classifiers_confidence_is_shared_out_over_the_selected_answers() -> None:
+    message = parsed("faq", 0.8, {"faq/cost": 0.75, "faq/insurance": 0.25})
+    message.set(
+        "intent_ranking",
+        [*message.get("intent_ranking"), {"name": "nlu_fallback", "confidence": 0.4}],
+    )
+    probabilities = classifier_probabilities(message)
+    assert probabilities == pytest.approx({"faq/cost": 0.6, "faq/insurance": 0.2, "greet": 0.2})
+
+
+def test_two_opinions_are_weighed_together() -> None:
+    ranking = combine({"faq/cost": 0.9, "greet": 0.1}, {"faq/insurance": 1.0}, 0.2)
+    assert ranking[0] == ("faq/insurance", pytest.approx(0.8))
+    assert dict(ranking)["faq/cost"] == pytest.approx(0.18)
+    # without a lexical classifier, the neural classifiers decide alone
+    assert combine({"faq/cost": 0.9}, {}, 0.2) == [("faq/cost", pytest.approx(0.9))]
+
+
+def test_a_sure_answer_passes_with_its_combined_confidence() -> None:
+    message = GUARD.process([parsed("faq", 0.9, {"faq/cost": 0.9, "faq/insurance": 0.1})])[0]
+    assert message.get("intent") == {"name": "faq", "confidence": pytest.approx(0.81)}
+    response = message.get("response_selector")["faq"]["response"]
+    assert response["intent_response_key"] == "faq/cost"
+    assert response["utter_action"] == "utter_faq/cost"
+    assert response["confidence"] == pytest.approx(0.81)
     assert intent_after(parsed("ask_indication", 0.95)) == "ask_indication"
 
 
 def test_an_unsure_answer_becomes_an_honest_dont_know() -> None:
-    message = GUARD.process([parsed("faq", 0.9, 0.3)])[0]
+    message = GUARD.process([parsed("faq", 0.9, {"faq/cost": 0.4, "faq/insurance": 0.35})])[0]
     assert message.get("intent")["name"] == UNANSWERABLE_INTENT
     # the classifier's own ranking stays, after the guard's verdict
-    assert [r["name"] for r in message.get("intent_ranking")] == [UNANSWERABLE_INTENT, "faq"]
-    assert intent_after(parsed("ask_contraindication", 0.5)) == UNANSWERABLE_INTENT
+    assert [r["name"] for r in message.get("intent_ranking")][:2] == [UNANSWERABLE_INTENT, "faq"]
+    assert intent_after(parsed("ask_contraindication", 0.45)) == UNANSWERABLE_INTENT
 
 
-def test_other_intents_and_buttons_are_left_alone() -> None:
-    assert intent_after(parsed("greet", 0.3)) == "greet"
-    button = parsed("faq", 0.9, 0.1)
+def test_other_intents_and_buttons_are_left_alone(lexical: LexicalClassifier) -> None:
+    guard = AnswerGuard({}, lexical=lexical)
+    # a greeting stays a greeting, whatever the lexical classifier thinks of it
+    assert intent_after(parsed("greet", 0.3, text="how much does a session cost"), guard) == "greet"
+    assert intent_after(parsed("request_booking", 0.6, text="what do you charge"), guard) == (
+        "request_booking"
+    )
+    button = parsed("faq", 0.9, {"faq/cost": 0.1, "faq/insurance": 0.05})
     button.set("text", "/faq")
     assert intent_after(button) == "faq"
 
 
+def test_the_lexical_classifier_finds_the_answer_the_neural_ones_missed(
+    lexical: LexicalClassifier,
+) -> None:
+    guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
+    # the intent classifier was unsure and said "out of scope"; the words say price
+    message = parsed("out_of_scope", 0.5, {"faq/insurance": 0.6, "faq/cost": 0.4})
+    message.set("text", "what is the price of a session")
+    message = guard.process([message])[0]
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["utter_action"] == "utter_faq/cost"
+    # the answer selector's choice is overruled when the words point elsewhere
+    message = parsed("faq", 0.9, {"faq/cost": 0.7, "faq/insurance": 0.3})
+    message.set("text", "will my insurance policy cover it")
+    message = guard.process([message])[0]
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == (
+        "faq/insurance"
+    )
+
+
+def test_a_question_no_answer_covers_gets_no_answer(lexical: LexicalClassifier) -> None:
+    guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
+    # the selector says price; the words say "no answer covers this"
+    message = parsed("faq", 0.8, {"faq/cost": 0.7, "faq/insurance": 0.3})
+    message.set("text", "is there parking for my car at the clinic")
+    assert intent_after(message, guard) == UNANSWERABLE_INTENT
+    # an out-of-scope message stays out of scope
+    message = parsed("out_of_scope", 0.9, {"faq/cost": 0.5, "faq/insurance": 0.5})
+    message.set("text", "how do i fix the chain on my bike")
+    assert intent_after(message, guard) == "out_of_scope"
+
+
 def test_words_unknown_to_the_training_data_redirect_content_answers() -> None:
     guard = AnswerGuard(
-        {"response_threshold": 0.5, "answer_intent_threshold": 0.7},
+        {"answer_threshold": 0.5},
         known_words=["needles", "sterile", "wear", "appointment", "session"],
     )
     # a typing slip is still a known word
     assert guard.unknown_share("are the neeedles sterile") == 0.0
-    assert guard.verdict(parsed_text("are the neeedles sterile", 0.9)) is None
+    assert guard.verdict(faq_about("are the neeedles sterile"))[0] == "faq/sterile_needles"
     # another world: mostly unknown words
-    assert guard.verdict(parsed_text("how to sterilise baby bottles", 0.9)) == "out_of_scope"
+    assert guard.verdict(faq_about("how to sterilise baby bottles"))[0] == "out_of_scope"
     # two known words run together are known
     assert guard.unknown_share("sterile overneedles") == 0.0
     assert guard.unknown_share("appointmentstadium") == 1.0
     # a few unknown words in a question about the clinic: the answer stands
-    assert guard.verdict(parsed_text("what to wear for my session at the stadium", 0.9)) is None
-
-
-def parsed_text(text: str, answer_confidence: float) -> Message:
-    message = parsed("faq", 0.95, answer_confidence)
-    message.set("text", text)
-    return message
-
-
-def test_an_answer_the_nearest_examples_do_not_point_to_is_not_given() -> None:
-    examples = [
-        ("how much does a session cost", "faq/cost"),
-        ("what is the price of dry needling", "faq/cost"),
-        ("is there parking at the clinic", "unanswerable_question"),
-        ("can i bring my dog along", "unanswerable_question"),
-    ]
-    guard = AnswerGuard(
-        {"response_threshold": 0.5, "answer_intent_threshold": 0.7, "agreement_bypass": 0.95},
-        examples=examples,
+    assert guard.verdict(faq_about("what to wear for my session at the stadium"))[0] == (
+        "faq/sterile_needles"
     )
-    # both methods agree: the answer stands
-    assert guard.verdict(parsed_text("how much would a session cost me", 0.8)) is None
-    # the classifier says price, the examples say "no answer covers this"
-    assert guard.verdict(parsed_text("can i bring my dog", 0.8)) == UNANSWERABLE_INTENT
-    # unless the classifier is very sure
-    assert guard.verdict(parsed_text("can i bring my dog", 0.97)) is None
-    # the same check for an injury/condition question
-    injury = parsed("ask_indication", 0.9)
-    injury.set("text", "is there parking at the clinic")
-    assert guard.verdict(injury) == UNANSWERABLE_INTENT
 
 
-def test_the_second_opinion_ranks_labels_by_their_nearest_example() -> None:
-    nearest = NearestExamples(
-        ["what to wear", "what should i wear to my appointment", "how long is a session"],
-        ["faq/what_to_wear", "faq/what_to_wear", "faq/session_length"],
-    )
-    ranked = nearest.ranked("what do i wear")
-    assert ranked[0][0] == "faq/what_to_wear" and len(ranked) == 2
-    assert nearest.label("how long does a session take") == "faq/session_length"
+def faq_about(text: str) -> Message:
+    return parsed("faq", 0.95, {"faq/sterile_needles": 0.9, "faq/cost": 0.1}, text=text)
 
 
-def test_an_unsure_answer_keeps_the_questions_it_may_have_meant() -> None:
-    examples = [
-        ("how much does a session cost", "faq/cost"),
-        ("does my health insurance pay for it", "faq/insurance"),
-        ("how long does a session take", "faq/session_length"),
-        ("is there parking at the clinic", "unanswerable_question"),
-        ("how do i fix my bike chain", "out_of_scope"),
-    ]
-    guard = AnswerGuard({"response_threshold": 0.5}, examples=examples)
+def test_an_unsure_answer_keeps_the_questions_it_may_have_meant(
+    lexical: LexicalClassifier,
+) -> None:
+    guard = AnswerGuard({"answer_threshold": 0.9, "classifier_weight": 0.2}, lexical=lexical)
 
-    def suggested(text: str, answer_confidence: float) -> list:
-        message = guard.process([parsed_text(text, answer_confidence)])[0]
-        return message.get("answer_suggestions")
+    def suggested(text: str) -> list:
+        message = parsed("faq", 0.9, {"faq/cost": 0.5, "faq/insurance": 0.5}, text=text)
+        return guard.process([message])[0].get("answer_suggestions")
 
-    # the classifier's choice (faq/cost) first, then what the nearest examples say
-    assert suggested("will my insurance pay for the session", 0.3) == ["faq/cost", "faq/insurance"]
-    # nearest examples of "no answer covers this" or unrelated: nothing to offer
-    assert suggested("is there parking near the clinic", 0.3) == []
-    assert suggested("how do i fix a bike chain", 0.3) == []
+    # the likeliest answers, by both classifiers
+    assert suggested("will my insurance pay for the session") == ["faq/insurance", "faq/cost"]
+    # when the likeliest is "no answer covers this" or unrelated: nothing to offer
+    assert suggested("is there parking near the clinic") == []
+    assert suggested("how do i fix a bike chain") == []
     # an answer given is not a suggestion
-    assert suggested("how much does a session cost", 0.9) is None
+    sure = AnswerGuard({"answer_threshold": 0.3}, lexical=lexical)
+    message = parsed("faq", 0.9, {"faq/cost": 0.9, "faq/insurance": 0.1}, text="price?")
+    assert sure.process([message])[0].get("answer_suggestions") is None
+
+
+def test_the_lexical_classifier_is_stored_and_loaded(
+    lexical: LexicalClassifier, tmp_path: Path
+) -> None:
+    lexical.save(tmp_path / "lexical.joblib")
+    loaded = LexicalClassifier.load(tmp_path / "lexical.joblib")
+    text = "does insurance pay"
+    assert loaded.probabilities(text) == lexical.probabilities(text)
+    assert sum(loaded.probabilities(text).values()) == pytest.approx(1.0)
+    assert max(loaded.probabilities(text).items(), key=lambda item: item[1])[0] == "faq/insurance"
