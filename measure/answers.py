@@ -239,7 +239,10 @@ def section(results: Sequence[Result], heldout: Path, seconds: float, source: st
         "training data, never trained on or tuned to) sent in a fresh conversation to the real "
         f"assistant over REST ({seconds:.0f} s), judged from what it did: the right answer, an "
         'honest "I can\'t answer that" (`utter_dont_know`, `utter_out_of_scope`, '
-        "`utter_default`), or a wrong answer.",
+        "`utter_default`, or how to reach the team, `utter_human_contact`), or a wrong "
+        "answer. A runner who states their own condition and asks whether they can have dry "
+        "needling is screened by design; the screening reading that condition from the message "
+        "counts as the answer to a contraindication question.",
         "",
         *table(("target", "measured", "goal", "met"),
                [(name, value, goal, "yes" if ok else "NO") for name, value, goal, ok in targets]),

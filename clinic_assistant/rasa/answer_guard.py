@@ -24,6 +24,9 @@ lexical one (lexical_classifier.py) with the rest.
   from every example except the out-of-scope ones, the answers and the clinic's
   vocabulary; a longer word one or two typing slips away from a known word
   counts as known, and so do two known words run together.
+- When either classifier's first choice for such a message is a red flag, it
+  becomes `red_flag` (the safety classifier after the guard still checks it):
+  one opinion is enough for an alarm.
 - A request to book or to talk to the team becomes `out_of_scope` when the two
   classifiers together are sure the message is unrelated ("recommend a good
   book"); never an answer.
@@ -65,6 +68,7 @@ from clinic_assistant.rasa.lexical_classifier import LexicalClassifier
 UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
+RED_FLAG_INTENT = "red_flag"
 # Intents the guard may overrule with a content answer: the content ones, and the
 # ones that say no answer covers the message or that the classifier was unsure.
 OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}
@@ -264,6 +268,17 @@ class AnswerGuard(GraphComponent):
             return 0.0
         return sum(1 for w in words if not self.is_known(w)) / len(words)
 
+    def either_says_red_flag(self, message: Message) -> bool:
+        """Whether either classifier's first choice is a red flag: a false alarm is
+        better than a missed one (safety-principles), so one opinion is enough."""
+        for opinion in (
+            classifier_probabilities(message),
+            self.lexical.probabilities(message.get(TEXT) or "") if self.lexical else {},
+        ):
+            if opinion and max(opinion, key=opinion.__getitem__) == RED_FLAG_INTENT:
+                return True
+        return False
+
     def ranking(self, message: Message) -> List[Tuple[str, float]]:
         """Every answer by the two classifiers' combined confidence, likeliest first."""
         lexical = self.lexical.probabilities(message.get(TEXT) or "") if self.lexical else {}
@@ -285,6 +300,8 @@ class AnswerGuard(GraphComponent):
             return (OUT_OF_SCOPE_INTENT if unrelated else None), 0.0
         if intent not in OVERRULABLE:
             return None, 0.0
+        if self.either_says_red_flag(message):
+            return RED_FLAG_INTENT, 0.0
         if self.unknown_share(text) >= self.unknown_share_out_of_scope:
             return (OUT_OF_SCOPE_INTENT if intent in CONTENT_INTENTS else None), 0.0
         ranking = self.ranking(message)

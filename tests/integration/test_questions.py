@@ -108,14 +108,14 @@ def test_staff_command_lists_the_questions(assistant, capsys) -> None:
 # Vague questions that the answer guard is unsure of (from the development sets);
 # which of them get suggestions depends on the trained model, so the test needs only some.
 VAGUE = [
-    "sounds like placebo tbh",
-    "dress code for needling lol",
     "can you faint from dry needling",
-    "do people normally need like 3 goes or 10",
-    "whats the damage for one appointment",
-    "how do runners end up with trigger points in the first place",
-    "will my insurance thing pay or not",
-    "the twitchy thing, normal?",
+    "is it from overtraining",
+    "if i get needled do i still have to do all the boring strength work",
+    "felt a weird spasm with the neeedle, whats that about",
+    "whats the procedure",
+    "are the needles left in for a while or taken out straight away",
+    "never heard of it before today tbh, whats the idea behind it",
+    "sounds like placebo tbh",
 ]
 
 

@@ -33,6 +33,9 @@ EXAMPLES: List[Tuple[str, str]] = [
     ("how do i fix my bike chain", "out_of_scope"),
     ("what's the weather tomorrow", "out_of_scope"),
     ("recommend a good film", "out_of_scope"),
+    ("sudden chest pain on my run", "red_flag"),
+    ("my chest feels tight and i can't breathe", "red_flag"),
+    ("i fainted during my run", "red_flag"),
 ]
 
 
@@ -205,3 +208,27 @@ def test_the_lexical_classifier_is_stored_and_loaded(
     assert loaded.probabilities(text) == lexical.probabilities(text)
     assert sum(loaded.probabilities(text).values()) == pytest.approx(1.0)
     assert max(loaded.probabilities(text).items(), key=lambda item: item[1])[0] == "faq/insurance"
+
+
+def test_one_classifier_saying_red_flag_is_enough(lexical: LexicalClassifier) -> None:
+    guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
+    # the intent classifier was unsure, but its first choice was a red flag
+    unsure = Message(
+        data={
+            "text": "bloodthiners since my stroke",
+            "intent": {"name": "nlu_fallback", "confidence": 0.4},
+            "intent_ranking": [
+                {"name": "nlu_fallback", "confidence": 0.4},
+                {"name": "red_flag", "confidence": 0.38},
+                {"name": "delete_my_data", "confidence": 0.22},
+            ],
+        }
+    )
+    assert intent_after(unsure, guard) == "red_flag"
+    # the intent classifier saw a question; the words say a red flag
+    message = parsed("faq", 0.99, {"faq/cost": 0.9, "faq/insurance": 0.1})
+    message.set("text", "oh and my chest was really tight on the run")
+    assert intent_after(message, guard) == "red_flag"
+    # a question the words do not take for a red flag stays a question
+    message = parsed("faq", 0.99, {"faq/cost": 0.9, "faq/insurance": 0.1}, text="price?")
+    assert intent_after(message, guard) == "faq"
