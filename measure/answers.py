@@ -209,8 +209,12 @@ def _rate(counter: Dict[str, int], verdict: str) -> str:
 
 def section(results: Sequence[Result], heldout: Path, seconds: float, source: str) -> List[str]:
     counts = defaultdict(dict, summary(results))
+    # the goal is about answers from the content; other wrong replies (a false
+    # alarm, the screening) count in the wrong answers
     unrelated_answered = sum(
-        group_of(r.expected) == "unrelated" and r.verdict == "wrong" for r in results
+        group_of(r.expected) == "unrelated"
+        and any(a.startswith(CONTENT_PREFIXES) for a in r.actions)
+        for r in results
     )
 
     def at_least(group: str, share: float) -> bool:
