@@ -27,9 +27,10 @@ lexical one (lexical_classifier.py) with the rest.
 - When either classifier's first choice for such a message is a red flag, it
   becomes `red_flag` (the safety classifier after the guard still checks it):
   one opinion is enough for an alarm.
-- A request to book or to talk to the team becomes `out_of_scope` when the two
-  classifiers together are sure the message is unrelated ("recommend a good
-  book"); never an answer.
+- A request to book, to talk to the team or to see one's data becomes
+  `out_of_scope` or `unanswerable_question` when the two classifiers together
+  are sure it is that ("recommend a good book", "do you have lockers for my
+  bag?"); never an answer.
 - Every other intent (a greeting, a screening answer, a red flag) is left as
   the intent classifier chose it.
 
@@ -72,9 +73,12 @@ RED_FLAG_INTENT = "red_flag"
 # Intents the guard may overrule with a content answer: the content ones, and the
 # ones that say no answer covers the message or that the classifier was unsure.
 OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}
-# Requests that start a conversation flow; a word like "book" or "session" in an
-# unrelated message ("recommend a good book") can look like one to the classifier.
-FLOW_INTENTS = frozenset({"request_booking", "request_human"})
+# Requests that start a conversation flow; a word like "book", "session" or "store"
+# in another message ("recommend a good book", "do you have lockers for my bag?")
+# can look like one to the classifier.
+FLOW_INTENTS = frozenset({"request_booking", "request_human", "ask_my_data"})
+# what such a request may become: never an answer, only "not something I can help with"
+NO_ANSWER_INTENTS = frozenset({OUT_OF_SCOPE_INTENT, UNANSWERABLE_INTENT})
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
@@ -294,10 +298,9 @@ class AnswerGuard(GraphComponent):
             # "purple elephant" is not a request to cancel
             return (OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None), 0.0
         if intent in FLOW_INTENTS:
-            # only ever to out of scope: a request is never turned into an answer
             best, confidence = (self.ranking(message) or [("", 0.0)])[0]
-            unrelated = best == OUT_OF_SCOPE_INTENT and confidence >= self.answer_threshold
-            return (OUT_OF_SCOPE_INTENT if unrelated else None), 0.0
+            no_answer = best in NO_ANSWER_INTENTS and confidence >= self.answer_threshold
+            return (best if no_answer else None), 0.0
         if intent not in OVERRULABLE:
             return None, 0.0
         if self.either_says_red_flag(message):

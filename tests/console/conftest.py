@@ -293,7 +293,13 @@ def client(app: Flask) -> Any:
 
 # The assistant's two honest non-answers (domain.yml utter_dont_know, utter_default);
 # which one a question no answer covers gets depends on the trained model.
-HONEST_NON_ANSWERS = ("I can't answer that one", "I'm not sure I understood")
+# the honest "I can't answer that one", the request to rephrase, and the out-of-scope
+# reply (a question with words the assistant has never seen may get that one)
+HONEST_NON_ANSWERS = (
+    "I can't answer that one",
+    "I'm not sure I understood",
+    "I can't help with that",
+)
 
 
 def honest_non_answer(text: str) -> bool:

@@ -30,6 +30,7 @@ EXAMPLES: List[Tuple[str, str]] = [
     ("is there parking at the clinic", "unanswerable_question"),
     ("can i bring my dog along", "unanswerable_question"),
     ("where do i leave my car", "unanswerable_question"),
+    ("do you have lockers for my bag", "unanswerable_question"),
     ("how do i fix my bike chain", "out_of_scope"),
     ("what's the weather tomorrow", "out_of_scope"),
     ("recommend a good film", "out_of_scope"),
@@ -232,3 +233,16 @@ def test_one_classifier_saying_red_flag_is_enough(lexical: LexicalClassifier) ->
     # a question the words do not take for a red flag stays a question
     message = parsed("faq", 0.99, {"faq/cost": 0.9, "faq/insurance": 0.1}, text="price?")
     assert intent_after(message, guard) == "faq"
+
+
+def test_a_request_may_become_no_answer_but_never_an_answer(lexical: LexicalClassifier) -> None:
+    guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
+    # "store" read as a request to see one's data; the words say a clinic question
+    lockers = parsed("ask_my_data", 0.7, text="are there lockers for my bag")
+    assert intent_after(lockers, guard) == UNANSWERABLE_INTENT
+    # "book" read as a request to book; the words say unrelated
+    film = parsed("request_booking", 0.9, text="recommend a good film or book")
+    assert intent_after(film, guard) == "out_of_scope"
+    # a request whose words point to an answer stays a request
+    price = parsed("request_booking", 0.9, text="what is the price of dry needling")
+    assert intent_after(price, guard) == "request_booking"
