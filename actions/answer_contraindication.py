@@ -9,7 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_mentions
+from actions.common import (
+    booking_link_was_shown,
+    latest_mentions,
+    latest_text,
+    screening_message,
+)
+from clinic_assistant.screening.answers import speaks_of_self
 from clinic_assistant.screening.rules import Screening, load_screening
 
 
@@ -40,8 +46,13 @@ class ActionAnswerContraindication(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        conditions = [
-            m.id for m in latest_mentions(tracker) if m.label in ("condition", "medication")
-        ]
-        dispatcher.utter_message(text=contraindication_answer(conditions, load_screening()))
+        mentions = [m for m in latest_mentions(tracker) if m.label in ("condition", "medication")]
+        dispatcher.utter_message(
+            text=contraindication_answer([m.id for m in mentions], load_screening())
+        )
+        own = [m for m in mentions if not m.other_person and not m.negated]
+        if own and speaks_of_self(latest_text(tracker)) and booking_link_was_shown(tracker):
+            # "is it still ok if I'm on warfarin?" after the link: every message is
+            # read after the conclusion too (safety-principles 4)
+            dispatcher.utter_message(text=screening_message("link_withdrawn"))
         return []

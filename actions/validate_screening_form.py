@@ -152,7 +152,13 @@ class ValidateScreeningForm(QuestionnaireValidation):
             dispatcher.utter_message(text=screening_message("other_person"))
         if reading.unknown_medicines:
             dispatcher.utter_message(text=screening_message("unknown_medicine"))
-        return reading.answers
+        answers = dict(reading.answers)
+        for slot in reading.asked_about:
+            if slot not in answers and tracker.get_slot(slot) in (NO, CHECK):
+                # "knee. is it still ok if I'm on chemo?" after "no" to that question:
+                # the "no" can no longer be trusted
+                answers[slot] = UNSURE
+        return answers
 
     def combine(self, slot: str, answered: Any, volunteered: Any) -> Any:
         if answered is None or slot not in self._yes_no_slots():

@@ -13,6 +13,9 @@ depend on a statistical model. Last in the pipeline, for every typed message:
    pregnant") that the classifier took for small talk or a question ->
    `inform_condition`, so the screening reads it (and a booking link already
    given is withdrawn);
+   one that names the runner's own condition in a question ("is it ok if I'm on
+   warfarin?") -> `ask_contraindication`, answered as the question it is (and a
+   booking link already given is withdrawn: actions/answer_contraindication.py);
 5. a plain request to book ("can I book too?", "can she book?") that the
    classifier could not place or took for a question -> `request_booking`, so
    the screening starts instead of "sorry?" or an answer that ignores the request.
@@ -34,14 +37,15 @@ from clinic_assistant.language import foreign_language
 from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, find_mentions, load_pipeline
 from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.red_flags import find_denied_red_flags, find_red_flags
-from clinic_assistant.screening.answers import is_question
+from clinic_assistant.screening.answers import is_question, speaks_of_self
 from clinic_assistant.screening.rules import UNSURE, YES, load_screening
-from clinic_assistant.screening.volunteered import read_message
+from clinic_assistant.screening.volunteered import Reading, read_message
 
 RED_FLAG_INTENT = "red_flag"
 RED_FLAG_CHECK_INTENT = "red_flag_check"
 OTHER_LANGUAGE_INTENT = "other_language"
 INFORM_CONDITION_INTENT = "inform_condition"
+ASK_CONTRAINDICATION_INTENT = "ask_contraindication"
 # Intents that a statement of the runner's own condition overrides; the
 # screening, cancelling, deleting and asking for a person keep theirs.
 SMALL_TALK_INTENTS = frozenset({
@@ -49,6 +53,8 @@ SMALL_TALK_INTENTS = frozenset({
     "nlu_fallback", "faq", "ask_indication", "bot_challenge", "ask_contraindication",
     "unanswerable_question",
 })  # fmt: skip
+# Intents that say no answer covers the message.
+NO_ANSWER_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "unanswerable_question"})
 REQUEST_BOOKING_INTENT = "request_booking"
 _BOOKING_REQUEST = re.compile(
     r"\b(?:can i|could i|may i|i want to|i'd like to|id like to|i would like to|want to|please|"
@@ -61,18 +67,20 @@ BOOKING_OVERRIDES = frozenset(
     {"nlu_fallback", "out_of_scope", "unanswerable_question", "faq", "ask_indication",
      "ask_contraindication", "ask_suitability"}
 )  # fmt: skip
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i am|me|my)\b")
 
 
-def _states_own_condition(text: str) -> bool:
+def _reading(text: str) -> Reading:
     mentions = find_mentions(load_pipeline(str(DEFAULT_PIPELINE_DIR)), text)
-    reading = read_message(text, mentions, load_screening())
+    return read_message(text, mentions, load_screening())
+
+
+def _states_own_condition(text: str, reading: Reading) -> bool:
     facts = {slot: v for slot, v in reading.answers.items() if slot != "complaint"}
     if not any(value in (YES, UNSURE) for value in facts.values()):
         return False
     # a question about a condition in general ("does it work for diabetics?") is
     # not a statement; one that says "I" about it is ("I'm pregnant, does it hurt?")
-    return not is_question(text) or bool(_FIRST_PERSON.search(text.lower()))
+    return not is_question(text) or speaks_of_self(text)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -106,8 +114,22 @@ class SafetyClassifier(GraphComponent):
                 replace_intent(message, RED_FLAG_CHECK_INTENT)
             elif foreign_language(text):
                 replace_intent(message, OTHER_LANGUAGE_INTENT)
-            elif predicted in SMALL_TALK_INTENTS and _states_own_condition(text):
+            elif (reading := _reading(text) if predicted in SMALL_TALK_INTENTS else None) and (
+                _states_own_condition(text, reading)
+            ):
                 replace_intent(message, INFORM_CONDITION_INTENT)
+            elif (
+                reading
+                and reading.asked_about
+                and predicted != ASK_CONTRAINDICATION_INTENT
+                and speaks_of_self(text)
+            ):
+                # "is it ok if I'm on warfarin?": answered as the question it is
+                replace_intent(message, ASK_CONTRAINDICATION_INTENT)
             elif predicted in BOOKING_OVERRIDES and _BOOKING_REQUEST.search(text.lower()):
                 replace_intent(message, REQUEST_BOOKING_INTENT)
+            elif predicted in NO_ANSWER_INTENTS and reading and reading.named and is_question(text):
+                # "does it work for diabetics?": the condition's own answer, not "I can't
+                # answer that one"
+                replace_intent(message, ASK_CONTRAINDICATION_INTENT)
         return messages

@@ -186,6 +186,15 @@ def is_question(text: str) -> bool:
     )
 
 
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i am|me|my)\b")
+
+
+def speaks_of_self(text: str) -> bool:
+    """ "I'm on warfarin, is that ok?" or "is it ok if I'm pregnant?", unlike "does
+    it work for diabetics?"."""
+    return bool(_FIRST_PERSON.search(normalise(text)))
+
+
 def is_explicit_yes(text: str) -> bool:
     """A yes said as a yes ("yes", "yep I am"), not read from "I have ..."."""
     clean = normalise(text)

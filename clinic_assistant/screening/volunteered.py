@@ -76,6 +76,7 @@ _NOT_MEDICINE = frozenset((
     "curious", "question", "questions", "thought", "your", "their", "would", "could", "should",
     "sometimes", "occasionally", "regularly", "every", "each", "twice", "daily", "night",
     "morning", "evening", "water", "coffee", "beer", "wine", "food", "meal", "meals", "seat",
+    "heat", "ice", "cold", "warm", "warmth", "hot", "tape", "taping", "foam", "roller",
 ))  # fmt: skip
 # How people talk about a medicine they take: "twice a day", "5mg", "infusions".
 _DOSING = re.compile(
@@ -96,6 +97,11 @@ class Reading:
     answers: Dict[str, str] = field(default_factory=dict)
     about_someone_else: bool = False
     unknown_medicines: List[str] = field(default_factory=list)
+    # questions whose conditions the runner named of themselves in a question or an
+    # "if" ("is it still ok if I'm on chemo?"): no answer, but not a "no" either
+    asked_about: List[str] = field(default_factory=list)
+    # questions whose conditions the message names at all, but not in a denial
+    named: List[str] = field(default_factory=list)
 
 
 def _strip_plural(text: str) -> str:
@@ -202,6 +208,19 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
     for slot, value in mention_answers(mentions, screening).items():
         if value != CHECK:  # a partial denial answers nothing
             reading.answers[slot] = value
+    for mention in mentions:
+        slot = screening.slot_for_condition(mention.id)
+        if slot is not None and mention.label != "injury" and not mention.negated:
+            reading.named = list(dict.fromkeys([*reading.named, slot]))
+        if (
+            slot is not None
+            and mention.label != "injury"
+            and mention.hypothetical
+            and not mention.other_person
+            and not mention.negated
+            and slot not in reading.asked_about
+        ):
+            reading.asked_about.append(slot)
     reading.about_someone_else = any(
         m.other_person and m.label in ("condition", "medication") for m in mentions
     )

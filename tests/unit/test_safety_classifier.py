@@ -57,3 +57,32 @@ def test_a_request_to_book_never_overrides_stop_or_erasure() -> None:
     assert intent_after("delete my data, I want to book elsewhere", "delete_my_data") == (
         "delete_my_data"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("is it ok if I am on warfarin?", "nlu_fallback"),
+        ("what happens if im pregnant, does it still work", "faq"),
+        ("does it work for diabetics?", "unanswerable_question"),
+        ("is dry needling safe for people who take blood thinners", "out_of_scope"),
+    ],
+)
+def test_a_question_naming_a_screening_condition_gets_that_conditions_answer(
+    text: str, predicted: str
+) -> None:
+    assert intent_after(text, predicted) == "ask_contraindication"
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("does it work for shin splints?", "ask_indication"),
+        ("is it bad that im not pregnant lol", "unanswerable_question"),
+        ("my friend asked if it works for diabetics", "faq"),
+    ],
+)
+def test_questions_without_a_screening_condition_keep_their_intent(
+    text: str, predicted: str
+) -> None:
+    assert intent_after(text, predicted) == predicted

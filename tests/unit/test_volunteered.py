@@ -13,7 +13,11 @@ from spacy.language import Language
 
 from clinic_assistant.nlp.pipeline import build_pipeline, find_mentions
 from clinic_assistant.screening.rules import Screening, decide, load_screening
-from clinic_assistant.screening.volunteered import read_yes_no_answer, volunteered_answers
+from clinic_assistant.screening.volunteered import (
+    read_message,
+    read_yes_no_answer,
+    volunteered_answers,
+)
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +211,20 @@ def test_answers_read_with_their_mentions(
 ) -> None:
     question = screening.question(slot)
     assert read_yes_no_answer(question, text, find_mentions(nlp, text), screening) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "asked_about", "answers"),
+    [
+        ("is it still ok if I'm on chemo?", ["infection_risk"], {}),
+        ("knee. what if I'm pregnant?", ["pregnant"], {"complaint": "knee"}),
+        ("what if my wife is pregnant?", [], {}),
+        ("is it ok if I'm not pregnant", [], {}),
+    ],
+)
+def test_a_condition_asked_about_is_noted_but_answers_nothing(
+    nlp: Language, screening: Screening, text: str, asked_about: list, answers: dict
+) -> None:
+    reading = read_message(text, find_mentions(nlp, text), screening)
+    assert reading.asked_about == asked_about
+    assert reading.answers == answers
