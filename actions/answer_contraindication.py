@@ -33,10 +33,7 @@ def contraindication_answer(condition_ids: Sequence[str], screening: Screening) 
     ]
     if not answers:
         return general_answer(screening)
-    return (
-        " ".join(answers)
-        + " If you'd like, say \"can I book?\" and I'll check the rest with a few quick questions."
-    )
+    return " ".join([*answers, screening.messages["offer_screening"]])
 
 
 class ActionAnswerContraindication(Action):
