@@ -24,6 +24,11 @@ lexical one (lexical_classifier.py) with the rest.
   from every example except the out-of-scope ones, the answers and the clinic's
   vocabulary; a longer word one or two typing slips away from a known word
   counts as known, and so do two known words run together.
+- A generic answer (`generic_answers`: the price, how long a session takes...)
+  needs a message about the clinic: one without words the assistant does not
+  know, or with a word of the clinic's world (`domain_words` and the words of
+  clinic/vocabulary.yml). Otherwise "what's the going rate for a plumber?" is
+  no question about the price of a treatment, and gets the honest no-answer.
 - When either classifier's first choice for such a message is a red flag, it
   becomes `red_flag` (the safety classifier after the guard still checks it):
   one opinion is enough for an alarm.
@@ -94,13 +99,15 @@ FUNCTION_WORDS = frozenset(
     thank hi hey hello ok okay im ive id dont doesnt didnt cant wont isnt arent wasnt whats
     thats theres lol haha quick q really actually just like anyone someone something
     anything thing things way much many lot lots good best better bad new old one two
-    three first next last know think want wanted tell say said give got take""".split()
+    three first next last know think want wanted tell say said give got take hasnt havent
+    hadnt wouldnt couldnt shouldnt wasnt werent aint youre theyre hes shes weve youve""".split()
 )
 MAX_SUGGESTIONS = 2
 FILE_NAME = "known_words.json"
 RESPONSES_FILE = "responses.json"
 LEXICAL_FILE = "lexical_classifier.joblib"
 _WORD = re.compile(r"[a-z]+")
+_TOKEN = re.compile(r"[a-z0-9]+")  # "ps5" is a word, "10" is not
 
 
 def answer_key(example: Message) -> str:
@@ -214,6 +221,15 @@ class AnswerGuard(GraphComponent):
         self.answer_threshold = float(self.config["answer_threshold"])
         self.classifier_weight = float(self.config["classifier_weight"])
         self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
+        self.generic_answers = frozenset(self.config["generic_answers"])
+        vocabulary = load_vocabulary()
+        self.domain_words = frozenset(self.config["domain_words"]) | {
+            word
+            for label in ("injury", "body_part")
+            for phrases in vocabulary.get(label, {}).values()
+            for phrase in phrases
+            for word in words_of(phrase)
+        }
         self.lexical = lexical
         self.responses = responses or {}
         self._model_storage = model_storage
@@ -300,6 +316,19 @@ class AnswerGuard(GraphComponent):
                 return True
         return False
 
+    def is_about_the_clinic(self, text: str) -> bool:
+        """No word the assistant does not know, or a word of the clinic's world."""
+        tokens = _TOKEN.findall(text.lower())
+        if any(token in self.domain_words for token in tokens):
+            return True
+        return all(
+            self.is_known(token)
+            for token in tokens
+            if not token.isdigit()
+            and token not in FUNCTION_WORDS
+            and (len(token) >= 3 or any(c.isdigit() for c in token))
+        )
+
     def unknown_share(self, text: str) -> float:
         words = words_of(text)
         if not words or not self.known:
@@ -334,7 +363,9 @@ class AnswerGuard(GraphComponent):
         ranking = opinions.ranking
         if ranking and is_content_answer(ranking[0][0]):
             answer, confidence = ranking[0]
-            if confidence >= self.answer_threshold:
+            if confidence >= self.answer_threshold and (
+                answer not in self.generic_answers or self.is_about_the_clinic(text)
+            ):
                 return answer, confidence
         return (UNANSWERABLE_INTENT if intent in CONTENT_INTENTS else None), 0.0
 

@@ -17,10 +17,14 @@ DONT_KNOW_RESPONSES = frozenset({DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS})
 # the parsed message's FAQ answers an unsure question may have meant (actions/dont_know.py)
 SUGGESTIONS = "answer_suggestions"
 # AnswerGuard's settings where config.yml sets none
-GUARD_DEFAULTS: Dict[str, float] = {
+GUARD_DEFAULTS: Dict[str, Any] = {
     "answer_threshold": 0.5,
     "classifier_weight": 0.2,
     "unknown_share_out_of_scope": 0.5,
+    # answers to questions people ask about anything ("how much", "how long"), and
+    # the words that say a message is about the clinic (with the vocabulary's)
+    "generic_answers": [],
+    "domain_words": [],
 }
 
 

@@ -246,3 +246,35 @@ def test_a_request_may_become_no_answer_but_never_an_answer(lexical: LexicalClas
     # a request whose words point to an answer stays a request
     price = parsed("request_booking", 0.9, text="what is the price of dry needling")
     assert intent_after(price, guard) == "request_booking"
+
+
+def test_a_generic_answer_needs_a_question_about_the_clinic() -> None:
+    guard = AnswerGuard(
+        {
+            "answer_threshold": 0.5,
+            "generic_answers": ["faq/cost"],
+            "domain_words": ["session", "you"],
+        },
+        known_words=["cost", "price", "needles", "sterile", "session", "needling", "shin"],
+    )
+
+    def cost_question(text: str) -> Message:
+        return parsed("faq", 0.95, {"faq/cost": 0.9, "faq/sterile_needles": 0.1}, text=text)
+
+    # only words the assistant knows: about the clinic
+    assert guard.verdict(cost_question("how much does it cost"))[0] == "faq/cost"
+    # an unknown word, but a word of the clinic's world (config, or the vocabulary's
+    # injuries and body parts)
+    student = cost_question("price of a needling session for a student")
+    assert guard.verdict(student)[0] == "faq/cost"
+    assert guard.verdict(cost_question("cost of needling for shin splints"))[0] == "faq/cost"
+    # an unknown word and nothing of the clinic's: another world's price
+    assert (
+        guard.verdict(cost_question("what would the price of a plumber cost"))[0]
+        == UNANSWERABLE_INTENT
+    )
+    assert guard.verdict(cost_question("price of a ps5"))[0] == UNANSWERABLE_INTENT
+    # answers that are not generic keep their answer
+    needles = parsed("faq", 0.95, {"faq/sterile_needles": 0.9, "faq/cost": 0.1}, text="are")
+    needles.set("text", "are the needles sterile in the stadium")
+    assert guard.verdict(needles)[0] == "faq/sterile_needles"
