@@ -74,6 +74,8 @@ class TypoMatcher:
             english_words()  # load the word list now, not on the first message
 
     def match(self, word: str) -> Tuple[str, str] | None:
+        if word in self.targets:  # "bloodthinners" (a phrase typed as one word)
+            return self.targets[word]
         if len(word) < MIN_LENGTH or word in self.known or not word.isalpha():
             return None
         if is_english_word(word):
@@ -119,13 +121,16 @@ def make_typo_matcher(nlp: Language, name: str) -> TypoMatcher:
 
 
 def typo_targets(vocabulary: Dict[str, Dict[str, List[str]]]) -> Dict[str, Tuple[str, str]]:
-    """One-word phrases of the clinic's conditions and medicines."""
+    """One-word phrases of the clinic's conditions and medicines, and two-word ones
+    typed as one ("bloodthinners", or with a slip, "bloodthiners")."""
     targets = {}
     for label in ("condition", "medication"):
         for entity_id, phrases in vocabulary.get(label, {}).items():
             for phrase in phrases:
-                if " " not in phrase and len(phrase) >= MIN_LENGTH and phrase.isalpha():
-                    targets[phrase.lower()] = (label, entity_id)
+                words = re.split(r"[\s-]+", phrase.lower())
+                joined = "".join(words)
+                if len(words) <= 2 and len(joined) >= MIN_LENGTH and joined.isalpha():
+                    targets.setdefault(joined, (label, entity_id))
     return targets
 
 

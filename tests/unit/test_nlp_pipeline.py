@@ -77,6 +77,10 @@ def test_lemmas(nlp: Language, word: str, lemmas: set) -> None:
         ("I'm immunocompromised", "condition", "weakened_immunity"),
         ("I take warfarin", "medication", "blood_thinners"),
         ("Blood thinners", "medication", "blood_thinners"),
+        # a two-word phrase typed as one word, also with a slip
+        ("im on bloodthinners", "medication", "blood_thinners"),
+        ("bloodthiners since my stroke", "medication", "blood_thinners"),
+        ("I have a bleedingdisorder", "condition", "bleeding_disorder"),
         ("I'm on prednisone", "medication", "immunosuppressants"),
         ("my thigh", "body_part", "leg"),
         ("my shoulders", "body_part", "back"),
