@@ -358,9 +358,15 @@ class AnswerGuard(GraphComponent):
             return None, 0.0
         if opinions.either_says_red_flag():
             return RED_FLAG_INTENT, 0.0
-        if self.unknown_share(text) >= self.unknown_share_out_of_scope:
-            return (OUT_OF_SCOPE_INTENT if intent in CONTENT_INTENTS else None), 0.0
         ranking = opinions.ranking
+        if self.unknown_share(text) >= self.unknown_share_out_of_scope:
+            if intent not in CONTENT_INTENTS:
+                return None, 0.0
+            # "do you have lockers? I'm Siobhan, siobhan@example.ie": names are unknown
+            # words too; when the two classifiers say no answer covers it, say so
+            best, confidence = (ranking or [("", 0.0)])[0]
+            no_answer = best == UNANSWERABLE_INTENT and confidence >= self.answer_threshold
+            return (UNANSWERABLE_INTENT if no_answer else OUT_OF_SCOPE_INTENT), 0.0
         if ranking and is_content_answer(ranking[0][0]):
             answer, confidence = ranking[0]
             if confidence >= self.answer_threshold and (

@@ -278,3 +278,13 @@ def test_a_generic_answer_needs_a_question_about_the_clinic() -> None:
     needles = parsed("faq", 0.95, {"faq/sterile_needles": 0.9, "faq/cost": 0.1}, text="are")
     needles.set("text", "are the needles sterile in the stadium")
     assert guard.verdict(needles)[0] == "faq/sterile_needles"
+
+
+def test_mostly_unknown_words_that_no_answer_covers_get_the_honest_no_answer(
+    lexical: LexicalClassifier,
+) -> None:
+    # a name and an e-mail address are unknown words too
+    guard = AnswerGuard({"answer_threshold": 0.5}, known_words=["lockers", "bag"], lexical=lexical)
+    lockers = faq_about("do you have lockers for my bag, siobhan murphy siobhan@example.ie")
+    assert guard.verdict(lockers)[0] == UNANSWERABLE_INTENT
+    assert guard.verdict(faq_about("best etf for beginners"))[0] == "out_of_scope"
