@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text
+from actions.common import earlier_user_texts, latest_text
 from clinic_assistant import PROJECT_ROOT
 
 RULES_DIR = PROJECT_ROOT / "data" / "rules"
@@ -110,6 +110,13 @@ class QuestionnaireValidation(FormValidationAction, ABC):
 
     def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
 
+    def doubted_by_unclear(self, slot: str, unclear: List[str], answer: Any) -> bool:
+        """Whether what the runner wrote before (`unclear`: the answers to this question
+        the form could not read) casts doubt on the answer it can read now."""
+        return False
+
+    def explain_doubt(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
+
     def answer_overrides_intent(
         self, slot: str, intent: str, updates: Dict[str, Any], text: str
     ) -> bool:
@@ -184,6 +191,18 @@ class QuestionnaireValidation(FormValidationAction, ABC):
             for slot, value in updates.items()
             if self.contradicts(slot, answers.get(slot), value)
         ]
+        # "in the pudding club 🙈" could not be read, then "No": which one is true?
+        unclear_count = int(tracker.get_slot(UNCLEAR_SLOT) or 0)
+        doubted = (
+            requested in updates
+            and requested not in contradicted
+            and unclear_count > 0
+            and self.doubted_by_unclear(
+                requested, earlier_user_texts(tracker)[-unclear_count:], updates[requested]
+            )
+        )
+        if doubted:
+            contradicted.append(requested)
         changed = [
             s
             for s, v in updates.items()
@@ -196,7 +215,9 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         answers.update(updates)
         if changed:
             self.acknowledge_changes(changed, dispatcher)
-        if contradicted:
+        if doubted:
+            self.explain_doubt(requested, dispatcher)
+        elif contradicted:
             self.explain_contradiction(contradicted[0], dispatcher)
         next_slot = next((s for s in self.next_slots(answers) if answers.get(s) is None), None)
         return [

@@ -36,6 +36,7 @@ from clinic_assistant.screening.answers import (
     parse_confirmation,
     parse_pregnancy_stage,
     parse_yes_no,
+    states_something,
 )
 from clinic_assistant.screening.prompts import question_buttons
 from clinic_assistant.screening.rules import (
@@ -232,6 +233,21 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def explain_contradiction(self, slot: str, dispatcher: CollectingDispatcher) -> None:
         summary = load_screening().question(slot).summary.lower()
         dispatcher.utter_message(text=screening_message("contradiction", answer=summary))
+
+    def doubted_by_unclear(self, slot: str, unclear: List[str], answer: Any) -> bool:
+        # a "no" after a statement the form could not read at all ("in the pudding
+        # club", "been crook all week mate"): the statement may be the yes (safety
+        # principle 1); not after a question, "sorry, I don't understand", or a "sounds
+        # like no" ("nah mate, only the pill") that the buttons only confirm
+        return (
+            slot in self._yes_no_slots()
+            and answer in (NO, CHECK)
+            and any(states_something(text) and parse_yes_no(text) is None for text in unclear)
+        )
+
+    def explain_doubt(self, slot: str, dispatcher: CollectingDispatcher) -> None:
+        summary = load_screening().question(slot).summary.lower()
+        dispatcher.utter_message(text=screening_message("unread_then_no", answer=summary))
 
     def ask_to_confirm(self, slot: str, dispatcher: CollectingDispatcher) -> None:
         dispatcher.utter_message(text=screening_message("check"))

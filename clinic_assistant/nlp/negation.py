@@ -65,6 +65,18 @@ _SHARED = re.compile(
     r"i(?:'m| am| do| have)(?: it| that| one| got it)? (?:too|as well))\b"
 )
 FIRST_PERSON = {"i", "i'm", "im", "me", "my", "myself", "mine", "i've", "ive", "'m"}
+# People who cannot be the one pregnant: in "my husband's convinced it's a boy with how
+# bad the morning sickness is" the pregnancy is the runner's, or may be.
+CANNOT_BE_PREGNANT = {"he", "he's", "hes", "him", "his", "husband", "husband's", "boyfriend",
+                      "dad", "father", "brother", "son", "grandad", "grandfather", "uncle",
+                      "nephew", "fiance"}  # fmt: skip
+# "me and my brother both have haemophilia", "me and the husband are expecting":
+# the runner is one of those named
+_WITH_ME = re.compile(r"\b(?:me and|and me|and i|i and|we're|we've|we are|both)\b")
+# "coach says the Xarelto shouldn't matter": what someone says is about the runner
+# unless it names someone again ("my wife says she is pregnant")
+REPORTING_VERBS = {"says", "said", "say", "thinks", "think", "thought", "reckons", "reckon",
+                   "reckoned", "told", "tells", "insists", "swears"}  # fmt: skip
 CLAUSE_BREAKS = {",", ";", ".", "!", "?", ":", "(", ")", "but", "however", "although", "though",
                  "except", "yet", "whereas", "while", "apart", "because", "cause", "coz",
                  "so", "also", "plus"}  # fmt: skip
@@ -176,8 +188,11 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         elif cues:
             negated = _cleanly_negated(doc, cues, entity)
             uncertain = not negated  # a negation that governs something else
-        elif previous is not None and all(
-            t.lower_ in BRIDGE_WORDS for t in doc[previous.end : entity.start]
+        elif (
+            previous is not None
+            and all(t.lower_ in BRIDGE_WORDS for t in doc[previous.end : entity.start])
+            # "no blood thinners I take Eliquis": the runner starts a new statement
+            and not any(t.lower_ in FIRST_PERSON for t in doc[previous.end : entity.start])
         ):
             negated, uncertain = previous._.negated, previous._.uncertain
         else:
@@ -196,7 +211,24 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         t.lower_ in FIRST_PERSON for t in [*before[others[-1] + 1 :], *doc[entity.end : end]]
     )
     following = doc[entity.end].lower_ if entity.end < len(doc) else ""
-    entity._.other_person = (bool(others) and not own_again) or following in OTHER_PEOPLE
+    # the words just before the first person named, up to the condition
+    around = doc[max(0, start + others[0] - 3) : entity.start].text.lower() if others else ""
+    with_me = bool(_WITH_ME.search(around))
+    reported = bool(others) and any(t.lower_ in REPORTING_VERBS for t in before[others[-1] + 1 :])
+    entity._.other_person = (
+        bool(others) and not (own_again or with_me or reported)
+    ) or following in OTHER_PEOPLE
+    if (
+        entity._.other_person
+        and entity.ent_id_ == "pregnancy"
+        and others
+        and all(before[i].lower_ in CANNOT_BE_PREGNANT for i in others)
+        and following not in OTHER_PEOPLE
+    ):
+        entity._.other_person = False
+        entity._.uncertain = True
+    if reported and not entity._.other_person and not entity._.negated:
+        entity._.uncertain = True  # whose Xarelto? not the runner's "no", never
     # "my mum has diabetes and so do I": the runner shares it, or may; not sure, never no
     if entity._.other_person and _SHARED.search(doc[entity.end :].text.lower()):
         entity._.other_person = False

@@ -195,6 +195,21 @@ def speaks_of_self(text: str) -> bool:
     return bool(_FIRST_PERSON.search(normalise(text)))
 
 
+# words of a runner who did not understand the question, not of one who answered it
+_CONFUSED = frozenset(
+    """understand understood mean meaning confused confusing sorry pardon repeat again
+    huh what sense idea clue""".split()
+)
+
+
+def states_something(text: str) -> bool:
+    """Whether a message the screening could not read still says something (three
+    words or more, no question, no confusion): "T1D, omnipod + dexcom", "in the
+    pudding club, as me nan would say", unlike "huh?" or "sorry, what do you mean"."""
+    words = re.findall(r"[a-z0-9]+", normalise(text))
+    return len(words) >= 3 and not is_question(text) and not _CONFUSED & set(words)
+
+
 def is_explicit_yes(text: str) -> bool:
     """A yes said as a yes ("yes", "yep I am"), not read from "I have ..."."""
     clean = normalise(text)
@@ -318,14 +333,16 @@ _QUALIFIER_AFTER = {
 }
 # "15 weeks, sorry, 11": the later value is the correction
 _CORRECTION = re.compile(
-    r"\b(?:sorry|i mean|i meant|actually|no wait|wait|correction|scratch that|make that|oops"
+    r"\b(?:sorry|i mean|i meant|actually|no wait|wait|hang on|hold on|correction|scratch that"
+    r"|make that|oops"
     r"|rather|typo|my bad|i mean to say|no sorry|no i mean)\b"
 )
 
 
 _COUNTING_WORDS = "|".join(w for w in _WORD_NUMBERS if w not in ("a", "an", "half"))
 _BARE_CORRECTION = re.compile(
-    r"\b(?:sorry|i mean|i meant|no wait|wait|correction|make that|oops|rather|typo|my bad)"
+    r"\b(?:sorry|i mean|i meant|no wait|wait|hang on|hold on|correction|make that|oops|rather"
+    r"|typo|my bad)"
     r"(?:\s+(?!\d)[\w']+){0,5}?"
     rf"\s+(?:(?P<digits>\d+(?:\.\d+)?)|(?P<word>{_COUNTING_WORDS}))"
     rf"\b(?!\s*{_UNIT})"

@@ -84,7 +84,12 @@ _DOSING = re.compile(
     r"tablets?|pills?|capsules?|infusions?|injections?|jabs?|dose|doses|prescribed|"
     r"for my (?:heart|blood|colitis|crohn'?s|arthritis|lupus|psoriasis|asthma|kidney|liver))\b"
 )
-_SWITCHED = re.compile(r"\b(?:switched|swapped|changed|moved|now on|instead)\b")
+# "not on warfarin any more, the new one now", "not on apixaban this week, paused
+# for my colonoscopy, back on it Monday": the denial is not the whole story
+_SWITCHED = re.compile(
+    r"\b(?:switched|swapped|changed|moved|now on|instead|new one|different one|another one"
+    r"|back on|paused|on hold|restart\w*)\b"
+)
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|not|n't|never|dont|don't|without|nothing|none)\b[\w\s']{0,20}$"
 )

@@ -16,6 +16,7 @@ from clinic_assistant.screening.answers import (
     parse_confirmation,
     parse_pregnancy_stage,
     parse_yes_no,
+    states_something,
 )
 from clinic_assistant.screening.rules import CHECK, load_screening, pregnancy_in_first_months
 
@@ -412,6 +413,7 @@ STAGES = [
     ("week 20", "20 weeks"),
     # a correction takes the later value; conflicting facts the most cautious
     ("15 weeks, sorry, 11", "11 weeks"),
+    ("14 weeks... no hang on, 12 and a bit", "12 weeks"),
     ("11 weeks, sorry I mean 15", "15 weeks"),
     ("11 weeks, so second trimester", "11 weeks"),
     ("second trimester, 11 weeks", "11 weeks"),
@@ -560,3 +562,21 @@ def test_confirmation_with_renamed_buttons(text: str, expected: str | None) -> N
 
 def test_identical_titles_read_as_a_change() -> None:
     assert parse_confirmation("Ok", yes_title="OK", change_title="ok") == "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "says_something"),
+    [
+        ("in the pudding club, as me nan would say 🙈", True),
+        ("T1D, omnipod + dexcom", True),
+        ("been crook all week mate", True),
+        ("huh?", False),
+        ("sorry, I don't understand", False),
+        ("what do you mean by that", False),
+        ("why do you need to know", False),
+        ("ok", False),
+    ],
+)
+def test_an_unread_answer_that_still_says_something(text: str, says_something: bool) -> None:
+    # a "no" after such a message is doubted (actions/validate_screening_form.py)
+    assert states_something(text) is says_something

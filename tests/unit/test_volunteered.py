@@ -132,6 +132,33 @@ CASES = [
     ("immune system is fine", {}),
     # "when" is not a hypothetical: the runner takes it
     ("when I take my warfarin I bruise a lot", {"blood_disorder": "yes"}),
+    # a new statement ends a denial: the "no" does not reach the medicine named after
+    (
+        "no no bleeding disorder no blood thinners I take Eliquis for my heart rhythm",
+        {"blood_disorder": "yes"},
+    ),
+    (
+        "no diabetes no lymph problems no immune problems I'm on methotrexate though",
+        {"infection_risk": "yes"},
+    ),
+    ("no blood thinners and I'm not on anything else", {}),
+    # the runner is one of those named, or only reports what someone says
+    ("me and my brother both have haemophilia", {"blood_disorder": "yes"}),
+    ("me and the husband are expecting our first", {"pregnant": "yes"}),
+    ("coach says the Xarelto shouldn't matter", {"blood_disorder": "unsure"}),
+    ("my wife says she is pregnant", {}),
+    # someone who cannot be the one pregnant
+    (
+        "my husband's convinced it's a boy with how bad the morning sickness is",
+        {"pregnant": "unsure"},
+    ),
+    ("my son's girlfriend is pregnant", {}),
+    # a denial that is not the whole story
+    ("no warfarin no more, the new one now", {"blood_disorder": "unsure"}),
+    (
+        "not on apixaban this week, paused for a scan, back on it Monday",
+        {"blood_disorder": "unsure"},
+    ),
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
