@@ -106,7 +106,10 @@ CONFIRM_PHRASES = ("yes that's right", "that's right", "thats right", "all corre
                    "yes perfect", "yes looks good", "yes right", "👍")  # fmt: skip
 CHANGE_PHRASES = ("change", "wrong", "incorrect", "not right", "mistake", "edit", "fix",
                   "correct an answer", "update", "to correct", "correction", "not correct",
-                  "isn't right", "isnt right", "is wrong")  # fmt: skip
+                  "isn't right", "isnt right", "is wrong",
+                  # "all right except the first one": one of them is not
+                  "except the", "except for the", "apart from the", "all but the",
+                  "except one", "except number", "except no")  # fmt: skip
 # a confirmation that goes on ("yes, but ...") is not a plain confirmation
 _ADDS_SOMETHING = re.compile(
     r"\b(?:but|except|forgot|forget|also|though|however|wait|actually|apart|only|besides|"

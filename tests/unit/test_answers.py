@@ -526,6 +526,8 @@ CONFIRMATIONS = [
     ("I made a mistake", "no"),
     ("update my answer", "no"),
     ("yes but change the stage", "no"),
+    ("all right except the first one, we only found out on Saturday", "no"),
+    ("all good apart from the infection one", "no"),
     ("not sure", None),
     ("hmm", None),
     ("what?", None),
