@@ -25,6 +25,8 @@ MATCHES = {
         "Redness and swelling in my calf",
     ],
     "chest_pain": [
+        "my chest's been tight on the long runs this week",
+        "feels like an elephant's sitting on me, right in the middle of my chest",
         "I have chest pain",
         "Chest pain after needling",
         "I've got a pain in my chest",
@@ -66,6 +68,18 @@ MATCHES = {
         "I can't stand on tiptoe",
         "can't walk on my foot",
         "I cant put any weight on it",
+        "can barely walk since Sunday's half",
+    ],
+    "stroke_signs": [
+        "my speech was slurred for a few minutes",
+        "my right leg suddenly went weak and floppy mid run",
+        "my face went droopy on one side",
+        "sudden weakness in my left arm",
+    ],
+    "fainting_running": [
+        "I fainted on my run yesterday",
+        "passed out at the end of the parkrun",
+        "collapsed a mile from the finish of the marathon",
     ],
 }
 
@@ -114,6 +128,11 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "I run with my chest out",
         "my heel is sore and swollen",
         "I was kicked in the leg playing football",
+        # fainting away from running is a needle fear, not a heart sign
+        "I fainted at my last blood test, so needles scare me",
+        "felt a bit faint after the needling",
+        "my legs went dead at mile 20",
+        "my heart was racing after the sprint, is that normal?",
         "",
     ],
 )
