@@ -56,7 +56,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME as RESPONSE_SELECTOR
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -85,6 +91,14 @@ OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLB
 FLOW_INTENTS = frozenset({"request_booking", "request_human", "ask_my_data"})
 # what such a request may become: never an answer, only "not something I can help with"
 NO_ANSWER_INTENTS = frozenset({OUT_OF_SCOPE_INTENT, UNANSWERABLE_INTENT})
+INDICATION_INTENT = "ask_indication"
+INJURY_ENTITY = "injury"
+# words that make a message naming an injury a question about the treatment
+# ("does it work for tight hamstrings", "worth trying needling for my calf?")
+TREATMENT_WORDS = frozenset(
+    """it needle needles needling needled treat treats treated treatment help helps
+    work works use good worth""".split()
+)
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
@@ -221,6 +235,7 @@ class AnswerGuard(GraphComponent):
         self.answer_threshold = float(self.config["answer_threshold"])
         self.classifier_weight = float(self.config["classifier_weight"])
         self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
+        self.indication_threshold = float(self.config["indication_threshold"])
         self.generic_answers = frozenset(self.config["generic_answers"])
         vocabulary = load_vocabulary()
         self.domain_words = frozenset(self.config["domain_words"]) | {
@@ -373,7 +388,18 @@ class AnswerGuard(GraphComponent):
                 answer not in self.generic_answers or self.is_about_the_clinic(text)
             ):
                 return answer, confidence
+        if ranking and self.asks_about_a_named_injury(message, *ranking[0]):
+            return ranking[0]
         return (UNANSWERABLE_INTENT if intent in CONTENT_INTENTS else None), 0.0
+
+    def asks_about_a_named_injury(self, message: Message, best: str, confidence: float) -> bool:
+        """Whether an unsure question names a running injury and the treatment while
+        the classifiers lean to the indication answer (which answers for that injury)."""
+        if best != INDICATION_INTENT or confidence < self.indication_threshold:
+            return False
+        if not any(e.get("entity") == INJURY_ENTITY for e in message.get(ENTITIES) or []):
+            return False
+        return any(word in TREATMENT_WORDS for word in _WORD.findall(message.get(TEXT, "").lower()))
 
     def suggestions(self, message: Message, opinions: Opinions | None = None) -> List[str]:
         """The FAQ answers an unsure question may have meant, likeliest first; none

@@ -21,6 +21,11 @@ GUARD_DEFAULTS: Dict[str, Any] = {
     "answer_threshold": 0.5,
     "classifier_weight": 0.2,
     "unknown_share_out_of_scope": 0.5,
+    # "Pulled my calf at parkrun. Worth trying needling for it?": a question that names
+    # a running injury and the treatment gets the indication answer when the two
+    # classifiers lean that way this much (on the development sets: 6 more right
+    # answers, none wrong)
+    "indication_threshold": 0.2,
     # answers to questions people ask about anything ("how much", "how long"), and
     # the words that say a message is about the clinic (with the vocabulary's)
     "generic_answers": [],

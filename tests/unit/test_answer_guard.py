@@ -288,3 +288,39 @@ def test_mostly_unknown_words_that_no_answer_covers_get_the_honest_no_answer(
     lockers = faq_about("do you have lockers for my bag, siobhan murphy siobhan@example.ie")
     assert guard.verdict(lockers)[0] == UNANSWERABLE_INTENT
     assert guard.verdict(faq_about("best etf for beginners"))[0] == "out_of_scope"
+
+
+def test_an_unsure_question_naming_an_injury_and_the_treatment_gets_the_indication_answer() -> None:
+    def unsure(text: str, injury: str | None, intent: str = "ask_indication") -> Message:
+        message = parsed(intent, 0.4, text=text)
+        message.set(
+            "intent_ranking",
+            [
+                {"name": "ask_indication", "confidence": 0.4},
+                {"name": UNANSWERABLE_INTENT, "confidence": 0.3},
+                {"name": "out_of_scope", "confidence": 0.3},
+            ],
+        )
+        if injury:
+            start = text.index(injury)
+            entity = {
+                "entity": "injury",
+                "value": injury,
+                "start": start,
+                "end": start + len(injury),
+            }
+            message.set("entities", [entity])
+        return message
+
+    guard = AnswerGuard({"answer_threshold": 0.5, "indication_threshold": 0.3})
+    hamstrings = "does it work for tight hamstrings"
+    assert guard.verdict(unsure(hamstrings, "tight hamstrings")) == ("ask_indication", 0.4)
+    # also when the intent classifier said no answer covers it
+    no_answer = unsure(hamstrings, "tight hamstrings", intent=UNANSWERABLE_INTENT)
+    assert guard.verdict(no_answer) == ("ask_indication", 0.4)
+    # no injury named, no word of the treatment, or the lean too weak: honest
+    assert guard.verdict(unsure(hamstrings, None))[0] == UNANSWERABLE_INTENT
+    running = "should i keep running on tight hamstrings"
+    assert guard.verdict(unsure(running, "tight hamstrings"))[0] == UNANSWERABLE_INTENT
+    strict = AnswerGuard({"answer_threshold": 0.5, "indication_threshold": 0.45})
+    assert strict.verdict(unsure(hamstrings, "tight hamstrings"))[0] == UNANSWERABLE_INTENT
