@@ -76,6 +76,11 @@ MATCHES = {
         "my face went droopy on one side",
         "sudden weakness in my left arm",
     ],
+    "cauda_equina": [
+        "my back hurts and it's numb around my bum and between my legs",
+        "weeing feels weird since my back went",
+        "saddle area is numb",
+    ],
     "fainting_running": [
         "I fainted on my run yesterday",
         "passed out at the end of the parkrun",
