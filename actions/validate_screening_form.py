@@ -236,13 +236,17 @@ class ValidateScreeningForm(QuestionnaireValidation):
 
     def doubted_by_unclear(self, slot: str, unclear: List[str], answer: Any) -> bool:
         # a "no" after a statement the form could not read at all ("in the pudding
-        # club", "been crook all week mate"): the statement may be the yes (safety
-        # principle 1); not after a question, "sorry, I don't understand", or a "sounds
-        # like no" ("nah mate, only the pill") that the buttons only confirm
+        # club", "been crook all week mate") or a bare number (a button's position on
+        # WhatsApp, "3" for "Not sure"): that may have been the yes (safety principle
+        # 1); not after a question, "sorry, I don't understand", or a "sounds like no"
+        # ("nah mate, only the pill") that the buttons only confirm
         return (
             slot in self._yes_no_slots()
             and answer in (NO, CHECK)
-            and any(states_something(text) and parse_yes_no(text) is None for text in unclear)
+            and any(
+                (states_something(text) and parse_yes_no(text) is None) or normalise(text).isdigit()
+                for text in unclear
+            )
         )
 
     def explain_doubt(self, slot: str, dispatcher: CollectingDispatcher) -> None:

@@ -54,11 +54,23 @@ class RedFlag:
 _DENIED_AFTER = re.compile(r"\s*[?:=\-–—]*\s*(?:no|nope|nah|none|never|not really)\b")
 
 
+# "no chest pain or anything... well a bit when I climb stairs": the denial is
+# taken back straight after (safety principle 5: a false alarm before a missed one)
+_CONCEDED_AFTER = re.compile(
+    r"(?:\s*(?:or anything|or owt|or whatever|really|as such|at all|as far as i know))?"
+    r"\s*(?:\.\.+|…|[,;:!-])*\s*(?:(?:well|ok|okay|actually|hmm|erm|um|i mean|then again)"
+    r"\s*(?:\.\.+|…|,)*\s*)?"
+    r"(?:a bit|a little|a wee bit|sometimes|occasionally|now and then|now and again"
+    r"|only when|except when|apart from when|unless|kind of|kinda|sort of|maybe|not really)\b"
+)
+
+
 def _affirmed(pattern: Pattern[str], text: str) -> bool:
     """True when the pattern occurs at least once without a negation just before
-    it or a denial straight after it."""
+    it or a denial straight after it, or with a denial it takes back at once."""
     return any(
-        not _NEGATION.search(text[: m.start()]) and not _DENIED_AFTER.match(text[m.end() :])
+        (not _NEGATION.search(text[: m.start()]) and not _DENIED_AFTER.match(text[m.end() :]))
+        or _CONCEDED_AFTER.match(text[m.end() :]) is not None
         for m in pattern.finditer(text)
     )
 

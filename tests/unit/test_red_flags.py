@@ -25,6 +25,9 @@ MATCHES = {
         "Redness and swelling in my calf",
     ],
     "chest_pain": [
+        # a denial taken back at once
+        "knee. no chest pain or anything... well a bit when I climb stairs",
+        "No chest pain - well, kind of, on hills",
         "my chest's been tight on the long runs this week",
         "feels like an elephant's sitting on me, right in the middle of my chest",
         "I have chest pain",
@@ -133,6 +136,9 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "I run with my chest out",
         "my heel is sore and swollen",
         "I was kicked in the leg playing football",
+        # a denial that stands, whatever comes after
+        "no chest pain, but my knee hurts a bit",
+        "no chest pain. a bit tired though",
         # fainting away from running is a needle fear, not a heart sign
         "I fainted at my last blood test, so needles scare me",
         "felt a bit faint after the needling",
