@@ -236,6 +236,7 @@ class AnswerGuard(GraphComponent):
         self.classifier_weight = float(self.config["classifier_weight"])
         self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
         self.indication_threshold = float(self.config["indication_threshold"])
+        self.request_minimum = float(self.config["request_minimum"])
         self.generic_answers = frozenset(self.config["generic_answers"])
         vocabulary = load_vocabulary()
         self.domain_words = frozenset(self.config["domain_words"]) | {
@@ -367,7 +368,12 @@ class AnswerGuard(GraphComponent):
             return (OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None), 0.0
         if intent in FLOW_INTENTS:
             best, confidence = (opinions.ranking or [("", 0.0)])[0]
-            no_answer = best in NO_ANSWER_INTENTS and confidence >= self.answer_threshold
+            # "Siobhan here, are there any lockers for my bag": sure enough together,
+            # or the lexical classifier hardly sees the request at all
+            no_answer = best in NO_ANSWER_INTENTS and (
+                confidence >= self.answer_threshold
+                or opinions.lexical.get(intent, 1.0) < self.request_minimum
+            )
             return (best if no_answer else None), 0.0
         if intent not in OVERRULABLE:
             return None, 0.0

@@ -324,3 +324,29 @@ def test_an_unsure_question_naming_an_injury_and_the_treatment_gets_the_indicati
     assert guard.verdict(unsure(running, "tight hamstrings"))[0] == UNANSWERABLE_INTENT
     strict = AnswerGuard({"answer_threshold": 0.5, "indication_threshold": 0.45})
     assert strict.verdict(unsure(hamstrings, "tight hamstrings"))[0] == UNANSWERABLE_INTENT
+
+
+def test_a_request_the_lexical_classifier_hardly_sees_is_no_request() -> None:
+    examples = [*EXAMPLES, ("can i book an appointment", "request_booking")]
+    examples.append(("i would like to book a session", "request_booking"))
+    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    text = "siobhan here, any lockers for my bag"
+    assert lexical.probabilities(text)["request_booking"] < 0.2
+
+    def unsure_request() -> Message:
+        message = parsed("request_booking", 0.45, text=text)
+        ranking = [
+            {"name": "request_booking", "confidence": 0.45},
+            {"name": UNANSWERABLE_INTENT, "confidence": 0.4},
+            {"name": "greet", "confidence": 0.15},
+        ]
+        message.set("intent_ranking", ranking)
+        return message
+
+    # the neural classifier weighs most here, so together they stay unsure (< 0.5)
+    settings = {"answer_threshold": 0.5, "classifier_weight": 0.9}
+    guard = AnswerGuard(settings, lexical=lexical)
+    assert guard.opinions(unsure_request()).ranking[0][1] < 0.5
+    assert intent_after(unsure_request(), guard) == UNANSWERABLE_INTENT
+    lenient = AnswerGuard({**settings, "request_minimum": 0.0}, lexical=lexical)
+    assert intent_after(unsure_request(), lenient) == "request_booking"
