@@ -39,6 +39,9 @@ MATCHES = {
         # "not sure" is not a denial
         "I'm not sure but I think it's chest pain",
         "no I have chest pain",
+        # angina in other words: the pain spreads to the left arm or the jaw
+        "it's like heartburn on hills and it goes into my jaw",
+        "an ache that radiates down my left arm when I run uphill",
     ],
     "breathless": [
         "I'm short of breath",
@@ -83,6 +86,16 @@ MATCHES = {
         "my back hurts and it's numb around my bum and between my legs",
         "weeing feels weird since my back went",
         "saddle area is numb",
+        "lower back's bad and I can't feel the paper when I wipe",
+    ],
+    "spreading_numbness": [
+        "tingling in my toes since Monday and now it's moving up to my shins",
+        "numbness started in my feet and has spread up to my thighs",
+        "pins and needles and both my legs feel weak",
+    ],
+    "unexplained_weight_loss": [
+        "I've dropped 5 kilos and I'm not dieting, and my hip aches at night",
+        "lost a stone for no reason and my shin hurts all the time",
     ],
     "fainting_running": [
         "I fainted on my run yesterday",
@@ -144,6 +157,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "felt a bit faint after the needling",
         "my legs went dead at mile 20",
         "my heart was racing after the sprint, is that normal?",
+        # running explains the weight; neck pain that spreads is no heart sign
+        "I lost 4kg training for the marathon and my knee hurts at night",
+        "the pain goes up into my neck when I turn my head",
+        "my toes go numb when my laces are too tight",
         "",
     ],
 )
