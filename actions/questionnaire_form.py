@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import earlier_user_texts, latest_text
 from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.commands import is_command
 
 RULES_DIR = PROJECT_ROOT / "data" / "rules"
 UNCLEAR_SLOT = "unclear_answers"
@@ -81,7 +82,8 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         read, whatever was asked); may tell the runner how it was read."""
 
     @abstractmethod
-    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None: ...
+    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher, text: str = "") -> None:
+        """What to say when `text` did not answer `slot`."""
 
     @abstractmethod
     def ask_to_confirm(self, slot: str, dispatcher: CollectingDispatcher) -> None:
@@ -151,7 +153,7 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         # the classifier's own verdict: nlu_fallback must not be replaced by the
         # runner-up intent (rasa_sdk's default), which may look like an interruption
         intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
-        is_payload = latest_text(tracker).startswith("/")
+        is_payload = is_command(latest_text(tracker))
         updates = dict((self.parse_answer(requested, tracker) if requested else None) or {})
         if (
             requested
@@ -180,7 +182,9 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         if requested and not updates:
             if to_confirm:
                 return self._unclear(requested, tracker, dispatcher, confirm=True)
-            if intent in self.interruption_intents:
+            if intent in self.interruption_intents and not self.answer_overrides_intent(
+                requested, intent, updates, latest_text(tracker)
+            ):
                 # Not an answer: Rasa rejects the form, a rule answers, and the form
                 # resumes with the same question (no slot is set, only kept requested).
                 return [SlotSet(REQUESTED_SLOT, requested)]
@@ -249,5 +253,5 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         if confirm:
             self.ask_to_confirm(requested, dispatcher)
         else:
-            self.explain_unclear(requested, dispatcher)
+            self.explain_unclear(requested, dispatcher, latest_text(tracker))
         return [SlotSet(UNCLEAR_SLOT, count), SlotSet(REQUESTED_SLOT, requested)]

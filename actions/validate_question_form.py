@@ -78,7 +78,7 @@ class ValidateQuestionForm(QuestionnaireValidation):
     def volunteered(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
         return {}
 
-    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None:
+    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher, text: str = "") -> None:
         dispatcher.utter_message(response="utter_question_unclear")
 
     def ask_to_confirm(self, slot: str, dispatcher: CollectingDispatcher) -> None:

@@ -19,7 +19,9 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.common import (
     RED_FLAG_SLOT,
+    SAID_BEFORE_START_OVER_SLOT,
     booking_link_was_shown,
+    cautious_answers,
     confirmation_titles,
     earlier_user_texts,
     latest_mentions,
@@ -29,6 +31,7 @@ from actions.common import (
     screening_message,
 )
 from actions.questionnaire_form import STOPPED_SLOT, QuestionnaireValidation
+from clinic_assistant.commands import is_command
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.screening.answers import (
@@ -53,6 +56,7 @@ from clinic_assistant.screening.rules import (
 from clinic_assistant.screening.volunteered import (
     PRECEDENCE,
     Reading,
+    asks_what_it_means,
     read_message,
     read_yes_no_answer,
 )
@@ -96,7 +100,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return {slot: stage} if stage else None
         if question.kind == "complaint":
             return self._complaint(text, tracker)
-        mentions = [] if text.startswith("/") else latest_mentions(tracker)
+        mentions = [] if is_command(text) else latest_mentions(tracker)
         answer = read_yes_no_answer(question, text, mentions, screening)
         if slot == "pregnant" and answer in (None, YES, CHECK):
             stage = parse_pregnancy_stage(text)  # "8 weeks" answers both questions
@@ -107,8 +111,11 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def answer_overrides_intent(
         self, slot: str, intent: str, updates: Dict[str, Any], text: str
     ) -> bool:
-        if not updates or intent == "red_flag":
+        if intent == "red_flag":
             return False
+        if not updates:
+            # "what do you mean by a weakened immune system?": the form explains it
+            return intent not in self.stop_intents and self._asks_what_it_means(slot, text)
         if intent == "delete_my_data":
             # a request to delete wins, but a tapped button of the question asked is
             # never one, even when the classifier reads "Change an answer" that way
@@ -126,10 +133,18 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return updates.get(slot) is not None and intent not in self.stop_intents
         return updates.get("complaint", "other") != "other"
 
+    @staticmethod
+    def _asks_what_it_means(slot: str, text: str) -> bool:
+        screening = load_screening()
+        question = next((q for q in screening.questions if q.slot == slot), None)
+        return bool(question and question.explain) and asks_what_it_means(
+            text, find_mentions(nlp(), text), screening
+        )
+
     def _reading(self, tracker: Tracker) -> Reading:
         text = latest_text(tracker)
         screening = load_screening()
-        if text.startswith("/") or (
+        if is_command(text) or (
             tracker.get_slot(REQUESTED_SLOT) == CHANGE_SLOT
             and normalise(text) in {normalise(q.summary) for q in screening.questions}
         ):
@@ -200,21 +215,10 @@ class ValidateScreeningForm(QuestionnaireValidation):
 
     def earlier_answers(self, tracker: Tracker) -> Dict[str, Any]:
         """Facts from earlier messages of this session: "I'm 8 weeks pregnant" said
-        before "can I book?" is an answer (only the cautious ones: yes, unsure)."""
-        screening = load_screening()
-        found: Dict[str, Any] = {}
-        for text in earlier_user_texts(tracker):
-            reading = read_message(text, find_mentions(nlp(), text), screening)
-            for slot, value in reading.answers.items():
-                if slot == "complaint" or value not in (YES, UNSURE) and slot != "pregnancy_stage":
-                    continue
-                if slot == "pregnancy_stage" or PRECEDENCE[value] >= PRECEDENCE.get(
-                    found.get(slot), 0
-                ):
-                    found[slot] = value
-        if found.get("pregnant") != YES:
-            found.pop("pregnancy_stage", None)
-        return found
+        before "can I book?" is an answer (only the cautious ones: yes, unsure), and
+        so is what was said before "Start over" (action_session_start keeps it)."""
+        carried = tracker.get_slot(SAID_BEFORE_START_OVER_SLOT) or {}
+        return cautious_answers(earlier_user_texts(tracker), dict(carried))
 
     def contradicts(self, slot: str, before: Any, after: Any) -> bool:
         if before is None or after is None or before == after:
@@ -275,14 +279,17 @@ class ValidateScreeningForm(QuestionnaireValidation):
         names = ", ".join(screening.question(slot).summary.lower() for slot in answered)
         dispatcher.utter_message(text=screening_message("updated", answers=names))
 
-    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher) -> None:
+    def explain_unclear(self, slot: str, dispatcher: CollectingDispatcher, text: str = "") -> None:
+        screening = load_screening()
         if slot == CONFIRM_SLOT:
-            text = screening_message("confirm_unclear")
+            reply = screening_message("confirm_unclear")
         elif slot == CHANGE_SLOT:
-            text = screening_message("choose_option")
+            reply = screening_message("choose_option")
+        elif self._asks_what_it_means(slot, text):
+            reply = screening.question(slot).explain  # the form then asks again
         else:
-            text = load_screening().question(slot).unclear
-        dispatcher.utter_message(text=text)
+            reply = screening.question(slot).unclear
+        dispatcher.utter_message(text=reply)
 
     def give_up(self, dispatcher: CollectingDispatcher) -> None:
         dispatcher.utter_message(text=screening_message("give_up"))

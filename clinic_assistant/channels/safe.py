@@ -101,7 +101,8 @@ def never_silent(on_new_message: Handler, channel: str) -> Handler:
             await on_new_message(message)
         except Exception as error:  # the runner still gets an answer; no text in the log
             logger.error("Handling a %s message failed: %s", channel, type(error).__name__)
-        if output.replies == 0:
+        # "Start over" is answered by the widget's own greeting; Rasa rightly says nothing
+        if output.replies == 0 and message.text != RESTART_COMMAND:
             APOLOGIES.labels(channel=channel).inc()
             await output.inner.send_text_message(message.sender_id, apology_text())
         MESSAGES.labels(channel=channel).inc()
@@ -308,17 +309,10 @@ class SafeSocketIOInput(SocketIOInput):
         deliveries = self.deliveries = DeliveryLog()
         tasks: set[asyncio.Task] = set()
 
-        async def restart(message: UserMessage) -> None:
-            # Rasa answers "/restart" with silence, which is right here.
-            try:
-                await on_new_message(message)
-            except Exception as error:
-                logger.error("Restarting a socketio conversation failed: %s", type(error).__name__)
-
         async def handle_and_report(message: UserMessage, room: str, message_id: str) -> None:
             record = message.output_channel.record
             try:
-                await (restart if message.text == RESTART_COMMAND else handler)(message)
+                await handler(message)
             finally:
                 record.handled = True
                 await sio.emit(

@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 import yaml
 
 from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.commands import is_command
 from clinic_assistant.rasa.content_answers import (
     ANSWER_INTENTS,
     CONTENT_INTENTS,
@@ -163,7 +164,7 @@ class _Conversation:
         self.summary.not_answered[day][kind] += 1
         text = message["text"]
         # never the screening answers (or a question being left): only counted
-        if not message["in_form"] and text and not text.startswith("/"):
+        if not message["in_form"] and text and not is_command(text):
             self.summary.unanswered.append(Unanswered(text, message["timestamp"], kind))
 
     def _outcome(self) -> str:

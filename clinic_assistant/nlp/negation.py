@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 NEGATION_CUES = {"no", "not", "n't", "never", "without", "none", "neither", "nor", "nope", "nt",
-                 "dont", "cant", "havent", "isnt", "aint", "nothing", "nah"}  # fmt: skip
+                 "dont", "cant", "havent", "isnt", "aint", "nothing", "nah", "nowt"}  # fmt: skip
 # Words that may stand between a negation cue and what it denies.
 BRIDGE_WORDS = {
     "i", "i'm", "im", "'m", "am", "be", "been", "being", "is", "'s", "are", "was", "were", "do",
@@ -235,6 +235,29 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         entity._.uncertain = True
 
 
+# Only the infection question is about right now: "had covid back in 2021" is no
+# infection today, but not a plain "no" either, so the runner confirms with the
+# buttons (principle 2). Diabetes or a blood thinner "since 2015" still counts.
+CONDITIONS_OF_NOW = {"infection"}
+_LONG_AGO = re.compile(
+    r"\b(?:back in|in|since) (?:19|20)\d\d\b"
+    r"|\b(?:\d+|a few|few|a couple of|couple of|two|three|four|five|several|many) "
+    r"(?:years?|yrs?|months?) ago\b|\byears ago\b|\blast year\b"
+    r"|\bas a (?:kid|child|teenager|baby)\b|\bwhen i was (?:a kid|little|younger|young|a child|\d+)\b"
+)
+
+_STILL_NOW = re.compile(
+    r"\b(?:now|again|still|currently|at the moment|today|this week|recently|lately)\b"
+)
+
+
+def _long_ago(doc: Doc, entity: Span) -> bool:
+    if entity.ent_id_ not in CONDITIONS_OF_NOW:
+        return False
+    clause = doc[_clause_start(doc, entity) : _clause_end(doc, entity)].text.lower()
+    return bool(_LONG_AGO.search(clause)) and not _STILL_NOW.search(clause)
+
+
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
     """An "or"/"nor"/"and" between the clause's start and the end of this list item
     or straight after it: "no A, B or C"."""
@@ -265,6 +288,8 @@ def clinic_negation(doc: Doc) -> Doc:
             entity._.uncertain = True
         else:
             entity._.ambiguous = ambiguous
+        if not (entity._.negated or entity._.uncertain) and _long_ago(doc, entity):
+            entity._.ambiguous = True
         previous = entity
     return doc
 

@@ -66,6 +66,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic_assistant.commands import is_command
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
 from clinic_assistant.rasa.content_answers import (
@@ -436,7 +437,7 @@ class AnswerGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if (message.get(TEXT) or "").startswith("/"):
+            if is_command(message.get(TEXT) or ""):
                 continue
             opinions = self.opinions(message)
             replacement, confidence = self.verdict(message, opinions)

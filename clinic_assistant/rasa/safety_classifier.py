@@ -33,6 +33,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic_assistant.commands import is_command
 from clinic_assistant.language import foreign_language
 from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, find_mentions, load_pipeline
 from clinic_assistant.rasa.intent_override import replace_intent
@@ -98,8 +99,8 @@ class SafetyClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/"):
-                continue  # button payloads name their intent already
+            if is_command(text):
+                continue  # a command names its intent already
             predicted = (message.get(INTENT) or {}).get("name")
             flags = find_red_flags(text)
             if flags:

@@ -65,6 +65,7 @@ PLAIN_NO = frozenset((
     "i've never had any of those", "ive never had any of those", "i have none of those",
     "i have none of them", "i have none of these", "none of the above", "no to all the above",
     "no to all of the above", "not applicable", "n a", "na",
+    "nowt", "nowt like that",  # Northern English for "nothing"
 ))  # fmt: skip
 # Sound like "no" but are not a plain whole no: confirmed with the buttons.
 SOUNDS_LIKE_NO = frozenset((
@@ -123,7 +124,8 @@ QUESTION_WORDS = {
     "isn't", "isnt", "are", "aren't", "am", "does", "doesn't", "do", "did", "can", "could",
     "should", "would", "will", "shall", "may", "huh", "pardon",
 }  # fmt: skip
-_LEADING_NO = {"no", "nope", "nah", "n", "never", "none", "negative", "nop", "noo", "nein", "nee"}
+_LEADING_NO = {"no", "nope", "nah", "n", "never", "none", "negative", "nop", "noo", "nein", "nee",
+               "nowt"}  # fmt: skip
 _LEADING_YES = {"yes", "yeah", "yep", "yup", "ya", "yea", "y", "sure", "definitely", "yes!", "yh",
                 "yeh", "ye",
                 "yess", "yesss", "ja", "si", "oui", "aye", "absolutely", "unfortunately",
@@ -133,7 +135,7 @@ _LEADING_YES_PHRASES = tuple(
     p for p in YES_PHRASES if " " in p and p not in ("i am", "i do", "i have", "i did")
 )
 _NEGATIVE_WORD = re.compile(
-    r"\b(?:no|not|never|none|nothing|nope|nah|neither|nor|without|n't)\b|n't\b"
+    r"\b(?:no|not|never|none|nothing|nowt|nope|nah|neither|nor|without|n't)\b|n't\b"
     r"|\b(?:dont|cant|wont|isnt|arent|havent|hasnt|didnt|doesnt|wasnt|werent|aint)\b"
 )
 _AFFIRMED = re.compile(

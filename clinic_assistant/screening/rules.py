@@ -31,6 +31,7 @@ class Question:
     summary: str
     ask: str
     unclear: str
+    explain: str = ""  # what the question means, for "what do you mean by ...?"
     only_if: Mapping[str, str] = field(default_factory=dict)
     conditions: Tuple[str, ...] = ()
     options: Tuple[str, ...] = ()
@@ -110,6 +111,7 @@ def _load_screening(path: str) -> Screening:
             summary=q["summary"],
             ask=q["ask"],
             unclear=q["unclear"],
+            explain=q.get("explain", ""),
             only_if=q.get("only_if", {}),
             conditions=tuple(q.get("conditions", ())),
             options=tuple(q.get("options", ())),

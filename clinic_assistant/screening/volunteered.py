@@ -27,6 +27,7 @@ from clinic_assistant.screening.answers import (
     normalise,
     parse_pregnancy_stage,
     parse_yes_no,
+    speaks_of_self,
 )
 from clinic_assistant.screening.rules import CHECK, NO, UNSURE, YES, Question, Screening
 
@@ -204,6 +205,8 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
     """Every screening fact in one message, whichever question was asked."""
     mentions = list(mentions)
     reading = Reading()
+    if asks_what_it_means(text, mentions, screening):
+        return reading  # "what counts as an infection?" tells nothing about the runner
     complaint_options = screening.question("complaint").options
     for mention in mentions:
         if mention.label == "injury" and not mention.negated and mention.is_own_fact:
@@ -250,6 +253,8 @@ def read_yes_no_answer(
     """The answer to a yes/no question: the safer of what the words say and
     what the condition mentions say; a plain "no" stays a no, and a denial by
     general terms of all the question covers is one ("not pregnant")."""
+    if asks_what_it_means(text, mentions, screening):
+        return None  # not an answer: the form explains the question and asks again
     base = parse_yes_no(text)
     mentioned = mention_answers(mentions, screening).get(question.slot)
     asks_about_medicines = question.slot == MEDICINE_QUESTION or bool(
@@ -284,3 +289,23 @@ def volunteered_answers(
     text: str, mentions: Iterable[Mention], screening: Screening
 ) -> Dict[str, str]:
     return read_message(text, list(mentions), screening).answers
+
+
+# "what do you mean by a weakened immune system?", "what counts as an infection?"
+_WHAT_IT_MEANS = re.compile(
+    r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|sorry but)\s+)*"
+    r"(?:what (?:do|does|d'you|did) (?:you|u|that|it|this) mean|wdym|what counts|what (?:is|are|s|'s)"
+    r"(?: a| an| the)? (?:\w+ ){0,2}(?:immune|bleeding|blood|lymph\w*|infection|disorder|disease)"
+    r"|what kind of|what sort of|what type of|like what|meaning|define)\b"
+)
+
+
+def asks_what_it_means(text: str, mentions: Sequence[Mention], screening: Screening) -> bool:
+    """A question about the words of the question, and nothing about the runner: no
+    "I"/"my", no medicine or condition named beyond the question's own general terms."""
+    return (
+        bool(_WHAT_IT_MEANS.match(normalise(text)))
+        and not speaks_of_self(text)
+        and all(_is_general(m, screening) for m in mentions if m.label != "body_part")
+        and not unknown_medicines(text, mentions)
+    )

@@ -16,6 +16,7 @@ from actions.delete_my_data import ActionDeleteMyData
 from actions.dont_know import ActionDontKnow
 from actions.red_flag import ActionRedFlag
 from actions.screening_decision import ActionScreeningDecision
+from actions.session_start import ActionSessionStart
 from actions.stop_screening import ActionStopScreening
 from actions.validate_screening_form import ValidateScreeningForm
 from clinic_assistant import PROJECT_ROOT
@@ -439,3 +440,58 @@ async def test_dont_know_offers_the_questions_it_may_have_meant() -> None:
     dispatcher = CollectingDispatcher()
     await ActionDontKnow().run(dispatcher, plain, domain)
     assert [(m["response"], m["buttons"]) for m in dispatcher.messages] == [("utter_dont_know", [])]
+
+
+def _restart_events(*before: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        *before,
+        {"event": "user", "text": "/restart", "parse_data": {"intent": {"name": "restart"}}},
+        {"event": "action", "name": "action_restart"},
+        {"event": "restart"},
+    ]
+
+
+async def test_start_over_keeps_a_red_flag_and_what_was_said() -> None:
+    events = _restart_events(
+        {"event": "user", "text": "my calf is red, hot and swollen"},
+        {"event": "slot", "name": "red_flag_raised", "value": True},
+        {"event": "user", "text": "yeah warfarin"},
+        {"event": "slot", "name": "infection_risk", "value": "unsure"},
+        {"event": "slot", "name": "infection_risk", "value": None},  # cleared by a decision
+    )
+    _, started = await run(ActionSessionStart(), tracker("/restart", "restart", events=events))
+    kept = slot_sets(started)
+    assert kept["red_flag_raised"] is True
+    assert kept["said_before_start_over"] == {"blood_disorder": "yes", "infection_risk": "unsure"}
+    assert started[0]["event"] == "session_started" and started[-1]["name"] == "action_listen"
+
+
+async def test_a_new_session_after_silence_starts_clean() -> None:
+    events = [
+        {"event": "session_started"},
+        {"event": "user", "text": "yeah warfarin"},
+        {"event": "slot", "name": "red_flag_raised", "value": True},
+        {"event": "action", "name": "action_listen"},
+    ]
+    _, started = await run(ActionSessionStart(), tracker("hi", "greet", events=events))
+    assert slot_sets(started) == {}
+
+
+async def test_what_was_said_before_start_over_is_an_earlier_answer() -> None:
+    carried = {"said_before_start_over": {"blood_disorder": "yes"}}
+    _, slots = await validate("can I book for my hamstring", "request_booking", carried)
+    assert slots["blood_disorder"] == "yes"
+
+
+async def test_what_a_question_means_is_explained_not_taken_as_an_answer() -> None:
+    asked = {**NO_ANSWERS, "infection_risk": None, "requested_slot": "infection_risk"}
+    messages, slots = await validate(
+        "what do you mean by a weakened immune system?", "show_my_data", asked
+    )
+    assert "infection_risk" not in slots
+    assert load_screening().question("infection_risk").explain in [m["text"] for m in messages]
+    # naming their own condition in the question is an answer, not a request to explain
+    messages, slots = await validate("what do you mean, I had chemo last year", "inform", asked)
+    assert slots.get("infection_risk") in ("yes", "unsure")

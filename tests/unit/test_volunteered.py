@@ -231,6 +231,19 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no fever", "check"),
         ("current_infection", "no infection", "no"),
         ("current_infection", "ye got a fevr", "yes"),
+        # the infection question is about now: long ago is checked, recently counts
+        ("current_infection", "no, had covid back in 2021 but nothing since", "check"),
+        ("current_infection", "had the flu a couple of years ago", "check"),
+        ("current_infection", "had covid in 2022 and again now", "yes"),
+        ("infection_risk", "diabetic since 2015", "yes"),
+        ("current_infection", "nah only boiling up then shivering all night", "yes"),
+        ("blood_disorder", "no just my disprin every morning", "unsure"),  # aspirin, after a no
+        ("blood_disorder", "nowt like that", "no"),
+        # a question about the question's words is no answer; naming one's own is
+        ("infection_risk", "what do you mean by a weakened immune system?", None),
+        ("current_infection", "what counts as an infection?", None),
+        ("blood_disorder", "what do you mean by blood thinners, I take aspirin", "yes"),
+        ("blood_disorder", "what counts as a blood thinner? aspirin?", "yes"),
     ],
 )
 def test_answers_read_with_their_mentions(
