@@ -240,7 +240,7 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
 # buttons (principle 2). Diabetes or a blood thinner "since 2015" still counts.
 CONDITIONS_OF_NOW = {"infection"}
 _LONG_AGO = re.compile(
-    r"\b(?:back in|in|since) (?:19|20)\d\d\b"
+    r"\b(?:back in|in) (?:19|20)\d\d\b"
     r"|\b(?:\d+|a few|few|a couple of|couple of|two|three|four|five|several|many) "
     r"(?:years?|yrs?|months?) ago\b|\byears ago\b|\blast year\b"
     r"|\bas a (?:kid|child|teenager|baby)\b|\bwhen i was (?:a kid|little|younger|young|a child|\d+)\b"

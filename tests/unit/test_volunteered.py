@@ -235,6 +235,7 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no, had covid back in 2021 but nothing since", "check"),
         ("current_infection", "had the flu a couple of years ago", "check"),
         ("current_infection", "had covid in 2022 and again now", "yes"),
+        ("current_infection", "had a chest infection since 2023 that never cleared", "yes"),
         ("infection_risk", "diabetic since 2015", "yes"),
         ("current_infection", "nah only boiling up then shivering all night", "yes"),
         ("blood_disorder", "no just my disprin every morning", "unsure"),  # aspirin, after a no
