@@ -80,6 +80,7 @@ MATCHES = {
         "my speech was slurred for a few minutes",
         "my right leg suddenly went weak and floppy mid run",
         "my face went droopy on one side",
+        "my wife said my face looked wonky and I was talking nonsense",
         "sudden weakness in my left arm",
     ],
     "cauda_equina": [
@@ -93,6 +94,14 @@ MATCHES = {
         "numbness started in my feet and has spread up to my thighs",
         "pins and needles and both my legs feel weak",
     ],
+    "compartment_syndrome": [
+        "got kicked in the calf at football, now it's hard as a rock and my foot is numb",
+        "my shin is tight as a drum since the knock and the pain is agony",
+    ],
+    "pregnancy_bleeding": [
+        "I'm 20 weeks pregnant and had some spotting yesterday",
+        "the midwife wants to see me about the bleeding",
+    ],
     "unexplained_weight_loss": [
         "I've dropped 5 kilos and I'm not dieting, and my hip aches at night",
         "lost a stone for no reason and my shin hurts all the time",
@@ -101,6 +110,7 @@ MATCHES = {
         "I fainted on my run yesterday",
         "passed out at the end of the parkrun",
         "collapsed a mile from the finish of the marathon",
+        "woke up in the medical tent at the half, no memory of the last 3k",
     ],
 }
 
@@ -161,6 +171,9 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "I lost 4kg training for the marathon and my knee hurts at night",
         "the pain goes up into my neck when I turn my head",
         "my toes go numb when my laces are too tight",
+        "my calves are rock hard after the marathon",
+        "my knee was bleeding after I fell on the trail",
+        "can I book, bang on time for my race plan",
         "",
     ],
 )
