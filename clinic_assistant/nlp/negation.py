@@ -31,6 +31,7 @@ BRIDGE_WORDS = {
     "also", "actually", "definitely", "certainly", "even", "anything", "like", "that", "known",
     "history", "issues", "problems", "issue", "problem", "yet", "right", "now", "moment",
     "tested", "positive", "for", "1", "2", "one", "two", "other",
+    "blood",  # "no blood thinnerz": a typo matches only the last word of "blood thinners"
 }  # fmt: skip
 # Multi-token cues that make a mention uncertain rather than denied. Litotes and
 # hedges ("can't rule it out", "I don't think I'm ...") belong here.
@@ -88,6 +89,7 @@ NEW_VERBS = {"have", "has", "had", "take", "taking", "am", "'m", "got", "get", "
 # "no" straight before a new subject answers something else: "no I have diabetes"
 INTERJECTIONS = {"no", "nope", "nah"}
 ANSWER_SEPARATORS = {":", "-", "?", "=", "–", "—"}
+TIME_WORDS = {"right", "now", "currently", "at", "moment", "atm", "present", "today"}
 DENIALS_AFTER = {"no", "not", "none", "nope", "nah", "never", "negative", "n"}
 
 
@@ -96,6 +98,8 @@ def _is_clause_break(doc: Doc, index: int) -> bool:
     text = token.lower_
     if text in CLAUSE_BREAKS or token.is_sent_start and index > 0:
         return True
+    if "\n" in token.text or "\n" in token.whitespace_:
+        return True  # a new line is a new answer: "Pregnant: no\nBlood thinners: no"
     if text in {"and", "or", "&"} and index + 1 < len(doc):
         return doc[index + 1].lower_ in NEW_SUBJECTS or doc[index + 1].lower_ in NEW_VERBS
     return False
@@ -136,6 +140,14 @@ def _denied_after(doc: Doc, entity: Span) -> bool:
         and doc[index + 1].lower_ in FINE_AFTER
     ):
         return index + 2 >= len(doc) or _is_clause_break(doc, index + 2)
+    # "blood disease, bleeding disorder or blood thinners: no" (a list copied from the
+    # questions), "infection right now: no"
+    while index < len(doc) and (
+        doc[index].ent_type_ or doc[index].lower_ in LIST_SEPARATORS | TIME_WORDS
+    ):
+        index += 1
+    if index >= len(doc) or doc[index].lower_ not in ANSWER_SEPARATORS:
+        return False
     while index < len(doc) and doc[index].lower_ in ANSWER_SEPARATORS:
         index += 1
     if index >= len(doc) or doc[index].lower_ not in DENIALS_AFTER:

@@ -267,8 +267,10 @@ def parse_yes_no(text: str) -> str | None:
         if re.search(r"\b(?:no|nope|nah)\b", rest):
             return UNSURE
         return YES
-    if re.search(r"\b(?:yes|yeah|yep|yup)\b", clean) and re.search(r"\b(?:no|nope|nah)\b", clean):
-        return UNSURE  # "NO... I mean yes", "ha, no... well, yes"
+    if re.search(r"\b(?:yes|yeah|yep|yup|y)\b", clean) and re.search(
+        r"\b(?:no|nope|nah|n)\b", clean
+    ):
+        return UNSURE  # "NO... I mean yes", "ha, no... well, yes", "N N N Y"
     if first in _LEADING_NO or negative:
         return CHECK  # sounds like no, but is more than a plain no
     if (

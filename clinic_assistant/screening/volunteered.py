@@ -147,6 +147,12 @@ def mention_answers(mentions: Iterable[Mention], screening: Screening) -> Dict[s
     return answers
 
 
+_UNNAMED_MEDICINE = re.compile(
+    r"\b(?:put|started|keeps?|kept|got|has|have) me on (?:something|some stuff|a new one)\b"
+    r"|\b(?:take|taking|takes|on) (?:something|some stuff) (?:for|after|since)\b"
+)
+
+
 def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     """Medicine names the vocabulary does not know ("I'm on Brilinta"), or a
     medicine word without a known medicine ("some tablets for my heart")."""
@@ -181,6 +187,16 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             name = match.group("name")
             if name not in known and not is_english_word(name) and name not in found:
                 found.append(name)
+    # a medicine not named at all: "my doctor put me on something for my heart"
+    unnamed = _UNNAMED_MEDICINE.search(clean)
+    if (
+        unnamed
+        and not found
+        and not re.search(
+            r"\b(?:not|n't|never|no longer|nothing)\s+(?:\w+\s+){0,2}$", clean[: unnamed.start()]
+        )
+    ):
+        found.append(unnamed.group(0))
     # a medicine word said of oneself: "I take some tablets", "on injections"
     medicine_word = re.search(
         rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting|"
@@ -207,6 +223,12 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
     reading = Reading()
     if asks_what_it_means(text, mentions, screening):
         return reading  # "what counts as an infection?" tells nothing about the runner
+    if _YES_TO_SOME.search(normalise(text)):
+        # "yes to the first, no to the rest": a yes to something unnamed leaves every
+        # question open (principle 1); the questions then ask, and a "no" contradicts
+        for question in screening.questions:
+            if question.kind == "yes_no":
+                reading.answers[question.slot] = UNSURE
     complaint_options = screening.question("complaint").options
     for mention in mentions:
         if mention.label == "injury" and not mention.negated and mention.is_own_fact:
@@ -291,6 +313,10 @@ def volunteered_answers(
     return read_message(text, list(mentions), screening).answers
 
 
+_YES_TO_SOME = re.compile(
+    r"\byes (?:to|for|on) (?:the )?(?:first|second|third|fourth|last|one|two|three|some|a couple"
+    r"|both|number|no\.?\s?\d|\d)"
+)
 # "what do you mean by a weakened immune system?", "what counts as an infection?"
 _WHAT_IT_MEANS = re.compile(
     r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|sorry but)\s+)*"

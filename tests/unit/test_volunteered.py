@@ -240,6 +240,17 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "nah only boiling up then shivering all night", "yes"),
         ("blood_disorder", "no just my disprin every morning", "unsure"),  # aspirin, after a no
         ("blood_disorder", "nowt like that", "no"),
+        ("blood_disorder", "no. well my doctor put me on something for my heart", "unsure"),
+        ("blood_disorder", "no, only since the stent last year", "yes"),
+        # the questions copied and answered line by line, or one letter each
+        (
+            "blood_disorder",
+            "Pregnant: no\nBlood disease, bleeding disorder or blood thinners: no",
+            "no",
+        ),
+        ("blood_disorder", "Pregnant: no\nBlood thinners: yes", "yes"),
+        ("infection_risk", "N N N Y", "unsure"),
+        ("blood_disorder", "no bleeding disorder n no blood thinnerz", "check"),  # a typo: confirm
         # a question about the question's words is no answer; naming one's own is
         ("infection_risk", "what do you mean by a weakened immune system?", None),
         ("current_infection", "what counts as an infection?", None),
@@ -261,6 +272,17 @@ def test_answers_read_with_their_mentions(
         ("knee. what if I'm pregnant?", ["pregnant"], {"complaint": "knee"}),
         ("what if my wife is pregnant?", [], {}),
         ("is it ok if I'm not pregnant", [], {}),
+        (
+            "yes to the first, no to the rest. can I book for my hip?",
+            [],
+            {
+                "complaint": "hip",
+                "pregnant": "unsure",
+                "blood_disorder": "unsure",
+                "current_infection": "unsure",
+                "infection_risk": "unsure",
+            },
+        ),
     ],
 )
 def test_a_condition_asked_about_is_noted_but_answers_nothing(
