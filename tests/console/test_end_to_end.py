@@ -44,7 +44,7 @@ QUESTIONS = [
 ANSWER = "Yes, there are lockers at the clinic for your bag and running gear."
 TRAIN_LOCK = "/tmp/train.lock"
 # What the console owns is the training data it writes, not how long the neural
-# classifiers train: a fifth of the configured epochs keeps this test to minutes
+# classifiers train: a third of the configured epochs keeps this test to minutes
 # (with the full configuration it took 26 of the 90 minutes CI allows).
 TEST_EPOCHS = 20
 
