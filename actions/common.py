@@ -21,10 +21,10 @@ from clinic_assistant.screening.answers import UNSURE, YES
 from clinic_assistant.screening.rules import CHANGE_SLOT, CONFIRM_SLOT, load_screening
 from clinic_assistant.screening.volunteered import PRECEDENCE, read_message
 
-# Every slot that holds a health answer or screening state; cleared together.
-# (`red_flag_raised` is not one: it stays for the whole session.)
 # The cautious answers read from what the runner said before pressing "Start over".
 SAID_BEFORE_START_OVER_SLOT = "said_before_start_over"
+# Every slot that holds a health answer or screening state; cleared together.
+# (`red_flag_raised` is not one: it stays for the whole session.)
 SCREENING_STATE_SLOTS = (
     "unclear_answers",
     "screening_stopped",
