@@ -116,6 +116,11 @@ VAGUE = [
     "are the needles left in for a while or taken out straight away",
     "never heard of it before today tbh, whats the idea behind it",
     "sounds like placebo tbh",
+    # held-out v9 questions the 29 November model was unsure of
+    "heard about a 'local twitch', what is it",
+    "will my private health fund cover it? I'm with medibank",
+    "is dry needling safe? thinking about trying it but a bit wary",
+    "can i just come in for needling and nothing else? dont really have time for a long rehab programme",
 ]
 
 
