@@ -31,9 +31,16 @@ def english_words() -> FrozenSet[str]:
     return frozenset(get_english_words_set(["gcide", "web2"], lower=True, alpha=True))
 
 
+# Chat words the dictionaries leave out; never a medicine's name or a typo of one.
+CHAT_WORDS = frozenset((
+    "kinda", "sorta", "lemme", "gimme", "innit", "yup", "nah", "lol", "tbh", "pls", "plz",
+    "thx", "cuz", "abt", "idk", "ngl", "btw", "omg", "imo",
+))  # fmt: skip
+
+
 def is_english_word(word: str) -> bool:
     words = english_words()
-    if word in words:
+    if word in words or word in CHAT_WORDS:
         return True
     # inflections the lists leave out: "insults", "injected", "hearing"
     for suffix in ("s", "es", "ed", "ing"):

@@ -78,10 +78,13 @@ _NOT_MEDICINE = frozenset((
     "sometimes", "occasionally", "regularly", "every", "each", "twice", "daily", "night",
     "morning", "evening", "water", "coffee", "beer", "wine", "food", "meal", "meals", "seat",
     "heat", "ice", "cold", "warm", "warmth", "hot", "tape", "taping", "foam", "roller",
+    "deep",  # Deep Heat, a muscle rub
 ))  # fmt: skip
 # How people talk about a medicine they take: "twice a day", "5mg", "infusions".
 _DOSING = re.compile(
-    r"\b(?:\d+\s*mg|mg|twice|once|daily|a day|every day|every \d+ (?:days|weeks|months)|"
+    r"\b(?:\d+\s*mg|mg|twice|once|daily|every day|every \d+ (?:days|weeks|months)|"
+    # "a day" as in "twice a day", not "a day later" or "a day off"
+    r"a day(?! (?:later|ago|off|or|after|before|earlier|since))|"
     r"tablets?|pills?|capsules?|infusions?|injections?|jabs?|dose|doses|prescribed|"
     r"for my (?:heart|blood|colitis|crohn'?s|arthritis|lupus|psoriasis|asthma|kidney|liver))\b"
 )
@@ -326,12 +329,28 @@ _WHAT_IT_MEANS = re.compile(
 )
 
 
+# "is a cold an infection?", "does hay fever count?", "would aspirin count as one?"
+_COUNTS_AS = re.compile(
+    r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|quick question)\s*,?\s+)*"
+    r"(?:is|are|does|do|would|will|can) (?:a |an |the |having |having a |having an )?"
+    r"[\w' -]{2,30}? (?:count|counts|counted|class|classed|considered|included|an infection|"
+    r"a blood thinner|a bleeding disorder|one of (?:them|those|these))\b[^.!]*\?*$"
+)
+
+
 def asks_what_it_means(text: str, mentions: Sequence[Mention], screening: Screening) -> bool:
     """A question about the words of the question, and nothing about the runner: no
-    "I"/"my", no medicine or condition named beyond the question's own general terms."""
+    "I"/"my", no medicine or condition named beyond the question's own general terms;
+    or whether one named thing counts ("is a cold an infection?"). Either way the
+    question is explained and asked again: the runner still answers it."""
+    clean = normalise(text)
     return (
-        bool(_WHAT_IT_MEANS.match(normalise(text)))
+        (
+            bool(_WHAT_IT_MEANS.match(clean))
+            and all(_is_general(m, screening) for m in mentions if m.label != "body_part")
+            or bool(_COUNTS_AS.match(clean))
+        )
         and not speaks_of_self(text)
-        and all(_is_general(m, screening) for m in mentions if m.label != "body_part")
+        and not any(m.other_person for m in mentions)
         and not unknown_medicines(text, mentions)
     )

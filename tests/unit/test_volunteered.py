@@ -127,6 +127,12 @@ CASES = [
     ("some tablets for my heart", {"blood_disorder": "unsure"}),
     ("I'm on the pill", {}),
     ("I take the bus to work", {}),
+    ("I take Brilique twice a day", {"blood_disorder": "unsure"}),
+    ("I'm on Brilique, one a day", {"blood_disorder": "unsure"}),
+    # a time ("a day later") is no dose, chat words and a muscle rub are no medicines
+    ("the muscle feels kinda stiff now, a day later - normal??", {}),
+    ("should i use deep heat afterwards", {}),
+    ("i use deep heat on my calves after long runs", {"complaint": "calf"}),
     # "fine" denies a body system, never a condition the runner names as theirs
     ("my diabetes is fine, well controlled", {"infection_risk": "yes"}),
     ("immune system is fine", {}),
@@ -256,6 +262,15 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "what counts as an infection?", None),
         ("blood_disorder", "what do you mean by blood thinners, I take aspirin", "yes"),
         ("blood_disorder", "what counts as a blood thinner? aspirin?", "yes"),
+        # whether one thing counts: explained and asked again, unless it is the runner's
+        ("current_infection", "is a cold an infection?", None),
+        ("current_infection", "does a cold count as an infection??", None),
+        ("current_infection", "sorry, do cold sores count?", None),
+        ("blood_disorder", "would ibuprofen count", "unsure"),  # not in the vocabulary
+        ("current_infection", "is a cold an infection? i've got one", "yes"),
+        ("current_infection", "does my cold count?", "yes"),
+        ("infection_risk", "does diabetes count? I have type 2", "yes"),
+        ("blood_disorder", "is aspirin a blood thinner? I take 75mg", "yes"),
     ],
 )
 def test_answers_read_with_their_mentions(
