@@ -36,6 +36,9 @@ lexical one (lexical_classifier.py) with the rest.
   `out_of_scope` or `unanswerable_question` when the two classifiers together
   are sure it is that ("recommend a good book", "do you have lockers for my
   bag?"); never an answer.
+- A greeting or a thank-you followed by a question ("Hi, what is dry needling?")
+  is the question: the combined first choice is answered, or gets the honest
+  no-answer, when the two classifiers together are sure of it.
 - Every other intent (a greeting, a screening answer, a red flag) is left as
   the intent classifier chose it.
 
@@ -78,6 +81,7 @@ from clinic_assistant.rasa.content_answers import (
 )
 from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.rasa.lexical_classifier import LexicalClassifier
+from clinic_assistant.screening.answers import is_question
 
 UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -99,6 +103,12 @@ INJURY_ENTITY = "injury"
 TREATMENT_WORDS = frozenset(
     """it needle needles needling needled treat treats treated treatment help helps
     work works use good worth""".split()
+)
+# Intents of an opening ("hi", "thanks") that a question may follow.
+OPENING_INTENTS = frozenset({"greet", "thank"})
+_OPENING = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|heya|hallo|howdy|yo|morning|evening|thanks|thank you|"
+    r"thx|cheers|ta|good (?:morning|afternoon|evening|day))(?: there| all| team| again)?\b\W*)+"
 )
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
@@ -364,6 +374,14 @@ class AnswerGuard(GraphComponent):
         predicted = message.get(INTENT) or {}
         intent = predicted.get("name")
         text = message.get(TEXT) or ""
+        if intent in OPENING_INTENTS and (question := self.question_after_opening(text)):
+            best, confidence = (opinions.ranking or [("", 0.0)])[0]
+            answerable = is_content_answer(best) and (
+                best not in self.generic_answers or self.is_about_the_clinic(question)
+            )
+            if confidence >= self.answer_threshold and (answerable or best in NO_ANSWER_INTENTS):
+                return best, confidence
+            return None, 0.0
         if intent in GIBBERISH_PRONE and len(words_of(text)) >= 2:
             # "purple elephant" is not a request to cancel
             return (OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None), 0.0
@@ -398,6 +416,15 @@ class AnswerGuard(GraphComponent):
         if ranking and self.asks_about_a_named_injury(message, *ranking[0]):
             return ranking[0]
         return (UNANSWERABLE_INTENT if intent in CONTENT_INTENTS else None), 0.0
+
+    @staticmethod
+    def question_after_opening(text: str) -> str:
+        """The question after "hi" or "thanks" ("Hi, what is dry needling?"), or ""."""
+        opening = _OPENING.match(text.lower())
+        rest = text[opening.end() :].strip() if opening else ""
+        if len(words_of(rest)) < 2 or not (is_question(rest) or rest.endswith("?")):
+            return ""
+        return rest
 
     def asks_about_a_named_injury(self, message: Message, best: str, confidence: float) -> bool:
         """Whether an unsure question names a running injury and the treatment while

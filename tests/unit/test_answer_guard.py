@@ -126,6 +126,22 @@ def test_other_intents_and_buttons_are_left_alone(lexical: LexicalClassifier) ->
     assert intent_after(button) == "faq"
 
 
+def test_a_question_after_a_greeting_is_the_question(lexical: LexicalClassifier) -> None:
+    guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
+    greeting = parsed("greet", 0.7, text="Hi, what do you charge per appointment?")
+    message = guard.process([greeting])[0]
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == (
+        "faq/cost"
+    )
+    thanks = parsed("thank", 0.6, text="thanks! and will my insurer cover the treatment?")
+    assert intent_after(thanks, guard) == "faq"
+    no_answer = parsed("greet", 0.7, text="hello there, can i bring my dog along?")
+    assert intent_after(no_answer, guard) == UNANSWERABLE_INTENT
+    # a greeting alone, or with no question after it, stays a greeting
+    for text in ("hi there", "hello, hoping you can help", "hey! what's up"):
+        assert intent_after(parsed("greet", 0.7, text=text), guard) == "greet"
+
+
 def test_the_lexical_classifier_finds_the_answer_the_neural_ones_missed(
     lexical: LexicalClassifier,
 ) -> None:
