@@ -17,7 +17,7 @@ _SUBJECT = r"(?:i|i'm|im|i've|ive|my|it|it's|its|we|she|he|they|you)"
 # chest pain") or uncertainty ("not sure if it's chest pain").
 _NEGATION = re.compile(
     r"\b(?:no|not|never|without|n't|dont|don't|didn't|didnt|haven't|havent|isn't|isnt|"
-    r"wasn't|wasnt|aren't|arent|doesn't|doesnt)\b"
+    r"wasn't|wasnt|aren't|arent|doesn't|doesnt|ruled out|excluded)\b"
     rf"(?!\s+(?:{_SUBJECT}|sure|certain|know)\b)"
     r"(?:(?!\s(?:but|however|although|though|yet|except|whereas|while)\b"
     rf"|\s(?:and|or)\s+{_SUBJECT}\b)[\w\s']){{0,20}}$"
@@ -51,7 +51,9 @@ class RedFlag:
 
 
 # "chest pain? nope", "chest pain - no": denied right after it is named
-_DENIED_AFTER = re.compile(r"\s*[?:=\-–—]*\s*(?:no|nope|nah|none|never|not really)\b")
+_DENIED_AFTER = re.compile(
+    r"\s*[?:=\-–—]*\s*(?:no|nope|nah|none|never|not really|(?:was |has been |been )?ruled out)\b"
+)
 
 
 # "no chest pain or anything... well a bit when I climb stairs": the denial is

@@ -48,6 +48,23 @@ class BadMessage(ValueError):
         self.status = status
 
 
+# Punctuation a voice keyboard wrote out as words ("no comma I'm not pregnant full
+# stop"): the reading needs the real marks to see where an answer ends.
+_SPOKEN_PUNCTUATION = [
+    (re.compile(r"\s*\b(?:full stop|fullstop)\b", re.IGNORECASE), "."),
+    (re.compile(r"\s*\bcomma\b", re.IGNORECASE), ","),
+    (re.compile(r"\s*\bquestion mark\b", re.IGNORECASE), "?"),
+    (re.compile(r"\s*\bexclamation (?:mark|point)\b", re.IGNORECASE), "!"),
+    (re.compile(r"\s*\bnew (?:line|paragraph)\b\s*", re.IGNORECASE), "\n"),
+]
+
+
+def spoken_punctuation_as_marks(text: str) -> str:
+    for spoken, mark in _SPOKEN_PUNCTUATION:
+        text = spoken.sub(mark, text)
+    return text
+
+
 def clean_text(raw: Any) -> str:
     if not isinstance(raw, str):
         raise BadMessage("'message' must be a string")
@@ -58,7 +75,7 @@ def clean_text(raw: Any) -> str:
         raise BadMessage("'message' is empty")
     if len(text) > MAX_MESSAGE_CHARS:
         raise BadMessage(f"'message' is longer than {MAX_MESSAGE_CHARS} characters", status=413)
-    return text
+    return spoken_punctuation_as_marks(text)
 
 
 def clean_sender(raw: Any) -> str:

@@ -256,6 +256,9 @@ _LONG_AGO = re.compile(
     r"|\b(?:\d+|a few|few|a couple of|couple of|two|three|four|five|several|many) "
     r"(?:years?|yrs?|months?) ago\b|\byears ago\b|\blast year\b"
     r"|\bas a (?:kid|child|teenager|baby)\b|\bwhen i was (?:a kid|little|younger|young|a child|\d+)\b"
+    # "had a cold back in january but long gone": a month named as the past, or gone
+    r"|\bback in (?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)\w*\b"
+    r"|\b(?:long gone|all gone|cleared up|all better|got over it)\b"
 )
 
 _STILL_NOW = re.compile(
@@ -267,7 +270,11 @@ def _long_ago(doc: Doc, entity: Span) -> bool:
     if entity.ent_id_ not in CONDITIONS_OF_NOW:
         return False
     clause = doc[_clause_start(doc, entity) : _clause_end(doc, entity)].text.lower()
-    return bool(_LONG_AGO.search(clause)) and not _STILL_NOW.search(clause)
+    return (
+        bool(_LONG_AGO.search(clause))
+        and not _STILL_NOW.search(clause)
+        and not re.search(r"\b(?:never|not|hasn't|hasnt|haven't|havent)\b", clause)
+    )
 
 
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:

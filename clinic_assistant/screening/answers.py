@@ -145,8 +145,10 @@ _AFFIRMED = re.compile(
 )
 _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌": " no ",
           "🙅": " no ", "🤷": " not sure ", "🤔": " not sure ",
-          # a pregnant person, a sick face: a yes to the question asked, the cautious reading
-          "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes "}  # fmt: skip
+          # a pregnant person, a sick face, a syringe, a pill, a drop of blood, a germ, a
+          # plaster: a yes to the question asked, the cautious reading
+          "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes ",
+          "💉": " yes ", "💊": " yes ", "🩸": " yes ", "🦠": " yes ", "🩹": " yes "}  # fmt: skip
 
 
 def _emoji_as_words(text: str) -> str:

@@ -224,7 +224,7 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
     """Every screening fact in one message, whichever question was asked."""
     mentions = list(mentions)
     reading = Reading()
-    if asks_what_it_means(text, mentions, screening):
+    if asks_what_it_means(text, mentions, screening) or asks_whether_it_counts_and_denies(text):
         return reading  # "what counts as an infection?" tells nothing about the runner
     if _YES_TO_SOME.search(normalise(text)):
         # "yes to the first, no to the rest": a yes to something unnamed leaves every
@@ -280,6 +280,8 @@ def read_yes_no_answer(
     general terms of all the question covers is one ("not pregnant")."""
     if asks_what_it_means(text, mentions, screening):
         return None  # not an answer: the form explains the question and asks again
+    if asks_whether_it_counts_and_denies(text):
+        return CHECK
     base = parse_yes_no(text)
     mentioned = mention_answers(mentions, screening).get(question.slot)
     asks_about_medicines = question.slot == MEDICINE_QUESTION or bool(
@@ -334,8 +336,30 @@ _COUNTS_AS = re.compile(
     r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|quick question)\s*,?\s+)*"
     r"(?:is|are|does|do|would|will|can) (?:a |an |the |having |having a |having an )?"
     r"[\w' -]{2,30}? (?:count|counts|counted|class|classed|considered|included|an infection|"
-    r"a blood thinner|a bleeding disorder|one of (?:them|those|these))\b[^.!]*\?*$"
+    r"a blood thinner|a bleeding disorder|one of (?:them|those|these))\b"
 )
+# one sentence, nothing after its question mark
+_ONE_SENTENCE = re.compile(r"[^.!?\n]*[.!?]*\s*")
+
+
+# "... i don't have one, just wondering" after such a question
+_DENIES_HAVING_IT = re.compile(
+    r"(?:(?:but|and|cos|coz|because|as) )?i (?:don't|dont|do not|haven't|havent|have not)"
+    r"(?: got| have| get)? (?:one|any|it|that|them)(?: (?:now|at the moment|right now))?"
+    r"(?: (?:just|only|i'm just|im just) (?:wondering|asking|curious|checking))?"
+)
+
+
+def asks_whether_it_counts_and_denies(text: str) -> bool:
+    """ "is a cold counted as an infection? i don't have one": a question about one
+    thing, then a denial of it that the buttons confirm (principle 2)."""
+    question, mark, rest = text.partition("?")
+    return bool(
+        mark
+        and _COUNTS_AS.match(normalise(question))
+        and not speaks_of_self(question)
+        and _DENIES_HAVING_IT.fullmatch(normalise(rest.strip(" ?!.,")))
+    )
 
 
 def asks_what_it_means(text: str, mentions: Sequence[Mention], screening: Screening) -> bool:
@@ -348,7 +372,7 @@ def asks_what_it_means(text: str, mentions: Sequence[Mention], screening: Screen
         (
             bool(_WHAT_IT_MEANS.match(clean))
             and all(_is_general(m, screening) for m in mentions if m.label != "body_part")
-            or bool(_COUNTS_AS.match(clean))
+            or bool(_COUNTS_AS.match(clean) and _ONE_SENTENCE.fullmatch(text.strip()))
         )
         and not speaks_of_self(text)
         and not any(m.other_person for m in mentions)

@@ -55,6 +55,9 @@ YES_PHRASINGS = [
     "yes 👍",
     "👍",
     "Yes ✅",
+    # a syringe, a drop of blood, a pill: the cautious reading of a medical picture
+    "💉💉💉💉🩸",
+    "💊",
     # with more words
     "yes please",
     "yes, I am",

@@ -25,6 +25,8 @@ MATCHES = {
         "Redness and swelling in my calf",
     ],
     "chest_pain": [
+        # a voice keyboard's spelling
+        "been getting chess pains on the long hills",
         # a denial taken back at once
         "knee. no chest pain or anything... well a bit when I climb stairs",
         "No chest pain - well, kind of, on hills",
@@ -45,6 +47,7 @@ MATCHES = {
     ],
     "breathless": [
         "I'm short of breath",
+        "gettin v SOB on the stairs since my flight",
         "shortness of breath since the session",
         "I can't breathe properly",
         "I can’t catch my breath",
@@ -93,6 +96,10 @@ MATCHES = {
         "tingling in my toes since Monday and now it's moving up to my shins",
         "numbness started in my feet and has spread up to my thighs",
         "pins and needles and both my legs feel weak",
+    ],
+    "suspected_clot": [
+        "GP thinks it might be a clot so I'm booked for a scan on thursday",
+        "they're checking me for a DVT in my left leg",
     ],
     "compartment_syndrome": [
         "got kicked in the calf at football, now it's hard as a rock and my foot is numb",
@@ -173,6 +180,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "my toes go numb when my laces are too tight",
         "my calves are rock hard after the marathon",
         "my knee was bleeding after I fell on the trail",
+        "i sob at sad films, does the needling hurt much?",
+        "no clot, the scan was clear",
+        "doctor ruled out a clot last week, the calf is just tight",
+        "clot ruled out by the scan",
         "can I book, bang on time for my race plan",
         "",
     ],

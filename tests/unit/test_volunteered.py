@@ -239,6 +239,8 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "ye got a fevr", "yes"),
         # the infection question is about now: long ago is checked, recently counts
         ("current_infection", "no, had covid back in 2021 but nothing since", "check"),
+        ("current_infection", "no, had a cold back in january but long gone", "check"),
+        ("current_infection", "had the flu, cleared up but back again now", "yes"),
         ("current_infection", "had the flu a couple of years ago", "check"),
         ("current_infection", "had covid in 2022 and again now", "yes"),
         ("current_infection", "had a chest infection since 2023 that never cleared", "yes"),
@@ -269,6 +271,12 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("blood_disorder", "would ibuprofen count", "unsure"),  # not in the vocabulary
         ("current_infection", "is a cold an infection? i've got one", "yes"),
         ("current_infection", "does my cold count?", "yes"),
+        # ...or followed by a denial of it, which the buttons confirm
+        ("current_infection", "is a cold counted as an infection? i don't have one", "check"),
+        ("current_infection", "does flu count?? i havent got it, just wondering", "check"),
+        ("current_infection", "is a cold counted as an infection? i have one", "yes"),
+        # the question is the whole message: what follows it is read as usual
+        ("current_infection", "does eczema count? its all cracked and weeping on the shin", "yes"),
         ("infection_risk", "does diabetes count? I have type 2", "yes"),
         ("blood_disorder", "is aspirin a blood thinner? I take 75mg", "yes"),
     ],
