@@ -182,6 +182,23 @@ def test_unclear_answers_are_explained_then_handed_to_the_clinic(chat: Chat) -> 
     assert not booking_link_shown(final)
 
 
+@pytest.mark.parametrize(
+    "request_again", ["can I book?", "ok so can i book now", "just book me in pls"]
+)
+def test_asking_to_book_during_the_screening_carries_on_with_the_questions(
+    chat: Chat, request_again: str
+) -> None:
+    chat.say("I'd like to book for my calf")
+    replies = chat.say(request_again)
+    assert "Sorry" not in text_of(replies) and not booking_link_shown(replies)
+    assert "Are you pregnant" in text_of(replies)
+    chat.say_all("no", "no", "no", "no")
+    at_the_summary = chat.say(request_again)
+    assert "Sorry" not in text_of(at_the_summary) and not booking_link_shown(at_the_summary)
+    assert "Is that right?" in text_of(at_the_summary)
+    assert booking_link_shown(chat.say(CONFIRM))
+
+
 def test_answers_are_cleared_after_the_decision(chat: Chat) -> None:
     chat.say_all("book", "no", "no", "no", "no", "Hip", CONFIRM)
     replies = chat.say("can I book again?")
