@@ -16,6 +16,8 @@ depend on a statistical model. Last in the pipeline, for every typed message:
    one that names the runner's own condition in a question ("is it ok if I'm on
    warfarin?") -> `ask_contraindication`, answered as the question it is (and a
    booking link already given is withdrawn: actions/answer_contraindication.py);
+0. a request to delete the conversation whose words ask for nothing of the kind
+   becomes the fallback (and is read like any other message below);
 5. a plain request to book ("can I book too?", "can she book?") that the
    classifier could not place or took for a question -> `request_booking`, so
    the screening starts instead of "sorry?" or an answer that ignores the request.
@@ -57,6 +59,14 @@ SMALL_TALK_INTENTS = frozenset({
 # Intents that say no answer covers the message.
 NO_ANSWER_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "unanswerable_question"})
 REQUEST_BOOKING_INTENT = "request_booking"
+FALLBACK_INTENT = "nlu_fallback"
+# Deleting a conversation cannot be undone: the words must ask for it. "thanks!! oh
+# wait i forgot, i take asprin for my heart" was once classified as a deletion.
+DELETE_INTENT = "delete_my_data"
+_ASKS_TO_DELETE = re.compile(
+    r"\b(?:delet\w*|eras\w*|remov\w*|forget|wipe\w*|clear\w*|gdpr|data|records?|"
+    r"history|rid of|(?:don'?t|do not|not)(?: want you to)? (?:keep|store|save))\b"
+)
 _BOOKING_REQUEST = re.compile(
     r"\b(?:can i|could i|may i|i want to|i'd like to|id like to|i would like to|want to|please|"
     r"can (?:she|he|they|we|my \w+)|could (?:she|he|they|we|my \w+))"
@@ -102,6 +112,9 @@ class SafetyClassifier(GraphComponent):
             if is_command(text):
                 continue  # a command names its intent already
             predicted = (message.get(INTENT) or {}).get("name")
+            if predicted == DELETE_INTENT and not _ASKS_TO_DELETE.search(text.lower()):
+                replace_intent(message, FALLBACK_INTENT)
+                predicted = FALLBACK_INTENT
             flags = find_red_flags(text)
             if flags:
                 replace_intent(message, RED_FLAG_INTENT)

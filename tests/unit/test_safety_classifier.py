@@ -60,6 +60,23 @@ def test_a_request_to_book_never_overrides_stop_or_erasure() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "thanks!! oh wait i forgot, i take asprin for my heart, does that matter?",
+            ("inform_condition"),
+        ),
+        ("ok bye then", "nlu_fallback"),
+        ("please forget everything I told you", "delete_my_data"),
+        ("can you wipe my answers", "delete_my_data"),
+        ("I don't want you to keep this", "delete_my_data"),
+    ],
+)
+def test_a_deletion_needs_words_that_ask_for_it(text: str, expected: str) -> None:
+    assert intent_after(text, "delete_my_data") == expected
+
+
+@pytest.mark.parametrize(
     ("text", "predicted"),
     [
         ("is it ok if I am on warfarin?", "nlu_fallback"),
