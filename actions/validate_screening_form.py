@@ -16,6 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
 
 from actions.common import (
     RED_FLAG_SLOT,
@@ -30,7 +31,7 @@ from actions.common import (
     other_language_in_session,
     screening_message,
 )
-from actions.questionnaire_form import STOPPED_SLOT, QuestionnaireValidation
+from actions.questionnaire_form import STOPPED_SLOT, UNCLEAR_SLOT, QuestionnaireValidation
 from clinic_assistant.commands import is_command
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.nlp.pipeline import find_mentions
@@ -72,9 +73,45 @@ CHANGE_KEYWORDS = {
 }
 
 
+# "wait, it's actually for me not him", "I'm the one getting needled", "actually it's
+# for my wife": the answers so far were about someone else (safety principle 8)
+_PERSON = (
+    r"(?:me|myself|my (?:wife|husband|partner|boyfriend|girlfriend|son|daughter|mum|mom|"
+    r"dad|friend|brother|sister|mate|kid|child|other half))"
+)
+_PATIENT_CHANGED = re.compile(
+    rf"\b(?:actually|really|now|instead) (?:it'?s |its |it is )?for {_PERSON}\b"
+    rf"|\bfor {_PERSON},? not (?:him|her|them|me|my)\b"
+    r"|\bi'?m the one (?:getting|having|being|who)\b|\bnot for me\b"
+)
+
+
 class ValidateScreeningForm(QuestionnaireValidation):
     def name(self) -> str:
         return "validate_screening_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        text = latest_text(tracker)
+        screening = load_screening()
+        answered = [s for s in screening.answer_slots if tracker.get_slot(s) is not None]
+        if (
+            tracker.get_slot(REQUESTED_SLOT)
+            and answered
+            and not is_command(text)
+            and _PATIENT_CHANGED.search(normalise(text))
+        ):
+            # the answers so far were another person's: every question again
+            dispatcher.utter_message(text=screening_message("patient_changed"))
+            return [
+                *(SlotSet(slot, None) for slot in answered),
+                SlotSet(CONFIRM_SLOT, None),
+                SlotSet(CHANGE_SLOT, None),
+                SlotSet(UNCLEAR_SLOT, 0),
+                SlotSet(REQUESTED_SLOT, self.next_slots({})[0]),
+            ]
+        return await super().run(dispatcher, tracker, domain)
 
     def next_slots(self, answers: Dict[str, Any]) -> List[str]:
         return remaining_slots(answers, load_screening())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -174,6 +175,36 @@ async def test_eight_weeks_answers_pregnancy_and_stage_at_once() -> None:
     _, slots = await validate("yes, 8 weeks", "affirm", {"requested_slot": "pregnant"})
     assert slots["pregnant"] == "yes" and slots["pregnancy_stage"] == "8 weeks"
     assert slots["requested_slot"] == "answers_confirmed"  # ruled out: skip the rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wait sorry, it's actually for me not him, he chickened out",
+        "I'm the one getting needled, not my husband",
+        "oh actually it's for my wife, she's the runner",
+    ],
+)
+async def test_answers_given_for_another_person_are_asked_again(text: str) -> None:
+    answered = {
+        "pregnant": "no",
+        "blood_disorder": "no",
+        "current_infection": "no",
+        "infection_risk": "no",
+        "complaint": "knee",
+        "requested_slot": "answers_confirmed",
+    }
+    messages, slots = await validate(text, "inform", answered)
+    assert "ask them again" in messages[0]["text"]
+    assert all(slots[slot] is None for slot in ("pregnant", "blood_disorder", "complaint"))
+    assert slots["requested_slot"] == "pregnant"
+
+
+async def test_the_same_person_keeps_their_answers() -> None:
+    _, slots = await validate(
+        "it's for my knee", "inform", {"pregnant": "no", "requested_slot": "blood_disorder"}
+    )
+    assert "pregnant" not in slots  # not cleared
 
 
 async def test_unclear_answer_is_explained_and_asked_again() -> None:
