@@ -36,6 +36,9 @@ lexical one (lexical_classifier.py) with the rest.
   `out_of_scope` or `unanswerable_question` when the two classifiers together
   are sure it is that ("recommend a good book", "do you have lockers for my
   bag?"); never an answer.
+- The indication answer speaks of running injuries: to a question that names
+  neither a running injury nor a body part but something else ("can it help my
+  migraines?", "any good for fibromyalgia?"), the honest no-answer instead.
 - A greeting or a thank-you followed by a question ("Hi, what is dry needling?")
   is the question: the combined first choice is answered, or gets the honest
   no-answer, when the two classifiers together are sure of it.
@@ -110,6 +113,19 @@ _OPENING = re.compile(
     r"^\W*(?:(?:hi|hello|hey|hiya|heya|hallo|howdy|yo|morning|evening|thanks|thank you|"
     r"thx|cheers|ta|good (?:morning|afternoon|evening|day))(?: there| all| team| again)?\b\W*)+"
 )
+# Words of a general question about what dry needling treats ("which running
+# injuries can it help with?"); any other word names a problem of its own.
+INDICATION_GENERAL_WORDS = frozenset(
+    """dry injury injuries problem problems issue issues condition conditions complaint
+    complaints pains ache aches achy soreness tight tightness stiff stiffness muscular
+    sport sports athlete athletes type types kind kinds sort sorts people patients
+    therapy technique method fix cure relieve relief ease recover recovery chronic acute
+    long term overuse niggle niggles strain strains tendon tendons joint joints body used
+    useful effective appropriate option suitable recommend recommended typical typically
+    common commonly usually mostly general generally specific which what run runs running
+    runner runners race races racing marathon marathons training""".split()
+)
+BODY_PART_ENTITY = "body_part"
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
@@ -412,6 +428,8 @@ class AnswerGuard(GraphComponent):
             if confidence >= self.answer_threshold and (
                 answer not in self.generic_answers or self.is_about_the_clinic(text)
             ):
+                if answer == INDICATION_INTENT and self.names_another_problem(message):
+                    return UNANSWERABLE_INTENT, 0.0
                 return answer, confidence
         if ranking and self.asks_about_a_named_injury(message, *ranking[0]):
             return ranking[0]
@@ -425,6 +443,19 @@ class AnswerGuard(GraphComponent):
         if len(words_of(rest)) < 2 or not (is_question(rest) or rest.endswith("?")):
             return ""
         return rest
+
+    def names_another_problem(self, message: Message) -> bool:
+        """Whether a question about what dry needling helps names something that is
+        neither a running injury nor a body part ("my migraines")."""
+        entities = {e.get("entity") for e in message.get(ENTITIES) or []}
+        if entities & {INJURY_ENTITY, BODY_PART_ENTITY}:
+            return False
+        return any(
+            word not in TREATMENT_WORDS
+            and word not in INDICATION_GENERAL_WORDS
+            and word not in self.domain_words
+            for word in words_of(message.get(TEXT) or "")
+        )
 
     def asks_about_a_named_injury(self, message: Message, best: str, confidence: float) -> bool:
         """Whether an unsure question names a running injury and the treatment while

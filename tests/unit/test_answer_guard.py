@@ -103,7 +103,8 @@ def test_a_sure_answer_passes_with_its_combined_confidence() -> None:
     assert response["intent_response_key"] == "faq/cost"
     assert response["utter_action"] == "utter_faq/cost"
     assert response["confidence"] == pytest.approx(0.81)
-    assert intent_after(parsed("ask_indication", 0.95)) == "ask_indication"
+    what_it_helps = parsed("ask_indication", 0.95, text="what can dry needling help with")
+    assert intent_after(what_it_helps) == "ask_indication"
 
 
 def test_an_unsure_answer_becomes_an_honest_dont_know() -> None:
@@ -124,6 +125,21 @@ def test_other_intents_and_buttons_are_left_alone(lexical: LexicalClassifier) ->
     button = parsed("faq", 0.9, {"faq/cost": 0.1, "faq/insurance": 0.05})
     button.set("text", "/faq")
     assert intent_after(button) == "faq"
+
+
+def test_the_indication_answer_is_for_running_injuries_and_body_parts() -> None:
+    def indication(text: str, entities: List[str] = ()) -> Message:
+        message = parsed("ask_indication", 0.9, text=text)
+        message.set("entities", [{"entity": e, "value": "x"} for e in entities])
+        return message
+
+    for text in ("can dry needling help with my migraines", "is it any good for fibromyalgia?"):
+        assert intent_after(indication(text)) == UNANSWERABLE_INTENT
+    assert intent_after(indication("which running injuries can it help with?")) == "ask_indication"
+    assert intent_after(indication("would it help my sore quads", ["body_part"])) == (
+        "ask_indication"
+    )
+    assert intent_after(indication("is it good for shin splints", ["injury"])) == "ask_indication"
 
 
 def test_a_question_after_a_greeting_is_the_question(lexical: LexicalClassifier) -> None:
