@@ -100,6 +100,8 @@ MATCHES = {
     "suspected_clot": [
         "GP thinks it might be a clot so I'm booked for a scan on thursday",
         "they're checking me for a DVT in my left leg",
+        "worried it's a blood clot, my calf has ached for days",
+        "I think there's a clot in my calf",
     ],
     "compartment_syndrome": [
         "got kicked in the calf at football, now it's hard as a rock and my foot is numb",
@@ -182,6 +184,8 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "my knee was bleeding after I fell on the trail",
         "i sob at sad films, does the needling hurt much?",
         "no clot, the scan was clear",
+        "had a dvt last year so im now on blood thinners, can I have needling?",
+        "my blood doesn't clot well",
         "doctor ruled out a clot last week, the calf is just tight",
         "clot ruled out by the scan",
         "can I book, bang on time for my race plan",
