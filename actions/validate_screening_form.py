@@ -79,6 +79,12 @@ _PERSON = (
     r"(?:me|myself|my (?:wife|husband|partner|boyfriend|girlfriend|son|daughter|mum|mom|"
     r"dad|friend|brother|sister|mate|kid|child|other half))"
 )
+# someone other than the runner, named in the session: without one, "it's actually
+# for me" changes nobody (and must not wipe the runner's own "yes")
+_OTHER_PERSON = re.compile(
+    r"\b(?:him|her|he|she|his|my (?:wife|husband|partner|boyfriend|girlfriend|son|daughter|"
+    r"mum|mom|dad|friend|brother|sister|mate|kid|child|other half))\b"
+)
 _PATIENT_CHANGED = re.compile(
     rf"\b(?:actually|really|now|instead) (?:it'?s |its |it is )?for {_PERSON}\b"
     rf"|\bfor {_PERSON},? not (?:him|her|them|me|my)\b"
@@ -101,6 +107,10 @@ class ValidateScreeningForm(QuestionnaireValidation):
             and answered
             and not is_command(text)
             and _PATIENT_CHANGED.search(normalise(text))
+            and any(
+                _OTHER_PERSON.search(normalise(said))
+                for said in [*earlier_user_texts(tracker), text]
+            )
         ):
             # the answers so far were another person's: every question again
             dispatcher.utter_message(text=screening_message("patient_changed"))

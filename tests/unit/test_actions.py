@@ -200,6 +200,16 @@ async def test_answers_given_for_another_person_are_asked_again(text: str) -> No
     assert slots["requested_slot"] == "pregnant"
 
 
+async def test_for_me_with_nobody_else_named_keeps_the_answers() -> None:
+    # "yes warfarin", then "it's actually for me": nobody else was ever named
+    _, slots = await validate(
+        "it's actually for me",
+        "inform",
+        {"blood_disorder": "yes", "requested_slot": "answers_confirmed"},
+    )
+    assert "blood_disorder" not in slots  # not cleared
+
+
 async def test_the_same_person_keeps_their_answers() -> None:
     _, slots = await validate(
         "it's for my knee", "inform", {"pregnant": "no", "requested_slot": "blood_disorder"}
