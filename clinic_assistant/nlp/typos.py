@@ -42,9 +42,20 @@ def is_english_word(word: str) -> bool:
     words = english_words()
     if word in words or word in CHAT_WORDS:
         return True
-    # inflections the lists leave out: "insults", "injected", "hearing"
+    # inflections the lists leave out: "insults", "injected", "hearing", "released",
+    # "planned"
     for suffix in ("s", "es", "ed", "ing"):
-        if word.endswith(suffix) and word[: -len(suffix)] in words:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and (
+            stem in words
+            or (suffix == "ed" and stem + "e" in words)
+            or (
+                suffix in ("ed", "ing")
+                and len(stem) > 2
+                and stem[-1] == stem[-2]
+                and stem[:-1] in words
+            )
+        ):
             return True
     return False
 

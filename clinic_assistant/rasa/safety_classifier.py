@@ -80,6 +80,18 @@ BOOKING_OVERRIDES = frozenset(
 )  # fmt: skip
 
 
+# a question after a statement, without a question mark: "my partner is in her first
+# trimester, can she get needling for her calf"
+_QUESTION_MIDWAY = re.compile(
+    r"(?:[,.;:!]|\b(?:so|and|but|then))\s+(?:can|could|is|are|does|do|should|would|will|may)"
+    r"\s+(?:i|she|he|they|we|you|u|it|my|her|his|their|that|this|someone|people)\b"
+)
+
+
+def _asks(text: str) -> bool:
+    return is_question(text) or bool(_QUESTION_MIDWAY.search(text.lower()))
+
+
 def _reading(text: str) -> Reading:
     mentions = find_mentions(load_pipeline(str(DEFAULT_PIPELINE_DIR)), text)
     return read_message(text, mentions, load_screening())
@@ -142,7 +154,7 @@ class SafetyClassifier(GraphComponent):
                 replace_intent(message, ASK_CONTRAINDICATION_INTENT)
             elif predicted in BOOKING_OVERRIDES and _BOOKING_REQUEST.search(text.lower()):
                 replace_intent(message, REQUEST_BOOKING_INTENT)
-            elif predicted in NO_ANSWER_INTENTS and reading and reading.named and is_question(text):
+            elif predicted in NO_ANSWER_INTENTS and reading and reading.named and _asks(text):
                 # "does it work for diabetics?": the condition's own answer, not "I can't
                 # answer that one"
                 replace_intent(message, ASK_CONTRAINDICATION_INTENT)

@@ -150,6 +150,8 @@ def mention_answers(mentions: Iterable[Mention], screening: Screening) -> Dict[s
     return answers
 
 
+# "is it like getting an injection?", "worse than a jab": a comparison, not a medicine
+_COMPARED = re.compile(r"\b(?:like|than|as|compared (?:to|with)|similar to)\s+$")
 _UNNAMED_MEDICINE = re.compile(
     r"\b(?:put|started|keeps?|kept|got|has|have) me on (?:something|some stuff|a new one)\b"
     r"|\b(?:take|taking|takes|on) (?:something|some stuff) (?:for|after|since)\b"
@@ -213,6 +215,7 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         and not found
         and not has_medicine_mention
         and not _NEGATED_BEFORE.search(clean[: medicine_word.start()])
+        and not _COMPARED.search(clean[: medicine_word.start()])
         and not re.search(rf"\b(?:any|which|what|no)\s+{_MEDICINE_WORDS}", clean)
         and parse_yes_no(text) != NO
     ):

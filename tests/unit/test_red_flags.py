@@ -66,6 +66,7 @@ MATCHES = {
     "needle_site_infection": [
         "the needle site is swollen and hot",
         "I have a fever after needling",
+        "hay fever as usual but also a fever since the needling yesterday",
         "there's pus where the needles went in",
         "red streaks around the puncture",
         "the spot where they needled me looks infected",
@@ -188,6 +189,8 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "my blood doesn't clot well",
         "doctor ruled out a clot last week, the calf is just tight",
         "clot ruled out by the scan",
+        # hay fever is an allergy, not a fever
+        "can the needles do anything for hay fever",
         "can I book, bang on time for my race plan",
         "",
     ],

@@ -83,6 +83,11 @@ def test_a_deletion_needs_words_that_ask_for_it(text: str, expected: str) -> Non
         ("what happens if im pregnant, does it still work", "faq"),
         ("does it work for diabetics?", "unanswerable_question"),
         ("is dry needling safe for people who take blood thinners", "out_of_scope"),
+        # the question after a statement, without a question mark
+        (
+            "my partner is in her first trimester, can she get needling for her calf",
+            "unanswerable_question",
+        ),
     ],
 )
 def test_a_question_naming_a_screening_condition_gets_that_conditions_answer(

@@ -165,6 +165,10 @@ CASES = [
         "not on apixaban this week, paused for a scan, back on it Monday",
         {"blood_disorder": "unsure"},
     ),
+    # a medicine word in a comparison, and words the dictionaries only know uninflected
+    ("hey is it like getting an injection or nothing like that", {}),
+    ("once the trigger points are released is my problem solved?", {}),
+    ("i'm getting injections for my knee", {"complaint": "knee", "blood_disorder": "unsure"}),
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
