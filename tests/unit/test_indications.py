@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from clinic_assistant import clinic_data_dir
 from clinic_assistant.indications import article_list, indication_answer, load_injuries
 from clinic_assistant.screening.rules import load_screening
 
@@ -40,7 +41,17 @@ def test_article_injury(injury: str) -> None:
     assert ARTICLE_LIST not in answer
 
 
-@pytest.mark.parametrize("injury", ["hamstring", "lower_back", "ankle_sprain"])
+@pytest.mark.parametrize(
+    "injury",
+    [
+        "hamstring",
+        "lower_back",
+        "ankle_sprain",
+        "patellar_tendon",
+        "tibialis_posterior",
+        "peroneal",
+    ],
+)
 def test_injury_not_in_the_article(injury: str) -> None:
     title = load_injuries()[injury].title
     answer = indication_answer([injury])
@@ -76,3 +87,8 @@ def test_indications_from_a_modified_copy(injuries_copy: Path) -> None:
     injuries_copy.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     assert indication_answer(["hamstring"]).startswith("Yes, hamstring complaints is one of")
     assert article_list(load_injuries()).endswith("hip pain and hamstring complaints")
+
+
+def test_every_injury_of_the_vocabulary_has_a_title() -> None:
+    vocabulary = yaml.safe_load((clinic_data_dir() / "vocabulary.yml").read_text(encoding="utf-8"))
+    assert set(vocabulary["injury"]) <= set(load_injuries())
