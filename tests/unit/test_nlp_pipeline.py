@@ -84,6 +84,12 @@ def test_lemmas(nlp: Language, word: str, lemmas: set) -> None:
         ("I'm on prednisone", "medication", "immunosuppressants"),
         ("my thigh", "body_part", "leg"),
         ("my shoulders", "body_part", "back"),
+        # running injuries the article does not name, and problems that are no running
+        # injury although they name a body part
+        ("is it good for patellar tendinopathy", "injury", "patellar_tendon"),
+        ("my hammy is tight", "injury", "hamstring"),
+        ("does it help restless legs", "condition", "other_health_problem"),
+        ("my frozen shoulder", "condition", "other_health_problem"),
     ],
 )
 def test_entities_have_label_and_canonical_id(
