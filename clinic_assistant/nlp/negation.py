@@ -62,8 +62,11 @@ OTHER_PEOPLE = {
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
 _SHARED = re.compile(
-    r"\b(?:so (?:do|have|am|is) i|me too|like me|same here|both of us|"
-    r"i(?:'m| am| do| have)(?: it| that| one| got it)? (?:too|as well))\b"
+    r"\b(?:so (?:do|have|am|is) i|me too|me as well|like me|same (?:here|as me|for me|with me)"
+    r"|both of us|i(?:'ve|ve| have)(?: got)? the same"
+    # "I'm positive too", "I take it as well"; not "I'm fine too"
+    r"|i(?:'m|m| am| do| have|'ve|ve| take| use)"
+    r"(?! (?:fine|ok|okay|good|healthy|clear|not|all|alright|well)\b)(?: [\w']+){0,2} (?:too|as well))\b"
 )
 FIRST_PERSON = {"i", "i'm", "im", "me", "my", "myself", "mine", "i've", "ive", "'m"}
 # People who cannot be the one pregnant: in "my husband's convinced it's a boy with how
@@ -124,6 +127,8 @@ def _matches_at(tokens: List[Token], position: int, cue: Tuple[str, ...]) -> boo
     return len(window) == len(cue) and all(t.lower_ == c for t, c in zip(window, cue, strict=False))
 
 
+# a test result straight after what was tested: "HIV negative", "covid neg"
+TEST_NEGATIVE = {"negative", "neg", "-ve"}
 FINE_AFTER = {"fine", "ok", "okay", "good", "normal", "healthy", "great", "strong", "perfect"}
 # Only a body system can be "fine" in the sense of "not a problem": "my diabetes is
 # fine" says the runner has diabetes (a well-controlled one), so it is no denial.
@@ -131,8 +136,15 @@ SYSTEMS_THAT_CAN_BE_FINE = {"immune system"}
 
 
 def _denied_after(doc: Doc, entity: Span) -> bool:
-    """`pregnant: no`, `diabetes - none`, `blood thinners? no`, `immune system is fine`."""
+    """`pregnant: no`, `diabetes - none`, `blood thinners? no`, `immune system is fine`,
+    `HIV negative` (a test result)."""
     index = entity.end
+    if (
+        index < len(doc)
+        and doc[index].lower_ in TEST_NEGATIVE
+        and (index + 1 >= len(doc) or _is_clause_break(doc, index + 1))
+    ):
+        return True
     if (
         entity.text.lower() in SYSTEMS_THAT_CAN_BE_FINE
         and index + 1 < len(doc)
@@ -252,7 +264,8 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
 # buttons (principle 2). Diabetes or a blood thinner "since 2015" still counts.
 CONDITIONS_OF_NOW = {"infection"}
 _LONG_AGO = re.compile(
-    r"\b(?:back in|in) (?:19|20)\d\d\b"
+    r"\b(?:back in|in) (?:(?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)\w* )?"
+    r"(?:19|20)\d\d\b"
     r"|\b(?:\d+|a few|few|a couple of|couple of|two|three|four|five|several|many) "
     r"(?:years?|yrs?|months?) ago\b|\byears ago\b|\blast year\b"
     r"|\bas a (?:kid|child|teenager|baby)\b|\bwhen i was (?:a kid|little|younger|young|a child|\d+)\b"

@@ -82,6 +82,10 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
                 exact = [{"LOWER": t.lower_} for t in doc]
                 last = doc[-1]
                 variants = [exact]
+                # the tokenizer splits "t1dm" in two but not "T1DM": match either way
+                upper = [{"LOWER": t.lower_} for t in nlp.make_doc(phrase.upper())]
+                if upper != exact:
+                    variants.append(upper)
                 if last.lemma_.lower() == last.lower_:
                     variants.append([*exact[:-1], {"LEMMA": last.lower_}])
                 for pattern in variants:

@@ -36,6 +36,9 @@ PRECEDENCE = {YES: 4, UNSURE: 3, CHECK: 2, NO: 1}
 # The question an unknown medicine volunteered anywhere makes "unsure"; given as
 # the answer to any question about medicines, it makes that one "unsure".
 MEDICINE_QUESTION = "blood_disorder"
+# "no fever, just on Brufex for my toe": a medicine nobody added to the vocabulary may
+# be the antibiotic of an infection treated now
+INFECTION_NOW_QUESTION = "current_infection"
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +63,10 @@ _TAKES = re.compile(
     r"i am taking|taking|i use|i'm using|im using|prescribed|prescribed me|gave me|put me on)\s+"
     r"(?:a |an |some |my |daily |low dose |baby |this |these |those |his |her )?"
     r"(?P<name>[a-z][a-z0-9-]{3,})\b"
+)
+# "just on X", "only on X": a medicine when X is no English word
+_ON_UNKNOWN = re.compile(
+    r"\b(?:just|only|but|also|and|still|now) on (?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
 # Words after "I take"/"I'm on" that are not medicines.
 _NOT_MEDICINE = frozenset((
@@ -177,6 +184,11 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             and not _NEGATED_BEFORE.search(clean[: match.start()])
         ):
             found.append(name)
+    for match in _ON_UNKNOWN.finditer(clean):
+        # "no fever, just on zoxiclor for my toe": a word no dictionary knows
+        name = match.group("name")
+        if name not in known and not is_english_word(name) and name not in found:
+            found.append(name)
     if _DOSING.search(clean):
         # "Brilique twice a day": a word no dictionary knows, said like a medicine
         for word in re.findall(r"[a-z]{4,}", clean):
@@ -287,7 +299,7 @@ def read_yes_no_answer(
         return CHECK
     base = parse_yes_no(text)
     mentioned = mention_answers(mentions, screening).get(question.slot)
-    asks_about_medicines = question.slot == MEDICINE_QUESTION or bool(
+    asks_about_medicines = question.slot in (MEDICINE_QUESTION, INFECTION_NOW_QUESTION) or bool(
         set(question.conditions) & medicine_ids()
     )
     if asks_about_medicines and unknown_medicines(text, mentions):

@@ -90,6 +90,10 @@ def test_lemmas(nlp: Language, word: str, lemmas: set) -> None:
         ("my hammy is tight", "injury", "hamstring"),
         ("does it help restless legs", "condition", "other_health_problem"),
         ("my frozen shoulder", "condition", "other_health_problem"),
+        # the tokenizer splits "t1dm" but not "T1DM"
+        ("T1DM since I was 9", "condition", "diabetes"),
+        ("on OAC for my AF", "medication", "blood_thinners"),
+        ("my 20-week scan is on monday", "condition", "pregnancy"),
     ],
 )
 def test_entities_have_label_and_canonical_id(
@@ -139,6 +143,9 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("No, I'm pregnant", "pregnancy", "yes"),
         ("no I'm pregnant", "pregnancy", "yes"),
         ("no I don't have diabetes", "diabetes", "no"),
+        ("HIV negative", "weakened_immunity", "no"),
+        ("hiv neg, tested in may", "weakened_immunity", "no"),
+        ("HIV positive", "weakened_immunity", "yes"),
     ],
 )
 def test_negation_and_uncertainty(nlp: Language, text: str, entity_id: str, expected: str) -> None:

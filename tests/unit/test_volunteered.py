@@ -283,6 +283,30 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "does eczema count? its all cracked and weeping on the shin", "yes"),
         ("infection_risk", "does diabetes count? I have type 2", "yes"),
         ("blood_disorder", "is aspirin a blood thinner? I take 75mg", "yes"),
+        # names from abroad, from clinic letters and in shorthand (seventh look)
+        ("blood_disorder", "nah just ASA 81 daily", "unsure"),
+        ("blood_disorder", "no, only ASS 100 for my heart", "yes"),
+        ("blood_disorder", "no blood thinners, only antiplatelets since my MI", "yes"),
+        ("infection_risk", "no yaar, bas thodi si sugar hai", "yes"),
+        ("infection_risk", "T1DM", "yes"),
+        ("infection_risk", "no, though I did have a groin dissection for melanoma in 2022", "yes"),
+        ("current_infection", "no fever, just on fluclox for my toe, 2 more days", "yes"),
+        # a medicine nobody added may be an antibiotic: asked about, never a "no"
+        ("current_infection", "no fever, just on zoxiclor for my toe, 2 more days", "unsure"),
+        ("current_infection", "no, just on holiday next week", "check"),
+        # another person's condition that the runner shares
+        ("blood_disorder", "no, my dad takes warfarin, same as me", "unsure"),
+        ("infection_risk", "no, my husband has HIV, and I'm positive too", "unsure"),
+        (
+            "infection_risk",
+            "No. Well, my mum had lymphoedema, and I've got the same swelling in my leg now",
+            "unsure",
+        ),
+        ("blood_disorder", "no, my husband is on warfarin but I'm fine", "check"),
+        # a negative test result, and an illness in a past year: buttons, never a "yes"
+        ("infection_risk", "no, HIV negative, tested last month, immune system's fine", "check"),
+        ("current_infection", "nope, last time I was ill was covid in march 2022", "check"),
+        ("infection_risk", "HIV positive", "yes"),
     ],
 )
 def test_answers_read_with_their_mentions(
