@@ -35,8 +35,13 @@ class RedFlag:
     min_signs: int = 0
     # said the other way round: "I can bear weight fine" names the flag to deny it
     reassurances: Tuple[Pattern[str], ...] = ()
+    # what explains the signs harmlessly: a racing heart and feeling faint at the
+    # sight of a needle is the fear of needles, not a heart rhythm problem
+    explained_by: Tuple[Pattern[str], ...] = ()
 
     def matches(self, text: str) -> bool:
+        if any(p.search(text) for p in self.explained_by):
+            return False
         groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
         signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))
         return groups_match and signs_found >= self.min_signs
@@ -114,6 +119,7 @@ def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
             signs=tuple(_compile(p) for p in spec.get("signs", [])),
             min_signs=int(spec.get("min_signs", 0)),
             reassurances=tuple(_compile(p) for p in spec.get("reassurances", [])),
+            explained_by=tuple(_compile(p) for p in spec.get("explained_by", [])),
         )
         for flag_id, spec in raw.items()
     )

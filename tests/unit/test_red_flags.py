@@ -44,6 +44,14 @@ MATCHES = {
         # angina in other words: the pain spreads to the left arm or the jaw
         "it's like heartburn on hills and it goes into my jaw",
         "an ache that radiates down my left arm when I run uphill",
+        # clinical shorthand: CP (chest pain), RACPC (rapid access chest pain clinic)
+        "been getting CP on exertion, waiting for my RACPC appt",
+        "having some CP on hills, GP is sending me to RACPC",
+        # pressure, heaviness, crushing; a left arm going numb
+        "felt some chest pressure around mile 5 and my left arm went numb",
+        "heavy feeling in my chest on the hills, like a band around it",
+        "ok back, sorry, got that crushing feeling in my chest again, it'll pass",
+        "numbness down my left arm when I push the pace",
     ],
     "breathless": [
         "I'm short of breath",
@@ -103,6 +111,11 @@ MATCHES = {
         "they're checking me for a DVT in my left leg",
         "worried it's a blood clot, my calf has ached for days",
         "I think there's a clot in my calf",
+        # the tests for one, in clinical shorthand
+        "d-dimer came back raised, waiting on a doppler for my calf",
+        "my d-dimer was high so they're scanning my leg tomorrow",
+        "waiting for a doppler on my left leg",
+        "?DVT right calf, GP wants to rule out a clot",
     ],
     "compartment_syndrome": [
         "got kicked in the calf at football, now it's hard as a rock and my foot is numb",
@@ -121,6 +134,20 @@ MATCHES = {
         "passed out at the end of the parkrun",
         "collapsed a mile from the finish of the marathon",
         "woke up in the medical tent at the half, no memory of the last 3k",
+    ],
+    "palpitations_dizzy": [
+        "me ticker was going off its head on the run and I came over all woozy",
+        "heart was pounding like mad and I felt really lightheaded at the top of the hill",
+        "palpitations and dizzy spells on my long runs",
+        "my heart started fluttering and I nearly blacked out",
+        "mijn hart ging tekeer en ik werd duizelig",
+    ],
+    "thunderclap_headache": [
+        "worst headache of my life came on like a thunderclap during parkrun",
+        "sudden severe headache at the top of the hill, still there",
+        "splitting headache hit me out of nowhere mid-run, like being hit on the back of the head",
+        "worst headache I've ever had, came on in seconds",
+        "plötzlich starke Kopfschmerzen beim Laufen",
     ],
 }
 
@@ -189,6 +216,32 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "my blood doesn't clot well",
         "doctor ruled out a clot last week, the calf is just tight",
         "clot ruled out by the scan",
+        # the fear of needles, not a heart rhythm problem
+        "my heart races and I go faint when I see needles",
+        "terrified of needles, my heart pounds and I get dizzy just thinking about them",
+        # near misses for the heart: a numb arm slept on, sore chest muscles, a heart
+        # that pounds or races without dizziness, dizziness without the heart
+        "my left arm went numb when I slept on it",
+        "I have CP (cerebral palsy), can I still get needling?",
+        "my chest muscles are sore from press-ups",
+        "pressure in my ears on the plane",
+        "my heart rate was high on the hills",
+        "heart pounding at the finish line, felt amazing",
+        "my heart was racing at the start line, nerves, but I felt fine",
+        "I get dizzy if I stand up too fast after a run",
+        "no palpitations or dizziness",
+        # a test that came back clear, or a scan for a muscle, is no suspected clot
+        "d-dimer came back normal",
+        "the doppler was clear, it was just a calf strain",
+        "had a doppler last week, all clear",
+        "waiting on an ultrasound for my calf tear",
+        "they did a scan to rule out a clot, all clear",
+        # ordinary headaches, and thunder that is weather
+        "I get headaches after long runs",
+        "had a bad headache after the marathon, probably dehydration",
+        "is needling good for tension headaches?",
+        "got caught in a thunderstorm on my long run, the thunderclap made me jump",
+        "worst run of my life, legs felt like lead",
         # hay fever is an allergy, not a fever
         "can the needles do anything for hay fever",
         "can I book, bang on time for my race plan",
@@ -215,6 +268,8 @@ def test_severity_and_advice() -> None:
     assert flags["chest_pain"].severity == "emergency"
     assert flags["breathless"].severity == "emergency"
     assert flags["calf_clot"].severity == "doctor"
+    assert flags["palpitations_dizzy"].severity == "emergency"
+    assert flags["thunderclap_headache"].severity == "emergency"
     assert "blood clot" in flags["calf_clot"].advice
     assert flags["calf_clot"].min_signs == 2
 
