@@ -279,6 +279,20 @@ _STILL_NOW = re.compile(
 )
 
 
+# "me? pregnant? not since 2019": no longer, unless something after takes it back
+_NOT_SINCE_A_PAST_YEAR = re.compile(r"^\W*(?:no|nope|nah)?\W*not since (?:19|20)\d\d\b")
+_TAKEN_BACK = re.compile(
+    r"\b(?:but|though|although|however|except|until|till|now|again|still|currently"
+    r"|at the moment|today|this week|recently|lately)\b"
+)
+
+
+def _not_since_a_past_year(doc: Doc, entity: Span) -> bool:
+    after = doc[entity.end :].text.lower()
+    found = _NOT_SINCE_A_PAST_YEAR.match(after)
+    return bool(found) and not _TAKEN_BACK.search(after[found.end() :])
+
+
 def _long_ago(doc: Doc, entity: Span) -> bool:
     if entity.ent_id_ not in CONDITIONS_OF_NOW:
         return False
@@ -320,7 +334,9 @@ def clinic_negation(doc: Doc) -> Doc:
             entity._.uncertain = True
         else:
             entity._.ambiguous = ambiguous
-        if not (entity._.negated or entity._.uncertain) and _long_ago(doc, entity):
+        if not (entity._.negated or entity._.uncertain) and (
+            _long_ago(doc, entity) or _not_since_a_past_year(doc, entity)
+        ):
             entity._.ambiguous = True
         previous = entity
     return doc

@@ -45,6 +45,67 @@ _DOUBLE_NEGATIVE = re.compile(
     r"|\bwouldn't say no\b|\bnot that i'm not\b|\bi'm not not\b"
     r"|\b(?:don't|dont|do not|didn't|didnt)\s+(?:think|believe|reckon|suppose|guess)\b"
 )
+# Hedges: the runner says they cannot be sure, so even a denial with one is "unsure"
+# (safety principles 1 and 3): "not pregnant as far as I know", "no blood thinners
+# that I know of", "afaik no", "pretty sure not", "not to my knowledge", "I doubt it".
+_HEDGE = re.compile(
+    r"\b(?:as )?far as i(?:'m| am| m)? (?:know|knew|aware|can tell|can see|remember|recall"
+    r"|can remember|can recall|understand)\b|\bafaik\b|\bafaict\b|\biirc\b|\baiui\b"
+    r"|\b(?:that|what) i (?:know|knew|am aware|'m aware|m aware|can remember|remember|recall"
+    r"|can think|can tell|can see|'ve noticed|ve noticed|have noticed|noticed)\b"
+    r"|\bi (?:know|knew) (?:of|about)\b|\b(?:i'm|im|i am) not aware\b|\bnot aware\b|\bunaware\b"
+    r"|\bnot that i'?m aware\b|\baware of\b|\bmy knowledge\b|\bknowingly\b"
+    r"|\bthat i'?ve (?:noticed|heard|been told|seen|found)\b"
+    r"|\bnot that i'?ve been told\b|\b(?:nobody|no one|noone)(?:'s| has)? (?:ever )?told me\b"
+    r"|\bnever been told\b|\b(?:haven't|havent|have not|not) noticed\b"
+    r"|\b(?:pretty|fairly|quite|reasonably|almost|mostly|relatively|nearly|kinda|very nearly)"
+    r" (?:sure|certain|confident|positive)\b|\b\d{1,2}(?:\.\d+)?% (?:sure|certain)\b"
+    # an opinion about a denial: "I think not", "I'd say no", "I believe I'm not"
+    r"|\b(?:think|thinking|believe|guess|suppose|reckon|assume|imagine|presume|gather|figure)"
+    r"(?:\s+[\w']+){0,2}?\s+(?:not|no|nope|nah|none|never|nothing)\b"
+    r"|\b(?:i'd|id|i would|i'll|ill) say (?:no|not|nope|nah|none|never)\b"
+    r"|(?<!no )(?<!without )(?<!without a )\bdoubt(?:ful|s)?\b|\bnot really\b"
+    r"|\bshould(?:n't|nt| not) be\b|\bshould be (?:fine|ok|okay|alright|all right|good|no|none"
+    r"|nothing|clear)\b|\b(?:presumably|apparently|supposedly|seemingly"
+    r"|technically|theoretically|in theory|strictly speaking|as such)\b"
+    r"|\blast (?:time )?i (?:checked|heard|looked)\b"
+    r"|\b(?:not|haven't|havent|have not|never|didn't|didnt|not yet) (?:yet )?(?:been )?"
+    r"(?:officially|confirmed|tested|checked|done a test|taken a test|done a pregnancy test"
+    r"|taken a pregnancy test|diagnosed yet)\b|\bunconfirmed\b"
+    # how often is not whether: "mostly not", "hardly ever", "not often"
+    r"|\b(?:mostly|usually|normally|generally|rarely|hardly|barely|seldom|occasionally"
+    r"|not often|not usually|not normally|not much|now and then|now and again)\b"
+)
+# Trying to conceive: she may be pregnant without knowing it yet (as "trying for a
+# baby" in clinic/vocabulary.yml is an uncertain pregnancy mention): "unsure".
+# "trying to remember" is something else; "not trying" / "stopped trying" are not this.
+_TRYING = re.compile(
+    r"\bttc\b|\b(?:two week wait|2ww|tww)\b"
+    r"|(?<!\bnot )(?<!n't )(?<!\barent )(?<!\bdont )(?<!\bisnt )(?<!\bwerent )"
+    r"(?<!\bstopped )(?<!\blonger )(?<!\bup )(?<!\bquit )\btrying\b"
+    r"(?!\s+(?:not\s+)?to\s+(?!conceive|get pregnant|fall pregnant|get preg|get knocked"
+    r"|have (?:a|another|one|number)|start a family|make a baby|extend))"
+)
+# Litotes that say yes: "I'd be lying if I said no", "can't say I'm not", "can't deny it".
+# ("wouldn't say no" may mean "I'd welcome it": _DOUBLE_NEGATIVE reads it as unsure.)
+_NEGATED_ANSWER = (
+    r"(?:no|nope|nah|not|never|otherwise|i'm not|im not|i am not|i wasn't|i wasnt|i don't"
+    r"|i dont|i do not|i haven't|i havent|i have not|i didn't|i didnt|i'm not pregnant)"
+)
+_LITOTES_YES = re.compile(
+    r"\b(?:lying|lie|lied|a lie|fibbing|fib)(?:\s+[\w']+){0,3}?\s+(?:said|say|saying"
+    rf"|told you|answered|put|pressed|tapped)\s+{_NEGATED_ANSWER}\b"
+    r"|\b(?:can't|cant|cannot|can not|couldn't|couldnt)\s+(?:honestly |really |truthfully )?"
+    rf"(?:say|claim|pretend|answer)\s+{_NEGATED_ANSWER}\b"
+    r"|\b(?:can't|cant|cannot|can not|couldn't|couldnt)\s+(?:honestly |really )?deny\b"
+)
+# ... and their mirror image, which is no plain no: "I'd be lying if I said yes"
+_LITOTES_OTHER = re.compile(
+    r"\b(?:lying|lie|lied|a lie|fibbing|fib)(?:\s+[\w']+){0,3}?\s+(?:said|say|saying|told you"
+    r"|answered|put|pressed|tapped)\s+(?:yes|yeah|yep|i am|i'm|im|i do|i have|i was|i did)\b"
+)
+# "can't say no for sure": not the litotes, the runner does not know
+_CERTAINTY_AFTER = re.compile(r"\b(?:for sure|for certain|certainly|definitely|100|exactly)\b")
 # A plain, whole "no" (safety principle 2): the message is nothing but a no.
 PLAIN_NO = frozenset((
     "no", "n", "nope", "nah", "naw", "nay", "no way", "not at all", "never", "negative",
@@ -68,12 +129,10 @@ PLAIN_NO = frozenset((
     "nowt", "nowt like that",  # Northern English for "nothing"
 ))  # fmt: skip
 # Sound like "no" but are not a plain whole no: confirmed with the buttons.
+# (Hedged denials, "not that I know of", "I don't think so", are not here: a hedge
+# is "unsure", see _HEDGE.)
 SOUNDS_LIKE_NO = frozenset((
-    "i don't think so", "i dont think so", "don't think so", "dont think so", "i do not think so",
-    "not that i know of", "not that i'm aware of", "not that im aware of",
-    "not that i am aware of", "not as far as i know", "not to my knowledge", "i don't believe so",
-    "i dont believe so", "don't believe so", "dont believe so", "i doubt it", "doubt it",
-    "not really", "all good", "i'm fine", "im fine", "i am fine", "fine", "healthy",
+    "all good", "i'm fine", "im fine", "i am fine", "fine", "healthy",
     "i'm healthy", "im healthy", "i am healthy", "all fine", "i'm good", "im good",
     "nothing to report", "all clear", "i wish", "not anymore", "no longer", "no more",
     "not any more", "not now", "not right now", "not at the moment", "not currently",
@@ -144,7 +203,7 @@ _AFFIRMED = re.compile(
     r"(?! (?:not|never|no|none|any|nothing)\b)(?!$)"
 )
 _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌": " no ",
-          "🙅": " no ", "🤷": " not sure ", "🤔": " not sure ",
+          "🙅": " no ", "🤷": " not sure ", "🤔": " not sure ", "🤞": " fingers crossed ",
           # a pregnant person, a sick face, a syringe, a pill, a drop of blood, a germ, a
           # plaster: a yes to the question asked, the cautious reading
           "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes ",
@@ -217,6 +276,14 @@ def states_something(text: str) -> bool:
     return len(words) >= 3 and not is_question(text) and not _CONFUSED & set(words)
 
 
+def is_hedged(text: str) -> bool:
+    """Whether the runner says they cannot be sure ("as far as I know", "afaik",
+    "pretty sure", "I doubt it") or is trying to conceive: a denial in such a
+    message is no plain no, whatever it names."""
+    clean = normalise(_emoji_as_words(text))
+    return bool(_HEDGE.search(clean) or _TRYING.search(clean))
+
+
 def is_explicit_yes(text: str) -> bool:
     """A yes said as a yes ("yes", "yep I am"), not read from "I have ..."."""
     clean = normalise(text)
@@ -226,12 +293,48 @@ def is_explicit_yes(text: str) -> bool:
     )
 
 
+def _is_unsure(clean: str) -> bool:
+    clean = re.sub(r"\bhalf(?= (?:marathon|mara|ironman)\b)", " ", clean)  # a race, no hedge
+    return _contains_phrase(clean, UNSURE_PHRASES) or bool(_DOUBLE_NEGATIVE.search(clean))
+
+
+def _is_plain_no(clean: str) -> bool:
+    core = without_fillers(clean)
+    if not core:
+        return False
+    first, *rest = core.split()
+    return (
+        core in PLAIN_NO
+        or clean in PLAIN_NO
+        or (first in _LEADING_NO and without_fillers(" ".join(rest)) in PLAIN_NO)
+    )
+
+
+# what may stand beside a plain no and a race countdown: "nope! 8 weeks out from the
+# London marathon though"
+_ASIDE_WORDS = frozenset("though tho btw but and fyi just mind lmao ha".split())
+
+
+def _is_plain_no_beside_a_race(text: str) -> bool:
+    """ "nope! 8 weeks out from the London marathon though": a plain no, and the time
+    to a race, which says nothing about the runner's health."""
+    remaining = _without_race_countdown(text)
+    if remaining == text:
+        return False
+    words = normalise(remaining).split()
+    while words and (words[-1] in _ASIDE_WORDS or words[-1] in FILLERS):
+        words.pop()
+    return _is_plain_no(" ".join(words))
+
+
 def parse_yes_no(text: str) -> str | None:
     """The answer to a yes/no question, read conservatively.
 
-    YES, UNSURE (hedges, double negatives, litotes), NO only for a plain whole
-    no ("nope", "none of these"), CHECK for anything else that sounds like no
-    ("not that I know of", "no, but ..."), None when it is not an answer.
+    YES (also the litotes "I'd be lying if I said no"), UNSURE (hedges such as
+    "not that I know of" or "pretty sure not", trying to conceive, double
+    negatives, other litotes), NO only for a plain whole no ("nope", "none of
+    these", "nope! 8 weeks out from the marathon"), CHECK for anything else that
+    sounds like no ("not anymore", "no, but ..."), None when it is not an answer.
     """
     raw = text.strip().lower()
     if raw in BUTTON_INTENTS:
@@ -244,17 +347,23 @@ def parse_yes_no(text: str) -> str | None:
         clean.split()[0] not in QUESTION_WORDS and _contains_phrase(clean, UNSURE_PHRASES)
     ):
         return None  # "why do you ask", "is aspirin a blood thinner?"
-    core = without_fillers(clean)
-    first, *rest = core.split() or clean.split()
-    if (
-        core in PLAIN_NO
-        or clean in PLAIN_NO
-        or (first in _LEADING_NO and without_fillers(" ".join(rest)) in PLAIN_NO)
-    ):
+    litotes = _LITOTES_YES.search(clean)
+    if litotes:
+        rest_of_it = clean[: litotes.start()] + " " + clean[litotes.end() :]
+        if _CERTAINTY_AFTER.search(clean, litotes.start()) or _is_unsure(rest_of_it):
+            return UNSURE  # "can't say no for sure", "I'd be lying if I said no, maybe"
+        return YES
+    if _LITOTES_OTHER.search(clean):
+        return UNSURE  # "I'd be lying if I said yes": a litotes, no plain no
+    if _is_plain_no(clean) or _is_plain_no_beside_a_race(text):
         return NO
+    core = without_fillers(clean)
+    first = (core.split() or clean.split())[0]
+    if _HEDGE.search(clean) or (first not in _LEADING_YES and _TRYING.search(clean)):
+        return UNSURE  # "not pregnant as far as I know", "not yet, we're trying"
     if core in SOUNDS_LIKE_NO or clean in SOUNDS_LIKE_NO:
         return CHECK
-    if _contains_phrase(clean, UNSURE_PHRASES) or _DOUBLE_NEGATIVE.search(clean):
+    if _is_unsure(clean):
         return UNSURE
     if core in YES_PHRASES or clean in YES_PHRASES:
         return YES
@@ -323,7 +432,102 @@ _RANGE = re.compile(
     rf"(?<![\w.])(?P<low>{_NUMBER})\s*(?:to|or|and|-|\s)\s*(?P<high>{_NUMBER})\s*(?P<unit>{_UNIT})"
 )
 _COMPOUND = re.compile(r"\b(twenty|thirty) (one|two|three|four|five|six|seven|eight|nine)\b")
-_WEEK_NUMBER = re.compile(r"\b(?:week|wk)\s+(?P<n>\d+)\b|\b(?P<th>\d+)(?:st|nd|rd|th) week\b")
+# "week 14" is the 14th week to some and "14 weeks" to pregnancy apps: both, kept as a
+# range ("13 to 14 weeks"), so the earliest reading counts
+# ... unless it is some other week: "my first week back running", "week 3 of my plan"
+_OTHER_WEEK_AFTER = (
+    r"(?!\s+(?:back|off|running|training|of (?!(?:my |the |this )?(?:pregnancy|gestation|40"
+    r"|forty)\b)))"
+)
+_WEEK_NUMBER = re.compile(rf"\b(?:week|wk)\s+(?P<n>\d+)\b{_OTHER_WEEK_AFTER}")
+# An ordinal week or month: the 10th week runs from 9 weeks 0 days to 9 weeks 6 days,
+# 9 completed weeks; the 5th month is 4 to 5 months.
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20,
+}  # fmt: skip
+_ORDINAL_PERIOD = re.compile(
+    r"\b(?:(?P<n>\d{1,2})(?:st|nd|rd|th)|(?P<word>"
+    + "|".join(_ORDINAL_WORDS)
+    + r"))\s+(?P<unit>week|wk|month|mth)\b"
+    + _OTHER_WEEK_AFTER
+)
+# The obstetric notation: "9+6" is 9 weeks and 6 days, 9 completed weeks; also "9w6d",
+# "9 weeks + 6 days", and the "10/40" of the maternity notes (10 of 40 weeks).
+_PLUS_DAYS = re.compile(
+    r"(?<![\w.+/])(?P<weeks>\d{1,2})\s*(?:weeks?|wks?|w)?\s*\+\s*[0-6]\s*(?:days?|d)?(?![\w+/.])"
+    r"|(?<![\w.+/])(?P<weeks2>\d{1,2})\s*(?:weeks?|wks?|w)\s*[0-6]\s*(?:days?|d)\b"
+)
+_OF_FORTY = re.compile(r"(?<![\w.+/])(?P<weeks>\d{1,2})(?:\s*\+\s*[0-6])?\s*/\s*40\b")
+# The time to a race or through a training plan is no pregnancy stage: "8 weeks out from
+# the London marathon", "marathon in 8 weeks", "week 5 of my marathon plan". Read in
+# the runner's own words (commas and full stops break it, so "8 weeks, before the race"
+# stays a stage), and never across a pregnancy word.
+_RACE = (
+    r"(?:race|races|racing|marathon|marathons|ultra|ultramarathon|half marathon|half|10k|5k"
+    r"|parkrun|park run|triathlon|ironman|duathlon|event|competition|comp|relay"
+    r"|championships?|race day|raceday|taper|10 miler|10 mile race|plan|programme|program"
+    r"|training|training block|block|c25k|couch to 5k)"
+)
+_NOT_PREGNANCY_WORD = r"(?!(?:preg|pregnant|pregnancy|along|gone|baby|due|scan)\b)[\w'.]+\s+"
+_COUNTED = rf"(?<![\w.])(?:\d+(?:\.\d+)?|{'|'.join(_WORD_NUMBERS)})\s*-?\s*{{unit}}"
+_RACE_COUNTDOWN = re.compile(
+    # "8 weeks out from the London marathon", "8 weeks to go until my race", "12 weeks
+    # into marathon training", "8 weeks before the half"
+    _COUNTED.format(unit=r"(?:weeks?|wks?|w|months?|mths?|mnths?|mos?)")
+    + r"\s+(?:(?:out|away|to go|left|remaining|off)\s+)?"
+    r"(?:from|until|till|til|'til|to|before|ahead of|of|into|in|on)\s+"
+    rf"(?:{_NOT_PREGNANCY_WORD}){{0,4}}?{_RACE}\b"
+    # "marathon in 8 weeks", "the race is 8 weeks away"
+    rf"|\b{_RACE}\s+(?:(?:is|'s|s|are|will be|coming up|comes up|happens|takes place)\s+)?"
+    r"(?:in\s+)?(?:(?:about|around|just|only|roughly|exactly|under|less than|over|like"
+    r"|another)\s+)?"
+    + _COUNTED.format(unit=r"(?:weeks?|wks?|w|months?|mths?|mnths?|mos?)\b")
+    + r"(?!\s+(?:pregnant|preg|along|gone|in|into)\b)(?:\s+(?:away|from now|to go|out|time))?"
+    # "a 12 week marathon plan", "16-week training block"
+    + "|"
+    + _COUNTED.format(unit=r"(?:weeks?|wks?|w)")
+    + rf"\s+(?:{_NOT_PREGNANCY_WORD}){{0,2}}?(?:plan|programme|program|block|schedule|cycle"
+    r"|build|build up|buildup|training)\b"
+    # "week 5 of my marathon plan", "week 3 of c25k"
+    rf"|\b(?:week|wk)\s+\d+\s+(?:of|into|in)\s+(?:{_NOT_PREGNANCY_WORD}){{0,3}}?{_RACE}\b"
+)
+
+
+def _without_race_countdown(text: str) -> str:
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    return _RACE_COUNTDOWN.sub(" ", lowered) if _RACE_COUNTDOWN.search(lowered) else text
+
+
+def _obstetric_weeks(text: str) -> str:
+    """ "9+6" and "10/40" as completed weeks ("9 weeks", "10 weeks")."""
+
+    def weeks(match: re.Match) -> str:
+        number = int(match.group("weeks") or match.group("weeks2"))
+        return f" {number} weeks " if 0 < number <= 42 else match.group(0)
+
+    text = _OF_FORTY.sub(weeks, text)
+    return _PLUS_DAYS.sub(weeks, text)
+
+
+def _ordinal_stage(match: re.Match) -> str:
+    number = int(match.group("n") or _ORDINAL_WORDS[match.group("word")])
+    unit = "weeks" if match.group("unit").startswith("w") else "months"
+    if number <= 1:
+        return f"up to 1 {unit[:-1]}"
+    if unit == "weeks":
+        return f"{number - 1:g} {'weeks' if number - 1 != 1 else 'week'}"
+    return f"{number - 1:g} to {number:g} months"
+
+
+_TWO_WEEK_WAIT = re.compile(r"\b(?:two|2)[\s-]*weeks?[\s-]*wait\b", re.IGNORECASE)
+# "13+6, so basically 14 weeks": rounding up, not a correction
+_ROUNDING = re.compile(
+    r"\bso (?:basically|actually|really|technically|effectively|practically|pretty much"
+    r"|more or less|near enough|roughly)\b"
+)
 # words before a length of time that change what it means
 _QUALIFIER_BEFORE = {
     "upper": r"(?:up to|less than|under|below|within|fewer than|not yet|no more than|"
@@ -406,10 +610,15 @@ def parse_pregnancy_stage(text: str) -> str | None:
     later one; otherwise the most cautious (the earliest week) wins, so that "11
     weeks, so second trimester" counts as 11 weeks.
     """
-    clean = normalise(re.sub(r"\s*(?:½|\b1/2\b)", " and a half", text))
+    said = _obstetric_weeks(_without_race_countdown(text))
+    said = _TWO_WEEK_WAIT.sub(" ", said)  # the wait for a pregnancy test, no stage
+    clean = normalise(re.sub(r"\s*(?:½|\b1/2\b)", " and a half", said))
     clean = _COMPLAINT_DURATION.sub(" ", clean)
     clean = _COMPOUND.sub(lambda m: str(_WORD_NUMBERS[m[1]] + _WORD_NUMBERS[m[2]]), clean)
     stages: List[Tuple[int, str]] = []
+    for match in _ORDINAL_PERIOD.finditer(clean):
+        stages.append((match.start(), _ordinal_stage(match)))
+        clean = clean[: match.start()] + " " * (match.end() - match.start()) + clean[match.end() :]
     for match in _RANGE.finditer(clean):
         low, high = match.group("low"), match.group("high")
         low_n = float(_WORD_NUMBERS.get(low, 0) or low)
@@ -427,7 +636,10 @@ def parse_pregnancy_stage(text: str) -> str | None:
     for match in _TRIMESTER.finditer(clean):
         stages.append((match.start(), f"trimester {_ORDINALS[match['which'] or match['which2']]}"))
     for match in _WEEK_NUMBER.finditer(clean):
-        stages.append((match.start(), f"{float(match['n'] or match['th']):g} weeks"))
+        number = float(match["n"])
+        if 0 < number <= 42:
+            stage = f"{number - 1:g} to {number:g} weeks" if number > 1 else "up to 1 week"
+            stages.append((match.start(), stage))
         clean = clean[: match.start()] + " " * (match.end() - match.start()) + clean[match.end() :]
     durations = _duration_stages(clean)
     stages += durations
@@ -446,7 +658,7 @@ def parse_pregnancy_stage(text: str) -> str | None:
     distinct = list(dict.fromkeys(stage for _, stage in stages))
     if len(distinct) == 1:
         return distinct[0]
-    between = clean[stages[0][0] : stages[-1][0]]
+    between = _ROUNDING.sub(" ", clean[stages[0][0] : stages[-1][0]])
     if _CORRECTION.search(between):
         return stages[-1][1]
     return min(distinct, key=_earliest_week)

@@ -24,6 +24,7 @@ from clinic_assistant.nlp.pipeline import Mention, load_vocabulary
 from clinic_assistant.nlp.typos import is_english_word
 from clinic_assistant.screening.answers import (
     is_explicit_yes,
+    is_hedged,
     normalise,
     parse_pregnancy_stage,
     parse_yes_no,
@@ -253,8 +254,11 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
             reading.answers.setdefault(
                 "complaint", mention.id if mention.id in complaint_options else "other"
             )
+    hedged = is_hedged(text)
     for slot, value in mention_answers(mentions, screening).items():
-        if value != CHECK:  # a partial denial answers nothing
+        # a partial denial answers nothing, nor does a hedged one ("not pregnant as far
+        # as I know"): the question is asked
+        if value != CHECK and not (value == NO and hedged):
             reading.answers[slot] = value
     for mention in mentions:
         slot = screening.slot_for_condition(mention.id)

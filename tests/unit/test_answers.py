@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from clinic_assistant.screening.answers import (
+    is_hedged,
     normalise,
     parse_confirmation,
     parse_pregnancy_stage,
@@ -162,15 +163,7 @@ CHECK_PHRASINGS = [
     "I do have haemophilia",
     "I'm healthy apart from diabetes",
     "I'm a guy lol",
-    "not that I know of",
-    "not that I'm aware of",
-    "no, not that I know of",
     "nope, never had any of it really",
-    "I don't think so",
-    "I don’t think so",
-    "don't think so",
-    "not really",
-    "no, not really",
     "thankfully not",
     "not at the moment",
     "not currently",
@@ -248,9 +241,17 @@ UNSURE_PHRASINGS = [
     # double negatives, litotes and hedges (safety principle 3)
     "I'm not not pregnant",
     "I can't rule it out",
-    "can't say no",
     "not impossible",
     "I wouldn't say no",
+    # hedged denials: the runner cannot be sure (safety principles 1 and 3)
+    "not that I know of",
+    "not that I'm aware of",
+    "no, not that I know of",
+    "I don't think so",
+    "I don’t think so",
+    "don't think so",
+    "not really",
+    "no, not really",
     "I don't think I am",
     "kind of",
     "a bit",
@@ -413,7 +414,8 @@ STAGES = [
     # nearly, almost: below the number
     ("nearly 14 weeks", "nearly 14 weeks"),
     ("almost 3 months", "nearly 3 months"),
-    ("week 20", "20 weeks"),
+    # "week 20" is the 20th week to some, 20 weeks to pregnancy apps: both
+    ("week 20", "19 to 20 weeks"),
     # a correction takes the later value; conflicting facts the most cautious
     ("15 weeks, sorry, 11", "11 weeks"),
     ("14 weeks... no hang on, 12 and a bit", "12 weeks"),
@@ -505,6 +507,252 @@ def test_parsed_stages_meet_the_rules(text: str, early: bool | None) -> None:
     stage = parse_pregnancy_stage(text)
     assert stage is not None
     assert pregnancy_in_first_months(stage, load_screening()) is early
+
+
+# --- hedges, trying to conceive, litotes, race countdowns, obstetric notation ---------
+# (an adversarial tester's finds, tests/safety/conversations/seventh_look.yml, and
+# variants of them)
+
+# A denial with a hedge is "unsure", never a plain no nor a "sounds like no" that one
+# tap turns into a no (safety principles 1 and 3). volunteered.read_yes_no_answer
+# keeps the safer reading, so a denial the condition mentions read as whole stays
+# unsure with one of these.
+HEDGED_DENIALS = [
+    "not pregnant as far as I know",
+    "No blood thinners or blood disorders that I know of",
+    "afaik no",
+    "not pregnant afaik",
+    "pretty sure not",
+    "fairly certain not",
+    "99% sure no",
+    "not to my knowledge",
+    "Not to the best of my knowledge",
+    "No, not as far as I'm aware",
+    "nah not as far as I know mate",
+    "none that I know of",
+    "nothing I know of",
+    "I'm not aware of any",
+    "not that I've been told",
+    "nope, not that I've noticed",
+    "I doubt it",
+    "doubt it",
+    "I believe not",
+    "I guess not",
+    "i reckon not",
+    "I think I'm not",
+    "I'd say no",
+    "shouldn't be",
+    "last time I checked no",
+    "haven't done a test but no",
+    "not officially",
+    "not knowingly",
+    "hardly ever",
+    "not usually",
+]
+
+
+@pytest.mark.parametrize("text", HEDGED_DENIALS)
+def test_a_hedged_denial_is_unsure(text: str) -> None:
+    assert parse_yes_no(text) == "unsure"
+    assert is_hedged(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "hedged"),
+    [
+        # for a reading of a whole message, whichever question it answers
+        ("knee, and not pregnant as far as I know", True),
+        ("calf. no blood thinners or blood disorders that I know of", True),
+        ("knee, not pregnant yet, we're trying 🤞", True),
+        ("knee, not pregnant", False),
+        ("no blood thinners and no bleeding disorder", False),
+        ("no doubt about it, I'm pregnant", False),
+        ("I think so", False),
+    ],
+)
+def test_is_hedged(text: str, hedged: bool) -> None:
+    assert is_hedged(text) is hedged
+
+
+# Trying to conceive: she may be pregnant without knowing it yet ("trying for a baby"
+# is an uncertain pregnancy mention in clinic/vocabulary.yml); the two-week wait is
+# the wait for the test. Not trying, or no longer trying, is no such doubt.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("not pregnant yet, we're trying 🤞", "unsure"),
+        ("not pregnant yet, we’re trying", "unsure"),
+        ("no but we're trying", "unsure"),
+        ("not yet, ttc", "unsure"),
+        ("nope, TTC month 3", "unsure"),
+        ("not pregnant, trying for a baby", "unsure"),
+        ("no, in the two week wait", "unsure"),
+        ("not yet 🤞", "unsure"),
+        ("yes! been trying for 2 years", "yes"),
+        ("not trying, not pregnant", CHECK),
+        ("no I'm not trying to get pregnant", CHECK),
+        ("no, we stopped trying", CHECK),
+        ("no, trying to remember if I had a cold though", CHECK),
+    ],
+)
+def test_trying_to_conceive_is_unsure(text: str, expected: str) -> None:
+    assert parse_yes_no(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a litotes that says yes; the "no" in it is no denial (principle 3)
+        ("I'd be lying if I said no 🙈", "yes"),
+        ("I'd be lying if I said no", "yes"),
+        ("id be lying if i told you no", "yes"),
+        ("it would be a lie to say I'm not", "yes"),
+        ("can't say no", "yes"),
+        ("I can't honestly say I'm not", "yes"),
+        ("can't deny it", "yes"),
+        # its mirror image, and the ambiguous ones: unsure
+        ("I'd be lying if I said yes", "unsure"),
+        ("wouldn't say no", "unsure"),
+        ("I wouldn't say no 😅", "unsure"),
+        ("can't say no for sure", "unsure"),
+        ("I'd be lying if I said no, maybe", "unsure"),
+        ("couldn't tell you, no", "unsure"),
+    ],
+)
+def test_litotes(text: str, expected: str) -> None:
+    assert parse_yes_no(text) == expected
+
+
+# The time to a race is no pregnancy stage, and beside a plain no it is still a plain no.
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("nope! 8 weeks out from the London marathon though", "no"),
+        ("no, marathon in 8 weeks", "no"),
+        ("Nope. Race is 6 weeks away", "no"),
+        ("no lol, 10 weeks to go till my first ultra", "no"),
+        ("nah, 3 months out from Berlin marathon", "no"),
+        # more than a no and a race: checked with the buttons, never a pregnancy
+        ("nope! 8 weeks out from the London marathon though, hence the rush", CHECK),
+        ("no, training for a half marathon in 12 weeks", CHECK),
+        ("no, 8 weeks out from the marathon but I'm pregnant", CHECK),
+    ],
+)
+def test_a_race_countdown_beside_a_no(text: str, answer: str) -> None:
+    assert parse_yes_no(text) == answer
+    assert parse_pregnancy_stage(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8 weeks out from the London marathon",
+        "8 weeks to go until my race",
+        "12 weeks into marathon training",
+        "on a 12 week marathon plan",
+        "week 5 of my marathon plan",
+        "week 3 of couch to 5k",
+        "my first week back running",
+        "the race is in 8 weeks",
+    ],
+)
+def test_a_race_or_a_training_plan_is_no_stage(text: str) -> None:
+    assert parse_pregnancy_stage(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # the pregnancy beside a race still counts
+        ("20 weeks, marathon in 8 weeks", "20 weeks"),
+        ("8 weeks pregnant, half marathon in 6 weeks", "8 weeks"),
+        ("8 weeks pregnant training for a race", "8 weeks"),
+        ("yes 20 weeks, it's my first week back running", "20 weeks"),
+        ("week 3 of training, 20 weeks pregnant", "20 weeks"),
+        # a comma or full stop keeps a stage a stage
+        ("8 weeks, before the race I found out", "8 weeks"),
+        ("pregnant with my 2nd, 8 weeks", "8 weeks"),
+        # counting down to the baby is not a race
+        ("26 weeks to go until baby arrives", "26 weeks to go"),
+    ],
+)
+def test_a_pregnancy_beside_a_race_keeps_its_stage(text: str, stage: str) -> None:
+    assert parse_pregnancy_stage(text) == stage
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["me? pregnant? not since 2019 😂", "me? pregnant? not since 2019 😂 my youngest is 6"],
+)
+def test_not_since_a_past_year_is_no_yes(text: str) -> None:
+    # a denial with more than a no: checked with the buttons, not read as pregnant
+    assert parse_yes_no(text) == CHECK
+    assert parse_pregnancy_stage(text) is None
+
+
+# "13+6" is 13 weeks and 6 days; the 14th week is 13 completed weeks; with several
+# stages the earliest counts, and rounding up ("so basically 14") is no correction.
+OBSTETRIC_STAGES = [
+    ("yes, 13+6 today so basically 14 weeks", "13 weeks", True),
+    ("13+6", "13 weeks", True),
+    ("13 + 6", "13 weeks", True),
+    ("13+6d", "13 weeks", True),
+    ("13w6d", "13 weeks", True),
+    ("13w+6d", "13 weeks", True),
+    ("13 weeks + 6 days", "13 weeks", True),
+    ("13+6, so actually 14 weeks", "13 weeks", True),
+    ("12+3", "12 weeks", True),
+    ("14+0", "14 weeks", False),
+    ("20+2 today", "20 weeks", False),
+    ("14/40", "14 weeks", False),
+    ("13+6/40", "13 weeks", True),
+    ("yes, in my 14th week now", "13 weeks", True),
+    ("in my fourteenth week", "13 weeks", True),
+    ("I'm in my 13th week", "12 weeks", True),
+    ("in my 14th week of pregnancy", "13 weeks", True),
+    ("15th week", "14 weeks", False),
+    ("first week", "up to 1 week", True),
+    ("in my fourth month", "3 to 4 months", None),
+    ("3rd month", "2 to 3 months", True),
+    ("6th month", "5 to 6 months", False),
+    # "week 14" may be the 14th week (13 completed) or 14 weeks: not clearly past
+    ("week 14", "13 to 14 weeks", None),
+    ("week 11 of 40 😅", "10 to 11 weeks", True),
+    ("week 20", "19 to 20 weeks", False),
+    # the safe readings stay as they were
+    ("yes, 14 weeks", "14 weeks", False),
+    ("14 weeks", "14 weeks", False),
+    ("yes, 8 weeks", "8 weeks", True),
+    ("15 weeks, sorry, 11", "11 weeks", True),
+    ("13+6, sorry, 12+6", "12 weeks", True),
+]
+
+
+@pytest.mark.parametrize(("text", "stage", "early"), OBSTETRIC_STAGES)
+def test_obstetric_notation_and_ordinal_weeks(text: str, stage: str, early: bool | None) -> None:
+    assert parse_pregnancy_stage(text) == stage
+    assert pregnancy_in_first_months(stage, load_screening()) is early
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # the plain answers stay plain
+        ("no", "no"),
+        ("nope", "no"),
+        ("No!", "no"),
+        ("no thanks", "no"),
+        ("not at all", "no"),
+        ("yes", "yes"),
+        ("I think so", "yes"),
+        ("yes, 14 weeks", "yes"),
+        ("no doubt about it, I'm pregnant", CHECK),  # the mention makes it a yes
+        ("not since 2019", CHECK),
+        ("nope, not since my youngest in 2019", CHECK),
+    ],
+)
+def test_clean_answers_stay_as_they_were(text: str, answer: str) -> None:
+    assert parse_yes_no(text) == answer
 
 
 CONFIRMATIONS = [

@@ -169,6 +169,8 @@ CASES = [
     ("hey is it like getting an injection or nothing like that", {}),
     ("once the trigger points are released is my problem solved?", {}),
     ("i'm getting injections for my knee", {"complaint": "knee", "blood_disorder": "unsure"}),
+    # a hedged denial answers nothing: the question is asked
+    ("knee, and not pregnant as far as I know", {"complaint": "knee"}),
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
