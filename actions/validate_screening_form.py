@@ -2,9 +2,12 @@
 
 Every message is read for screening facts, whatever was asked (clinic safety
 principle 4): the answer to the question, facts volunteered for other
-questions, corrections, facts added at the confirmation, and facts from earlier
-in the conversation when the form starts. A later answer that is less cautious
-than an earlier one is asked about again (principle 6).
+questions, corrections ("meant to press yes on that last one", a stage corrected
+at the summary), facts added at the confirmation, and facts from earlier in the
+conversation when the form starts. A later answer that is less cautious than an
+earlier one is asked about again (principle 6). A name it cannot read given as
+the answer ("Arixtra") is "not sure" (principle 3). Only the person treated
+answers (principle 8): when someone else takes over the phone, the questions stop.
 """
 
 from __future__ import annotations
@@ -30,12 +33,18 @@ from actions.common import (
     nlp,
     other_language_in_session,
     screening_message,
+    session_events,
 )
 from actions.questionnaire_form import STOPPED_SLOT, UNCLEAR_SLOT, QuestionnaireValidation
 from clinic_assistant.commands import is_command
 from clinic_assistant.indications import load_injuries
-from clinic_assistant.nlp.pipeline import find_mentions
+from clinic_assistant.nlp.pipeline import Mention, find_mentions
+from clinic_assistant.nlp.typos import edit_distance, is_english_word
 from clinic_assistant.screening.answers import (
+    PLAIN_NO,
+    UNSURE_PHRASES,
+    YES_PHRASES,
+    is_question,
     normalise,
     parse_confirmation,
     parse_pregnancy_stage,
@@ -50,6 +59,7 @@ from clinic_assistant.screening.rules import (
     NO,
     UNSURE,
     YES,
+    Screening,
     load_screening,
     pregnancy_in_first_months,
     remaining_slots,
@@ -91,6 +101,153 @@ _PATIENT_CHANGED = re.compile(
     r"|\bi'?m the one (?:getting|having|being|who)\b|\bnot for me\b"
 )
 
+# "his wife here, he just typed no but ...", "Dan here btw, Sophie's boyfriend ... I'm
+# finishing this for her": someone else has taken over the phone. Their answers are not
+# the answers of the person treated (safety principle 8).
+_RELATION = (
+    r"(?:wife|husband|partner|boyfriend|girlfriend|bf|gf|fianc[eé]e?|hubby|missus|other half|"
+    r"mum|mom|mother|dad|father|son|daughter|brother|sister|friend|mate|flatmate|housemate|"
+    r"carer|coach)"
+)
+_OF_THE_PATIENT = rf"(?:his|her|their|[a-z]+'s) {_RELATION}(?![\w'])"
+_SOMEONE_ELSE_TYPING = re.compile(
+    rf"\b{_OF_THE_PATIENT} (?:here|typing|speaking|writing)\b"
+    rf"|\b(?:this is|it's|its|it is|i'm|im|i am) {_OF_THE_PATIENT}\b"
+    rf"|\b[a-z]+ here(?: btw| by the way)? {_OF_THE_PATIENT}\b"
+    r"|\b(?:finishing|filling|doing|answering|completing|taking over|typing|carrying on|"
+    r"continuing)(?: (?:this|these|it|the|rest|of|questions?|form|chat|off|in|out|up|them))*"
+    r" (?:for|from|on behalf of) (?:her|him|them)\b"
+)
+
+# "oops, fat thumbs, meant to press yes on that last one", "PS the answer to the sugar
+# question should've been yes": an earlier answer corrected (safety principles 4 and 6)
+_VALUE = r"(yes|yeah|yep|yup|no|nope|nah|not sure|unsure)"  # the one group of each branch
+_BEFORE_VALUE = r"(?: (?:a|an|the|with|for|on))?(?: button)?"
+_AFTER_VALUE = r"\b(?! (?:problem|problems|worries|bother|harm|offence|offense|big deal|idea))"
+_ANSWERING = r"(?:press|tap|click|hit|say|put|answer|pick|choose|select|type|tick|go for|go with)"
+_CORRECTED_TO = re.compile(
+    rf"\b(?:meant|mean|intended|supposed)(?: to)?(?: {_ANSWERING})?"
+    rf"{_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
+    rf"|\b(?:wanted|was trying|tried|going) to {_ANSWERING}{_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
+    r"|\bshould(?:'ve| have| of|ve)? (?:been|be|say|said|pressed|put|answered|clicked|tapped|"
+    rf"picked|read){_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
+    r"|\b(?:change|switch|make|put|turn)(?: (?:it|that|this|mine|my answer|the answer|that one|"
+    rf"the last one|that last one))? (?:to|into|as){_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
+    r"|\b(?:is|was|it's|its) (?:actually|really|meant to be|supposed to be)"
+    rf"{_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
+)
+_CORRECTED_VALUE = {"yes": YES, "yeah": YES, "yep": YES, "yup": YES, "not sure": UNSURE,
+                    "unsure": UNSURE, "no": NO, "nope": NO, "nah": NO}  # fmt: skip
+# a tap taken back without saying what it should have been: that answer is open again
+_WRONG_BUTTON = re.compile(
+    r"\b(?:wrong (?:button|answer)|fat (?:thumb|finger)\w*|misclick\w*|mis click\w*|"
+    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers)\b"
+)
+# "that last one", "the previous question": back to the question before
+_BACK_REFERENCE = re.compile(r"\b(?:last|previous|prior|before|earlier|that one)\b")
+# "meant to press yes": a button, so not the question on screen, which has none pressed yet
+_TAPPED = re.compile(r"\b(?:press\w*|tap\w*|click\w*|hit|button)\b")
+# the words that name a question, most specific first ("blood sugar" is diabetes)
+_QUESTION_NAMES = (
+    ("infection_risk", r"blood sugars?|sugar|diabet\w*|insulin|lymph\w*|immun\w*"
+                       r"|risk of infection|infection risk|risk"),
+    ("blood_disorder", r"blood|bleed\w*|thinner\w*|clot\w*|haemophilia|hemophilia|warfarin"),
+    ("current_infection", r"infection|infected|fever|flu|temperature"),
+    ("pregnant", r"pregnan\w*|baby|expecting|first (?:question|one)"),
+)  # fmt: skip
+
+# "yes that's right, well 13 and a bit": a bare number at the summary, in the unit of
+# the stage given before
+_BARE_NUMBER = re.compile(
+    r"(?<![\w.])(?P<number>\d{1,2}(?:\.\d)?)"
+    r"(?=$| (?:and a bit|and a half|ish|or so|odd|plus|if|really|actually|i think|probably|"
+    r"maybe|now|tbh|to be honest|not|rather|at the moment|at most|at least)\b)"
+)
+
+# a passing body part in an answer to another question ("no, though I had a groin
+# dissection") is no new complaint; "actually it's my hip, not the calf" is
+_COMPLAINT_CHANGED = re.compile(
+    r"\b(?:actually|instead|rather|i meant|i mean|meant|correction|wrong|change|changed|switch)\b"
+    r"|\bnot (?:the|my|a) \w+"
+    r"|\b(?:complaint|injury|problem|pain) (?:is|was|should be|should have been|should've been)\b"
+)
+
+# one or two words that are no English word, no typo of an answer and no number:
+# "Arixtra", "T1DM", "Lantus + Novorapid", a name the vocabulary does not know
+_ANSWER_WORDS = frozenset(
+    phrase
+    for phrase in (*YES_PHRASES, *PLAIN_NO, *UNSURE_PHRASES, "none", "never", "sure", "not")
+    if " " not in phrase and len(phrase) > 1
+)
+# chat words the dictionaries leave out, and the units after a number ("2mins")
+_NOT_A_NAME = frozenset((
+    "hmm", "hm", "mm", "umm", "erm", "uh", "uhh", "huh", "eh", "ehh", "ah", "ahh", "oh", "ooh",
+    "meh", "pfft", "psh", "lmao", "lmfao", "rofl", "wtf", "smh", "ikr", "tbf", "fyi", "ffs",
+    "nvm", "gtg", "ty", "kk", "okk", "okey", "okie", "haha", "hehe", "ahah", "xd", "brb", "afk",
+    "bbl", "bbs", "ttyl", "omw", "lmk", "idc", "np", "wdym", "hbu", "wbu", "thnx", "tnx", "tx",
+    "pls", "plz", "soz", "sry", "oops", "ooops", "whoops", "uhm", "ummm", "hmmm", "ahh", "ohh",
+))  # fmt: skip
+_UNITS = frozenset("s sec secs min mins hr hrs h m k km mi mg x am pm st nd rd th wk wks w".split())
+
+
+def names_something_unknown(text: str) -> bool:
+    """ "Arixtra", "T1DM", "Lantus + Novorapid": a short answer made of a name the
+    assistant cannot read, not gibberish in English, a typo of "yes" or "no", or a number."""
+    if is_command(text) or is_question(text):
+        return False
+    words = re.findall(r"[a-z0-9']+", normalise(text))
+    return 1 <= len(words) <= 2 and any(_is_unknown_name(word) for word in words)
+
+
+def _is_unknown_name(word: str) -> bool:
+    letters = re.sub(r"[^a-z]", "", word)
+    if word in _NOT_A_NAME or not letters:
+        return False
+    if any(char.isdigit() for char in word):  # "T1DM", "T2", "B12", but not "2mins"
+        return letters not in _UNITS
+    if len(letters) < 3 or is_english_word(letters):
+        return False
+    # "noep", "yse", "yasss", "nahh": a slip of the thumb on an answer
+    squeezed = re.sub(r"(.)\1+", r"\1", letters)
+    return all(
+        edit_distance(form, answer, 1) > 1
+        for form in {letters, squeezed}
+        for answer in _ANSWER_WORDS
+    )
+
+
+def named_questions(clean: str) -> List[str]:
+    """The questions a message names ("the sugar question", "the blood one")."""
+    found = []
+    for slot, pattern in _QUESTION_NAMES:
+        names = re.compile(rf"\b(?:{pattern})\b")
+        if names.search(clean):
+            found.append(slot)
+            clean = names.sub(" ", clean)
+    return found
+
+
+def someone_else_typing(text: str) -> bool:
+    return bool(_SOMEONE_ELSE_TYPING.search(normalise(text)))
+
+
+def reported_facts(mentions: List[Mention], screening: Screening) -> Dict[str, str]:
+    """What someone else on the phone says about the person treated ("he's type 1
+    diabetic"): the patient's facts, but not the patient's own answers, so at least
+    "not sure" (their own facts and their denials are no answers at all)."""
+    facts = {}
+    for mention in mentions:
+        slot = screening.slot_for_condition(mention.id)
+        if (
+            slot is not None
+            and mention.label != "injury"
+            and mention.other_person
+            and not mention.negated
+            and not mention.hypothetical
+        ):
+            facts[slot] = UNSURE
+    return facts
+
 
 class ValidateScreeningForm(QuestionnaireValidation):
     def name(self) -> str:
@@ -120,6 +277,25 @@ class ValidateScreeningForm(QuestionnaireValidation):
                 SlotSet(CHANGE_SLOT, None),
                 SlotSet(UNCLEAR_SLOT, 0),
                 SlotSet(REQUESTED_SLOT, self.next_slots({})[0]),
+            ]
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        if (
+            tracker.get_slot(REQUESTED_SLOT)
+            and not is_command(text)
+            and intent not in self.stop_intents
+            and someone_else_typing(text)
+        ):
+            # someone else has the phone now: their answers are not the patient's, so
+            # no link on them; what they tell about the patient is noted (principle 8)
+            dispatcher.utter_message(text=screening_message("someone_else_answering"))
+            facts = reported_facts(latest_mentions(tracker), screening)
+            return [
+                *(SlotSet(slot, value) for slot, value in facts.items()),
+                SlotSet(CONFIRM_SLOT, None),
+                SlotSet(CHANGE_SLOT, None),
+                SlotSet(UNCLEAR_SLOT, 0),
+                SlotSet(STOPPED_SLOT, "someone_else"),
+                SlotSet(REQUESTED_SLOT, None),
             ]
         return await super().run(dispatcher, tracker, domain)
 
@@ -205,9 +381,125 @@ class ValidateScreeningForm(QuestionnaireValidation):
             and "pregnancy_stage" not in reading.answers
         ):
             stage = parse_pregnancy_stage(text)
+            if (not stage or stage == UNSURE) and requested in (CONFIRM_SLOT, CHANGE_SLOT):
+                stage = self._stage_without_unit(text, tracker)
             if stage and stage != UNSURE:
                 reading.answers["pregnancy_stage"] = stage
+        complaint = tracker.get_slot("complaint")
+        if (
+            complaint is not None
+            and requested != "complaint"
+            and reading.answers.get("complaint", complaint) != complaint
+            and not _COMPLAINT_CHANGED.search(normalise(text))
+            # "Knee" typed at the summary: nothing but the complaint, so a change
+            and not (requested in (CONFIRM_SLOT, CHANGE_SLOT) and len(normalise(text).split()) <= 3)
+        ):
+            # "no, though I did have a groin dissection": a body part in passing is no
+            # new complaint; "actually it's my hip, not the calf" is
+            del reading.answers["complaint"]
+        for slot, value in self._corrections(tracker).items():
+            before = reading.answers.get(slot)
+            reading.answers[slot] = max(
+                (v for v in (before, value) if v is not None), key=PRECEDENCE.__getitem__
+            )
         return reading
+
+    @staticmethod
+    def _stage_without_unit(text: str, tracker: Tracker) -> str | None:
+        """ "yes that's right, well 13 and a bit if I'm honest" at the summary, after "14
+        weeks": a bare number is the stage corrected, in the unit it was given in."""
+        stage = tracker.get_slot("pregnancy_stage") or ""
+        unit = "weeks" if "week" in stage else "months" if "month" in stage else None
+        clean = normalise(text)
+        match = _BARE_NUMBER.search(clean)
+        if unit is None or match is None:
+            return None
+        return parse_pregnancy_stage(f"{clean[: match.end()]} {unit}{clean[match.end() :]}")
+
+    def _corrections(self, tracker: Tracker) -> Dict[str, str]:
+        """Earlier answers the latest message corrects: "oops, fat thumbs, meant to press
+        yes on that last one", "PS the sugar question should've been yes" (principle 4).
+        A correction to a less cautious answer is then a contradiction (principle 6)."""
+        text = latest_text(tracker)
+        clean = normalise(text)
+        if is_command(text) or is_question(text):
+            return {}
+        values = [
+            _CORRECTED_VALUE[next(word for word in match.groups() if word)]
+            for match in _CORRECTED_TO.finditer(clean)
+        ]
+        wrong_button = bool(_WRONG_BUTTON.search(clean))
+        if not values and not wrong_button:
+            return {}
+        if not values:
+            # "sorry, wrong button": the tap before this message, if it answered a
+            # yes/no question, is open again (not after "Change an answer" or "Knee")
+            tapped = self._asked_before(tracker)
+            return {tapped: UNSURE} if tapped in self._yes_no_slots() else {}
+        value = max(values, key=PRECEDENCE.__getitem__)  # "meant no... no, I did mean yes"
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        yes_no = self._yes_no_slots()
+        named = [
+            slot
+            for slot in named_questions(clean)
+            if slot in yes_no
+            and (value != NO or slot == requested or tracker.get_slot(slot) is not None)
+        ]
+        if named:
+            return {slot: value for slot in named}
+        if requested is None:
+            return {}
+        answers_this_one = requested in yes_no and parse_yes_no(text) is not None
+        # at a yes/no question, "meant yes" is about the one before when it says so ("that
+        # last one"), or speaks of a tap, or follows an answer that was read; "NO... I mean
+        # yes, fat fingers" answers the question asked
+        back_to_an_earlier_one = bool(_BACK_REFERENCE.search(clean)) or (
+            not answers_this_one
+            and bool(wrong_button or _TAPPED.search(clean) or not tracker.get_slot(UNCLEAR_SLOT))
+        )
+        if requested in yes_no and not back_to_an_earlier_one:
+            return {}
+        target = self._previous_yes_no(tracker)
+        if target is None and requested in yes_no and not answers_this_one:
+            target = requested  # nothing answered before: it answers this question
+        return {target: value} if target else {}
+
+    @staticmethod
+    def _asked(tracker: Tracker) -> List[str | None]:
+        """The questions the form asked in this session, in order (with repeats)."""
+        return [
+            event.get("value")
+            for event in session_events(tracker)
+            if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT
+        ]
+
+    def _asked_before(self, tracker: Tracker) -> str | None:
+        """The question asked before the one asked now, if the runner answered it."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        asked = self._asked(tracker)
+        earlier = [slot for slot in asked if slot != requested]
+        if not asked:  # no history to go by: the yes/no question before
+            return self._previous_yes_no(tracker)
+        if earlier and earlier[-1] and tracker.get_slot(earlier[-1]) is not None:
+            return earlier[-1]
+        return None
+
+    def _previous_yes_no(self, tracker: Tracker) -> str | None:
+        """The yes/no question asked before the one asked now ("that last one")."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        answered = [
+            slot
+            for slot in self._yes_no_slots()
+            if slot != requested and tracker.get_slot(slot) is not None
+        ]
+        for slot in reversed(self._asked(tracker)):
+            if slot in answered:
+                return slot
+        order = load_screening().answer_slots
+        before = [
+            s for s in answered if requested not in order or order.index(s) < order.index(requested)
+        ]
+        return before[-1] if before else None
 
     def volunteered(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
         reading = self._reading(tracker)
@@ -216,12 +508,28 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if reading.unknown_medicines:
             dispatcher.utter_message(text=screening_message("unknown_medicine"))
         answers = dict(reading.answers)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested not in answers and self._unread_name(requested, tracker):
+            # "Arixtra", "T1DM": a name it cannot read is no answer to forget (principle 3)
+            summary = load_screening().question(requested).summary.lower()
+            dispatcher.utter_message(text=screening_message("unknown_name", answer=summary))
+            answers[requested] = UNSURE
         for slot in reading.asked_about:
             if slot not in answers and tracker.get_slot(slot) in (NO, CHECK):
                 # "knee. is it still ok if I'm on chemo?" after "no" to that question:
                 # the "no" can no longer be trusted
                 answers[slot] = UNSURE
         return answers
+
+    def _unread_name(self, slot: str | None, tracker: Tracker) -> bool:
+        """Whether the answer to a yes/no question is only a name nothing could read."""
+        if slot not in self._yes_no_slots() or latest_mentions(tracker):
+            return False
+        text = latest_text(tracker)
+        screening = load_screening()
+        return read_yes_no_answer(
+            screening.question(slot), text, [], screening
+        ) is None and names_something_unknown(text)
 
     def combine(self, slot: str, answered: Any, volunteered: Any) -> Any:
         if answered is None or slot not in self._yes_no_slots():
@@ -265,7 +573,16 @@ class ValidateScreeningForm(QuestionnaireValidation):
         before "can I book?" is an answer (only the cautious ones: yes, unsure), and
         so is what was said before "Start over" (action_session_start keeps it)."""
         carried = tracker.get_slot(SAID_BEFORE_START_OVER_SLOT) or {}
-        return cautious_answers(earlier_user_texts(tracker), dict(carried))
+        said = earlier_user_texts(tracker)
+        found = cautious_answers(said, dict(carried))
+        # what someone else on the phone told about the patient ("his wife here, he's
+        # type 1 diabetic"): a later "no" from the patient contradicts it (principle 6)
+        screening = load_screening()
+        for text in filter(someone_else_typing, said):
+            for slot, value in reported_facts(find_mentions(nlp(), text), screening).items():
+                if PRECEDENCE[value] > PRECEDENCE.get(found.get(slot), 0):
+                    found[slot] = value
+        return found
 
     def contradicts(self, slot: str, before: Any, after: Any) -> bool:
         if before is None or after is None or before == after:
@@ -372,6 +689,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
         for slot in answered:
             if clean == normalise(screening.question(slot).summary):
                 return slot
+        named = [slot for slot in named_questions(clean) if slot in answered]
+        if named:  # "the blood sugar one" is the diabetes question, not the blood one
+            return named[0]
         for slot in answered:
             if any(keyword in clean for keyword in CHANGE_KEYWORDS.get(slot, ())):
                 return slot

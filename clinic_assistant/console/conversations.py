@@ -56,7 +56,7 @@ OUTCOME_LABELS = {
     "clear": "nothing ruled it out (link shown)",
     "ruled_out": "ruled out",
     "unsure": "unsure: sent to the clinic",
-    "stopped": "stopped (unclear answers)",
+    "stopped": "stopped (unclear answers or someone else answering)",
     "red_flag": "red flag earlier: no link",
 }
 EVENT_TYPES = ("user", "action", "slot", "active_loop", "bot", "session_started")

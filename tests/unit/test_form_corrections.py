@@ -1,0 +1,392 @@
+"""The screening form over several messages: short names it cannot read, someone else
+taking over the phone, corrections of an earlier answer, a stage corrected at the
+summary, and a body part said in passing (tests/safety/conversations/seventh_look.yml)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import screening_message
+from actions.validate_screening_form import (
+    ValidateScreeningForm,
+    named_questions,
+    names_something_unknown,
+    someone_else_typing,
+)
+from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.screening.rules import load_screening
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+YES_NO = ("pregnant", "blood_disorder", "current_infection", "infection_risk")
+
+
+class Chat:
+    """The form's validation over a conversation, as Rasa runs it: the slots and the
+    session's events carry over from one message to the next."""
+
+    def __init__(self, **slots: Any) -> None:
+        self.slots: Dict[str, Any] = {"unclear_answers": 0, **slots}
+        self.events: List[Dict[str, Any]] = [{"event": "session_started"}]
+        self.replies: List[str] = []
+
+    async def say(self, text: str, intent: str = "inform") -> List[str]:
+        self.events.append(
+            {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+        )
+        tracker = Tracker(
+            sender_id="unit",
+            slots=dict(self.slots),
+            latest_message={
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.9},
+                "intent_ranking": [{"name": intent, "confidence": 0.9}],
+                "entities": [],
+            },
+            events=list(self.events),
+            paused=False,
+            followup_action=None,
+            active_loop={"name": "screening_form"},
+            latest_action_name="action_listen",
+        )
+        dispatcher = CollectingDispatcher()
+        for event in await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN):
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+            self.events.append(event)
+        self.replies = [message.get("text") or "" for message in dispatcher.messages]
+        return self.replies
+
+    @property
+    def asked(self) -> str | None:
+        return self.slots.get("requested_slot")
+
+    async def answer_no_until(self, slot: str) -> None:
+        for _ in range(8):
+            if self.asked == slot:
+                return
+            assert self.asked in YES_NO, self.asked
+            await self.say("No", "deny")
+        raise AssertionError(f"{slot} was never asked")
+
+
+def message(key: str, **values: str) -> str:
+    return screening_message(key, **values)
+
+
+# --- a short answer it cannot read: a name is no answer to forget ------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["Arixtra", "T1DM", "Lantus + Novorapid", "Zorvaxil", "T7QX", "T2", "B12"]
+)
+def test_an_unknown_name_is_told_apart(text: str) -> None:
+    assert names_something_unknown(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "purple",
+        "noep",
+        "yse",
+        "nahh",
+        "yasss",
+        "hmm",
+        "lol",
+        "brb",
+        "3",
+        "2nd",
+        "2mins",
+        "what?",
+        "yh",
+        "nope",
+        "ok back",
+    ],
+)
+def test_english_words_typos_of_an_answer_and_numbers_are_no_names(text: str) -> None:
+    assert not names_something_unknown(text)
+
+
+# names nobody will add to the vocabulary: the rule must hold for those too
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [("Zorvaxil", "blood_disorder"), ("T7QX", "infection_risk"),
+     ("Drumolin + Fenquex", "infection_risk"), ("Zorvaxil", "pregnant")],
+)  # fmt: skip
+async def test_a_name_given_as_the_whole_answer_is_not_sure(text: str, slot: str) -> None:
+    chat = Chat()
+    await chat.say("can I book for my hamstring", "request_booking")
+    await chat.answer_no_until(slot)
+    replies = await chat.say(text, "inform")
+    assert chat.slots[slot] == "unsure"
+    summary = load_screening().question(slot).summary.lower()
+    assert message("unknown_name", answer=summary) in replies
+    # the "No" tapped next answers the next question, not this one
+    await chat.say("No", "deny")
+    assert chat.slots[slot] == "unsure"
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [("Arixtra", "blood_disorder"), ("T1DM", "infection_risk"),
+     ("Lantus + Novorapid", "infection_risk")],
+)  # fmt: skip
+async def test_the_seventh_look_names_are_never_forgotten(text: str, slot: str) -> None:
+    # known to the vocabulary (a yes) or not (not sure): never asked again as unread
+    chat = Chat(pregnant="no", blood_disorder="no", current_infection="no")
+    chat.slots["requested_slot"] = slot
+    await chat.say(text, "inform")
+    assert chat.slots[slot] in ("yes", "unsure")
+
+
+async def test_a_name_counts_even_when_the_classifier_takes_it_for_a_question() -> None:
+    chat = Chat(pregnant="no", requested_slot="blood_disorder")
+    await chat.say("Zorvaxil", "faq")
+    assert chat.slots["blood_disorder"] == "unsure"
+
+
+@pytest.mark.parametrize("text", ["purple", "noep"])
+async def test_gibberish_and_typos_are_still_asked_again(text: str) -> None:
+    chat = Chat(pregnant="no", requested_slot="blood_disorder")
+    replies = await chat.say(text, "out_of_scope")
+    assert replies == [load_screening().question("blood_disorder").unclear]
+    assert chat.slots["unclear_answers"] == 1 and chat.asked == "blood_disorder"
+
+
+# --- someone else on the phone ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no infection - Dan here btw, Sophie's boyfriend, she had to dash for her bus so "
+        "I'm finishing this for her",
+        "his wife here, he just typed no but he's type 1 diabetic, he hates admitting it",
+        "this is her husband, she's gone out",
+        "I'm filling the rest in for him",
+    ],
+)
+def test_someone_else_taking_over_is_told_apart(text: str) -> None:
+    assert someone_else_typing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no, my husband's on warfarin, but I'm not",
+        "it's her friend's wedding next week, hence the rush",
+        "no. I'm doing this for my marathon",
+        "knee, same as my wife",
+    ],
+)
+def test_the_runner_talking_about_others_is_no_takeover(text: str) -> None:
+    assert not someone_else_typing(text)
+
+
+async def test_someone_finishing_for_the_patient_stops_the_questions() -> None:
+    chat = Chat()
+    await chat.say("can I book dry needling for my achilles please", "request_booking")
+    await chat.answer_no_until("current_infection")
+    replies = await chat.say(
+        "no infection - Dan here btw, Sophie's boyfriend, she had to dash for her bus so "
+        "I'm finishing this for her",
+        "inform",
+    )
+    assert replies == [message("someone_else_answering")]
+    # his "no infection" is not hers, and no more questions: no link on his answers
+    assert chat.slots.get("current_infection") is None
+    assert chat.slots["screening_stopped"] == "someone_else" and chat.asked is None
+
+
+async def test_what_the_new_typist_tells_about_the_patient_is_the_patients_fact() -> None:
+    chat = Chat()
+    await chat.say("can I book dry needling please", "request_booking")
+    await chat.answer_no_until("complaint")
+    assert chat.slots["infection_risk"] == "no"
+    replies = await chat.say(
+        "his wife here, he just typed no but he's type 1 diabetic, he hates admitting it",
+        "inform_condition",
+    )
+    assert replies == [message("someone_else_answering")]
+    assert chat.slots["infection_risk"] == "unsure"
+    assert chat.slots["screening_stopped"] == "someone_else" and chat.asked is None
+
+    # when he starts again, her word stays: the question is noted as not sure
+    chat.slots = {"unclear_answers": 0}
+    await chat.say("ok it's me again, can I book", "request_booking")
+    assert chat.slots["infection_risk"] == "unsure"
+
+
+async def test_a_red_flag_still_wins_over_a_takeover() -> None:
+    chat = Chat(pregnant="no", requested_slot="blood_disorder")
+    await chat.say("his wife here, he's got chest pain right now", "red_flag")
+    assert chat.slots.get("screening_stopped") is None and chat.asked == "blood_disorder"
+
+
+async def test_the_runner_naming_their_partner_goes_on_with_the_questions() -> None:
+    chat = Chat(pregnant="no", requested_slot="blood_disorder")
+    await chat.say("no, my husband's on warfarin, but I'm not", "deny")
+    assert chat.slots.get("screening_stopped") is None
+
+
+# --- a correction of an earlier answer --------------------------------------------
+
+
+async def test_fat_thumbs_meant_yes_changes_the_last_answer() -> None:
+    chat = Chat()
+    await chat.say("hi, I'd like to book some dry needling", "request_booking")
+    await chat.answer_no_until("complaint")
+    replies = await chat.say("oops, fat thumbs, meant to press yes on that last one", "inform")
+    assert chat.slots["infection_risk"] == "yes"
+    assert chat.slots.get("complaint") is None  # not a complaint
+    assert message("updated", answers=_summary("infection_risk")) in replies
+
+
+async def test_the_sugar_question_should_have_been_yes() -> None:
+    chat = Chat()
+    await chat.say("can I book", "request_booking")
+    await chat.answer_no_until("complaint")
+    replies = await chat.say(
+        "left achilles. PS the answer to the sugar question should've been yes", "inform"
+    )
+    assert chat.slots["infection_risk"] == "yes" and chat.slots["complaint"] == "achilles"
+    assert message("updated", answers=_summary("infection_risk")) in replies
+
+
+async def test_a_wrong_tap_without_the_right_answer_leaves_it_open() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("current_infection")
+    await chat.say("sorry, pressed the wrong button there", "inform")
+    assert chat.slots["blood_disorder"] == "unsure"
+    assert chat.asked == "current_infection"  # this question is still open
+
+
+async def test_a_wrong_tap_of_change_an_answer_opens_no_answer() -> None:
+    answers = dict(pregnant="no", blood_disorder="no", current_infection="no")
+    chat = Chat(**answers, infection_risk="no", complaint="knee")
+    chat.slots["requested_slot"] = "answers_confirmed"
+    await chat.say("Change an answer", "deny")
+    assert chat.asked == "answer_to_change"
+    await chat.say("oops, wrong button", "inform")
+    assert all(chat.slots[slot] == "no" for slot in YES_NO)
+
+
+async def test_a_sentence_that_only_sounds_like_a_correction_changes_nothing() -> None:
+    chat = Chat()
+    await chat.say("can I book", "request_booking")
+    await chat.answer_no_until("complaint")
+    await chat.say("knee, I tried no running for a week and it's no better", "inform")
+    assert all(chat.slots[slot] == "no" for slot in YES_NO)
+    assert chat.slots["complaint"] == "knee"
+
+
+async def test_a_correction_to_no_is_a_contradiction() -> None:
+    chat = Chat(pregnant="no", blood_disorder="yes", requested_slot="current_infection")
+    replies = await chat.say("the blood one should have been no", "inform")
+    assert chat.slots["blood_disorder"] == "unsure"
+    assert any("Earlier you told me something different" in reply for reply in replies)
+
+
+async def test_meant_yes_at_the_summary_reopens_the_last_yes_no_question() -> None:
+    answered = dict(pregnant="no", blood_disorder="no", current_infection="no")
+    chat = Chat(**answered, infection_risk="no", complaint="knee")
+    chat.slots["requested_slot"] = "answers_confirmed"
+    await chat.say("meant to tap yes for the diabetes one", "inform")
+    assert chat.slots["infection_risk"] == "yes"
+    assert chat.slots.get("answers_confirmed") is None
+
+
+async def test_no_wait_i_mean_yes_answers_the_question_asked() -> None:
+    chat = Chat(pregnant="no", requested_slot="blood_disorder")
+    await chat.say("no wait, I mean yes", "affirm")
+    assert chat.slots["pregnant"] == "no"  # the earlier answer is left alone
+    assert chat.slots["blood_disorder"] in ("yes", "unsure")
+
+
+def test_the_questions_are_named_in_the_runners_words() -> None:
+    assert named_questions("the answer to the sugar question should've been yes") == [
+        "infection_risk"
+    ]
+    assert named_questions("the blood sugar one") == ["infection_risk"]
+    assert named_questions("the blood one") == ["blood_disorder"]
+    assert named_questions("higher risk of infection") == ["infection_risk"]
+
+
+async def test_the_sugar_one_is_the_diabetes_question_to_change() -> None:
+    answers = dict(pregnant="no", blood_disorder="no", current_infection="no")
+    chat = Chat(**answers, infection_risk="no", complaint="knee", answers_confirmed="no")
+    chat.slots["requested_slot"] = "answer_to_change"
+    await chat.say("the sugar one", "inform")
+    assert chat.asked == "infection_risk" and chat.slots["blood_disorder"] == "no"
+
+
+# --- the stage corrected at the summary -------------------------------------------
+
+
+async def test_thirteen_and_a_bit_at_the_summary_corrects_the_stage() -> None:
+    chat = Chat()
+    await chat.say("can I book for my hamstring", "request_booking")
+    await chat.say("yes", "affirm")
+    await chat.say("14 weeks", "inform")
+    await chat.answer_no_until("answers_confirmed")  # the hamstring is the complaint
+    assert chat.slots["pregnancy_stage"] == "14 weeks"
+    replies = await chat.say("yes that's right, well 13 and a bit if I'm honest", "affirm")
+    assert chat.slots["pregnancy_stage"] in ("13 weeks", "unsure", "about 13 weeks")
+    assert chat.slots.get("answers_confirmed") is None and chat.asked == "answers_confirmed"
+    assert message("updated", answers=_summary("pregnancy_stage")) in replies
+
+
+async def test_a_number_that_is_no_stage_confirms() -> None:
+    chat = Chat(pregnant="no", blood_disorder="no", current_infection="no")
+    chat.slots.update(infection_risk="no", complaint="knee", requested_slot="answers_confirmed")
+    await chat.say("yes that's right", "affirm")
+    assert chat.slots["answers_confirmed"] == "yes"
+
+
+# --- a body part in passing is no new complaint -----------------------------------
+
+
+async def test_a_groin_dissection_does_not_replace_the_calf() -> None:
+    chat = Chat()
+    await chat.say("book for my calf", "request_booking")
+    assert chat.slots["complaint"] == "calf"
+    await chat.answer_no_until("infection_risk")
+    await chat.say("no, though I did have a groin dissection for melanoma in 2022", "deny")
+    assert chat.slots["complaint"] == "calf"
+
+
+@pytest.mark.parametrize(
+    "text", ["actually it's my hip, not the calf", "sorry I meant my hip", "my hip, not my calf"]
+)
+async def test_an_explicit_change_of_the_complaint_counts(text: str) -> None:
+    chat = Chat(pregnant="no", complaint="calf", requested_slot="blood_disorder")
+    await chat.say(text, "inform")
+    assert chat.slots["complaint"] == "hip"
+
+
+def _summary(slot: str) -> str:
+    return load_screening().question(slot).summary.lower()
+
+
+# --- whatever the classifier makes of it ------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["faq", "unanswerable_question", "nlu_fallback", "deny"])
+async def test_a_correction_is_read_whatever_the_intent(intent: str) -> None:
+    answers = dict(pregnant="no", blood_disorder="no", current_infection="no")
+    chat = Chat(**answers, infection_risk="no", requested_slot="complaint")
+    await chat.say("oops, fat thumbs, meant to press yes on that last one", intent)
+    assert chat.slots["infection_risk"] == "yes"
+
+
+@pytest.mark.parametrize("intent", ["faq", "unanswerable_question", "nlu_fallback", "deny"])
+async def test_a_takeover_is_read_whatever_the_intent(intent: str) -> None:
+    chat = Chat(pregnant="no", requested_slot="blood_disorder")
+    await chat.say("her boyfriend here, I'm filling in the rest for her", intent)
+    assert chat.slots["screening_stopped"] == "someone_else"
