@@ -112,12 +112,18 @@ _RELATION = (
 _OF_THE_PATIENT = rf"(?:his|her|their|[a-z]+'s) {_RELATION}(?![\w'])"
 _SOMEONE_ELSE_TYPING = re.compile(
     rf"\b{_OF_THE_PATIENT} (?:here|typing|speaking|writing)\b"
-    rf"|\b(?:this is|it's|its|it is|i'm|im|i am) {_OF_THE_PATIENT}\b"
+    rf"|\b{_RELATION} (?:here|typing|speaking|writing) now\b"
+    # "this is his wife"; but "I'm Tom's wife btw" may be the runner saying who she is
+    rf"|\b(?:this is|it's|its|it is) {_OF_THE_PATIENT}\b"
+    r"|\b(?:i'm|im|i am) (?:his|her|their) " + _RELATION + r"(?![\w'])"
     rf"|\b[a-z]+ here(?: btw| by the way)? {_OF_THE_PATIENT}\b"
-    r"|\b(?:finishing|filling|doing|answering|completing|taking over|typing|carrying on|"
+    r"|\b(?:passed|handed|gave|given|pass|hand) me (?:her|his|their|the) phone\b"
+    r"|\b(?:finishing|filling|answering|completing|taking over|typing|carrying on|"
     r"continuing)(?: (?:this|these|it|the|rest|of|questions?|form|chat|off|in|out|up|them))*"
     r" (?:for|from|on behalf of) (?:her|him|them)\b"
 )
+# "Tom here now, Sarah passed me her phone": a name that introduces itself
+_NAME_HERE_NOW = re.compile(r"\b[A-Z][a-z]{2,} (?:here|typing|speaking) now\b")
 
 # "oops, fat thumbs, meant to press yes on that last one", "PS the answer to the sugar
 # question should've been yes": an earlier answer corrected (safety principles 4 and 6)
@@ -135,13 +141,18 @@ _CORRECTED_TO = re.compile(
     rf"the last one|that last one))? (?:to|into|as){_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
     r"|\b(?:is|was|it's|its) (?:actually|really|meant to be|supposed to be)"
     rf"{_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
+    # "the answer to the blood question is yes"
+    r"|\banswer (?:to|for|on) (?:the|that) (?:[\w']+ ){1,4}?(?:question|one) (?:is|was|should be)"
+    rf"(?: actually| really)?{_BEFORE_VALUE} {_VALUE}{_AFTER_VALUE}"
 )
 _CORRECTED_VALUE = {"yes": YES, "yeah": YES, "yep": YES, "yup": YES, "not sure": UNSURE,
                     "unsure": UNSURE, "no": NO, "nope": NO, "nah": NO}  # fmt: skip
 # a tap taken back without saying what it should have been: that answer is open again
 _WRONG_BUTTON = re.compile(
     r"\b(?:wrong (?:button|answer)|fat (?:thumb|finger)\w*|misclick\w*|mis click\w*|"
-    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers)\b"
+    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers|"
+    # "I lied on the sugar one": that answer is open again
+    r"lied|fibbed|was(?:n't|nt| not) (?:honest|truthful|true))\b"
 )
 # "that last one", "the previous question": back to the question before
 _BACK_REFERENCE = re.compile(r"\b(?:last|previous|prior|before|earlier|that one)\b")
@@ -228,7 +239,7 @@ def named_questions(clean: str) -> List[str]:
 
 
 def someone_else_typing(text: str) -> bool:
-    return bool(_SOMEONE_ELSE_TYPING.search(normalise(text)))
+    return bool(_SOMEONE_ELSE_TYPING.search(normalise(text)) or _NAME_HERE_NOW.search(text))
 
 
 def reported_facts(mentions: List[Mention], screening: Screening) -> Dict[str, str]:

@@ -40,8 +40,14 @@ class RedFlag:
     explained_by: Tuple[Pattern[str], ...] = ()
 
     def matches(self, text: str) -> bool:
-        if any(p.search(text) for p in self.explained_by):
-            return False
+        if self.explained_by:
+            # only the sentences the harmless cause explains: "my heart raced and I felt
+            # dizzy on the hill reps. also I'm terrified of needles" is still the flag
+            text = " . ".join(
+                sentence
+                for sentence in _SENTENCE.findall(text)
+                if not any(p.search(sentence) for p in self.explained_by)
+            )
         groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
         signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))
         return groups_match and signs_found >= self.min_signs
@@ -80,6 +86,9 @@ def _affirmed(pattern: Pattern[str], text: str) -> bool:
         or _CONCEDED_AFTER.match(text[m.end() :]) is not None
         for m in pattern.finditer(text)
     )
+
+
+_SENTENCE = re.compile(r"[^.!?\n…]+")
 
 
 def _compile(expression: str) -> Pattern[str]:

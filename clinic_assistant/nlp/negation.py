@@ -62,7 +62,7 @@ OTHER_PEOPLE = {
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
 _SHARED = re.compile(
-    r"\b(?:so (?:do|have|am|is) i|me too|me as well|like me|same (?:here|as me|for me|with me)"
+    r"\b(?:(?:so|as) (?:do|have|am|is|was|did) i|me too|me as well|like me|same (?:here|as me|for me|with me)"
     r"|both of us|i(?:'ve|ve| have)(?: got)? the same"
     # "I'm positive too", "I take it as well"; not "I'm fine too"
     r"|i(?:'m|m| am| do| have|'ve|ve| take| use)"

@@ -34,7 +34,7 @@ def english_words() -> FrozenSet[str]:
 # Chat words the dictionaries leave out; never a medicine's name or a typo of one.
 CHAT_WORDS = frozenset((
     "kinda", "sorta", "lemme", "gimme", "innit", "yup", "nah", "lol", "tbh", "pls", "plz",
-    "thx", "cuz", "abt", "idk", "ngl", "btw", "omg", "imo",
+    "thx", "cuz", "abt", "idk", "ngl", "btw", "omg", "imo", "gucci", "fam", "ta", "bruv",
 ))  # fmt: skip
 
 

@@ -72,10 +72,23 @@ _HEDGE = re.compile(
     r"|\b(?:not|haven't|havent|have not|never|didn't|didnt|not yet) (?:yet )?(?:been )?"
     r"(?:officially|confirmed|tested|checked|done a test|taken a test|done a pregnancy test"
     r"|taken a pregnancy test|diagnosed yet)\b|\bunconfirmed\b"
-    # how often is not whether: "mostly not", "hardly ever", "not often"
-    r"|\b(?:mostly|usually|normally|generally|rarely|hardly|barely|seldom|occasionally"
+    # how often is not whether: "mostly not", "hardly ever", "not often" (but "I usually
+    # run 40 miles a week" is no hedge)
+    r"|\b(?:mostly|usually|normally|generally) (?:not|no|none|never)\b"
+    r"|\b(?:rarely|hardly|barely|seldom|occasionally"
     r"|not often|not usually|not normally|not much|now and then|now and again)\b"
+    # a hope or an opinion after the denial: "not pregnant, hopefully", "no, I reckon"
+    r"|\bhopefully\b|\bi (?:reckon|think|believe|guess|suppose)\s*(?:[.!?,;]|$)"
+    # a period that is late or missed is a real doubt about a pregnancy
+    r"|\bperiod(?:'s|s| is| was| has been)?(?: \w+){0,3} late\b|\blate period\b"
+    r"|\bmissed (?:my |a )?period\b"
 )
+# A hedge counts in the first sentence, in a short sentence of its own ("No. Not that
+# I know of."), or in one with a denial ("calf. no blood thinners that I know of");
+# "as far as I know" about the weather, later in the message, says nothing of the answer.
+_SENTENCE = re.compile(r"[^.!?\n…]+")
+_OWN_SENTENCE_WORDS = 6
+_DENIAL_WORD = re.compile(r"\b(?:no|not|none|never|nope|nah|nothing|n't|dont|don't|havent|isnt)\b")
 # Trying to conceive: she may be pregnant without knowing it yet (as "trying for a
 # baby" in clinic/vocabulary.yml is an uncertain pregnancy mention): "unsure".
 # "trying to remember" is something else; "not trying" / "stopped trying" are not this.
@@ -281,7 +294,19 @@ def is_hedged(text: str) -> bool:
     "pretty sure", "I doubt it") or is trying to conceive: a denial in such a
     message is no plain no, whatever it names."""
     clean = normalise(_emoji_as_words(text))
-    return bool(_HEDGE.search(clean) or _TRYING.search(clean))
+    return bool(_hedge_in_answer(text) or _TRYING.search(clean))
+
+
+def _hedge_in_answer(text: str) -> bool:
+    """A hedge in the answer's sentence, or in a short sentence of its own."""
+    sentences = [
+        normalise(s) for s in _SENTENCE.findall(_emoji_as_words(text).lower()) if normalise(s)
+    ] or [normalise(text)]
+    return bool(_HEDGE.search(sentences[0])) or any(
+        _HEDGE.search(sentence)
+        and (len(sentence.split()) <= _OWN_SENTENCE_WORDS or _DENIAL_WORD.search(sentence))
+        for sentence in sentences[1:]
+    )
 
 
 def is_explicit_yes(text: str) -> bool:
@@ -359,7 +384,7 @@ def parse_yes_no(text: str) -> str | None:
         return NO
     core = without_fillers(clean)
     first = (core.split() or clean.split())[0]
-    if _HEDGE.search(clean) or (first not in _LEADING_YES and _TRYING.search(clean)):
+    if _hedge_in_answer(text) or (first not in _LEADING_YES and _TRYING.search(clean)):
         return UNSURE  # "not pregnant as far as I know", "not yet, we're trying"
     if core in SOUNDS_LIKE_NO or clean in SOUNDS_LIKE_NO:
         return CHECK
@@ -602,7 +627,37 @@ def _earliest_week(stage: str) -> float:
     return weeks[0] if weeks else -1.0
 
 
+# a stage still to come ("14 weeks tomorrow", "I'll be 14 weeks by race day"): today's
+# is up to two weeks (or a month) earlier
+_FUTURE_STAGE = re.compile(
+    r"\b(?:tomorrow|tmrw|next (?:week|month)|on (?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|by (?:race day|the race|then|the weekend|next \w+)|in a (?:week|fortnight|few days)"
+    r"|in (?:a couple of|\d+|two|three|four|five|six) (?:days|weeks)"
+    r"|i'll be|ill be|i will be|will be|going to be|gonna be)\b"
+)
+_EXACT_STAGE = re.compile(r"^(?P<n>\d+(?:\.\d+)?) (?P<unit>weeks?|months?)$")
+
+
 def parse_pregnancy_stage(text: str) -> str | None:
+    """The stage as `_stage_said` reads it, moved earlier when it is still to come."""
+    stage = _stage_said(text)
+    exact = _EXACT_STAGE.match(stage or "")
+    if not exact:
+        return stage
+    number = float(exact["n"])
+    # the clause of the stage, not of a race: "8 weeks pregnant, half marathon in 6 weeks"
+    clauses = [normalise(c) for c in re.split(r"[,;.!?\n]", text.lower())]
+    said_in = [c for c in clauses if re.search(rf"\b{exact['n']}\b", c)] or clauses
+    if not any(_FUTURE_STAGE.search(c) for c in said_in):
+        return stage
+    unit = "weeks" if exact["unit"].startswith("week") else "months"
+    earlier = max(number - (2 if unit == "weeks" else 1), 0)
+    if earlier:
+        return f"{earlier:g} to {number:g} {unit}"
+    return f"up to {number:g} {unit if number != 1 else unit[:-1]}"
+
+
+def _stage_said(text: str) -> str | None:
     """A normalised stage ("8 weeks", "about 14 weeks", "26 weeks to go", "trimester 2"),
     "unsure", or None when the text gives no stage.
 

@@ -203,6 +203,9 @@ def pregnancy_in_first_months(stage: str, screening: Screening) -> bool | None:
         return None
     earliest, latest = weeks
     limit = screening.first_months_limit_weeks
+    if earliest == latest and limit < earliest < limit + 1:
+        # "13 and a half weeks" is in week 13 still, as "13+6" is: not surely past it
+        return None
     if latest <= limit:
         return True
     if earliest > limit:

@@ -106,6 +106,8 @@ def test_an_unknown_name_is_told_apart(text: str) -> None:
         "yh",
         "nope",
         "ok back",
+        "all gucci",
+        "nah fam",
     ],
 )
 def test_english_words_typos_of_an_answer_and_numbers_are_no_names(text: str) -> None:
@@ -169,6 +171,9 @@ async def test_gibberish_and_typos_are_still_asked_again(text: str) -> None:
         "his wife here, he just typed no but he's type 1 diabetic, he hates admitting it",
         "this is her husband, she's gone out",
         "I'm filling the rest in for him",
+        # breaking the seventh look
+        "Tom here now, Sarah passed me her phone as she's in the shower. no to that one",
+        "husband typing now, she's had to pop out. no infection",
     ],
 )
 def test_someone_else_taking_over_is_told_apart(text: str) -> None:
@@ -182,6 +187,10 @@ def test_someone_else_taking_over_is_told_apart(text: str) -> None:
         "it's her friend's wedding next week, hence the rush",
         "no. I'm doing this for my marathon",
         "knee, same as my wife",
+        "no - I'm Tom's wife btw, he had needling with you last year and loved it",
+        "no. running London for my grandad this year, doing it for him",
+        "no 😂 my wife here says hi",
+        "I'm here now, sorry",
     ],
 )
 def test_the_runner_talking_about_others_is_no_takeover(text: str) -> None:
@@ -256,6 +265,22 @@ async def test_the_sugar_question_should_have_been_yes() -> None:
     )
     assert chat.slots["infection_risk"] == "yes" and chat.slots["complaint"] == "achilles"
     assert message("updated", answers=_summary("infection_risk")) in replies
+
+
+async def test_the_answer_to_the_blood_question_is_yes() -> None:
+    chat = Chat()
+    await chat.say("can I book", "request_booking")
+    await chat.answer_no_until("complaint")
+    await chat.say("calf. the answer to the blood question is yes, sorry", "inform")
+    assert chat.slots["blood_disorder"] == "yes" and chat.slots["complaint"] == "calf"
+
+
+async def test_i_lied_on_the_sugar_one_leaves_it_open() -> None:
+    chat = Chat()
+    await chat.say("can I book", "request_booking")
+    await chat.answer_no_until("complaint")
+    await chat.say("knee - also I lied on the sugar one, sorry", "inform")
+    assert chat.slots["infection_risk"] in ("yes", "unsure") and chat.slots["complaint"] == "knee"
 
 
 async def test_a_wrong_tap_without_the_right_answer_leaves_it_open() -> None:

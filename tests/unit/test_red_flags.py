@@ -116,6 +116,8 @@ MATCHES = {
         "my d-dimer was high so they're scanning my leg tomorrow",
         "waiting for a doppler on my left leg",
         "?DVT right calf, GP wants to rule out a clot",
+        "having an ultrasound on my calf on friday to rule out a clot",
+        "bloods showed d-dimer 0.9 (ref <0.5), GP's sending me for a scan of my leg",
     ],
     "compartment_syndrome": [
         "got kicked in the calf at football, now it's hard as a rock and my foot is numb",
@@ -141,6 +143,7 @@ MATCHES = {
         "palpitations and dizzy spells on my long runs",
         "my heart started fluttering and I nearly blacked out",
         "mijn hart ging tekeer en ik werd duizelig",
+        "my heart was racing and I felt dizzy on the hill reps... also I'm terrified of needles",
     ],
     "thunderclap_headache": [
         "worst headache of my life came on like a thunderclap during parkrun",

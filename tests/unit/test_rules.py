@@ -134,11 +134,18 @@ def test_pregnancy_in_the_first_three_months_rules_it_out(screening: Screening, 
 
 @pytest.mark.parametrize(
     "stage",
-    ["14 weeks", "13.5 weeks", "4 months", "trimester 2", "trimester 3", "more than 3 months"],
+    ["14 weeks", "4 months", "trimester 2", "trimester 3", "more than 3 months"],
 )
 def test_pregnancy_past_the_first_three_months_does_not(screening: Screening, stage: str) -> None:
     decision = decide(answers(pregnant=YES, pregnancy_stage=stage), screening)
     assert decision.outcome == "clear"
+
+
+def test_a_stage_inside_the_week_of_the_limit_is_unclear(screening: Screening) -> None:
+    """13 and a half weeks is week 13 still, as 13+6 is: not surely past the limit."""
+    decision = decide(answers(pregnant=YES, pregnancy_stage="13.5 weeks"), screening)
+    assert decision.outcome == "ruled_out"
+    assert [r.id for r in decision.reasons] == ["pregnancy_stage_unknown"]
 
 
 def test_unknown_stage_rules_it_out(screening: Screening) -> None:

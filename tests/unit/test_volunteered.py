@@ -298,6 +298,7 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no, just on holiday next week", "check"),
         # another person's condition that the runner shares
         ("blood_disorder", "no, my dad takes warfarin, same as me", "unsure"),
+        ("blood_disorder", "no, my brother's on warfarin, as am I", "unsure"),
         ("infection_risk", "no, my husband has HIV, and I'm positive too", "unsure"),
         (
             "infection_risk",
