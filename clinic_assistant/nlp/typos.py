@@ -35,6 +35,7 @@ def english_words() -> FrozenSet[str]:
 CHAT_WORDS = frozenset((
     "kinda", "sorta", "lemme", "gimme", "innit", "yup", "nah", "lol", "tbh", "pls", "plz",
     "thx", "cuz", "abt", "idk", "ngl", "btw", "omg", "imo", "gucci", "fam", "ta", "bruv",
+    "hiya", "heya", "hii", "hiii", "heyy", "heyyy", "ty", "tysm", "thanx",
 ))  # fmt: skip
 
 

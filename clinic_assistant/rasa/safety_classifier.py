@@ -56,6 +56,10 @@ SMALL_TALK_INTENTS = frozenset({
     "nlu_fallback", "faq", "ask_indication", "bot_challenge", "ask_contraindication",
     "unanswerable_question",
 })  # fmt: skip
+# "can I have dry needling if I'm pregnant?": a question about the condition too,
+# answered as one (the screening after it asks the rest)
+ASK_SUITABILITY_INTENT = "ask_suitability"
+READ_INTENTS = SMALL_TALK_INTENTS | {ASK_SUITABILITY_INTENT}
 # Intents that say no answer covers the message.
 NO_ANSWER_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "unanswerable_question"})
 REQUEST_BOOKING_INTENT = "request_booking"
@@ -140,8 +144,8 @@ class SafetyClassifier(GraphComponent):
                 replace_intent(message, RED_FLAG_CHECK_INTENT)
             elif foreign_language(text):
                 replace_intent(message, OTHER_LANGUAGE_INTENT)
-            elif (reading := _reading(text) if predicted in SMALL_TALK_INTENTS else None) and (
-                _states_own_condition(text, reading)
+            elif (reading := _reading(text) if predicted in READ_INTENTS else None) and (
+                predicted in SMALL_TALK_INTENTS and _states_own_condition(text, reading)
             ):
                 replace_intent(message, INFORM_CONDITION_INTENT)
             elif (

@@ -87,7 +87,14 @@ _NOT_MEDICINE = frozenset((
     "morning", "evening", "water", "coffee", "beer", "wine", "food", "meal", "meals", "seat",
     "heat", "ice", "cold", "warm", "warmth", "hot", "tape", "taping", "foam", "roller",
     "deep",  # Deep Heat, a muscle rub
+    "crutches", "crutch", "sticks", "boot",  # walking aids: "I'm on crutches"
 ))  # fmt: skip
+# "should I be taking ibuprofen?", "is it ok to take X before runs?": a question about
+# taking it, not a medicine taken
+_ASKS_WHETHER_TO_TAKE = re.compile(
+    r"\b(?:(?:should|can|could|may|shall) i (?:be )?(?:take|taking|use|using)"
+    r"|(?:ok|okay|safe|fine|alright|bad|good) to (?:take|use))\s+(?:some |any )?$"
+)
 # How people talk about a medicine they take: "twice a day", "5mg", "infusions".
 _DOSING = re.compile(
     r"\b(?:\d+\s*mg|mg|twice|once|daily|every day|every \d+ (?:days|weeks|months)|"
@@ -173,7 +180,12 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     known = {word for m in mentions for word in normalise(m.text).split()}
     found: List[str] = []
     for match in _DRUG_NAME.finditer(clean):
-        if match.group(0) not in known and not _NEGATED_BEFORE.search(clean[: match.start()]):
+        before = clean[: match.start()]
+        if (
+            match.group(0) not in known
+            and not _NEGATED_BEFORE.search(before)
+            and not _ASKS_WHETHER_TO_TAKE.search(before)
+        ):
             found.append(match.group(0))
     for match in _TAKES.finditer(clean):
         name = match.group("name")
@@ -183,6 +195,7 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             and not name.endswith("ing")
             and not re.fullmatch(_MEDICINE_WORDS, name)
             and not _NEGATED_BEFORE.search(clean[: match.start()])
+            and not _ASKS_WHETHER_TO_TAKE.search(clean[: match.start("name")])
         ):
             found.append(name)
     for match in _ON_UNKNOWN.finditer(clean):

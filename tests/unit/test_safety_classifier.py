@@ -83,6 +83,7 @@ def test_a_deletion_needs_words_that_ask_for_it(text: str, expected: str) -> Non
         ("what happens if im pregnant, does it still work", "faq"),
         ("does it work for diabetics?", "unanswerable_question"),
         ("is dry needling safe for people who take blood thinners", "out_of_scope"),
+        ("can i have dry needling if im pregnant?", "ask_suitability"),
         # the question after a statement, without a question mark
         (
             "my partner is in her first trimester, can she get needling for her calf",
@@ -102,6 +103,8 @@ def test_a_question_naming_a_screening_condition_gets_that_conditions_answer(
         ("does it work for shin splints?", "ask_indication"),
         ("is it bad that im not pregnant lol", "unanswerable_question"),
         ("my friend asked if it works for diabetics", "faq"),
+        # the runner's own condition, stated: the screening reads it
+        ("I'm pregnant, can I have dry needling?", "ask_suitability"),
     ],
 )
 def test_questions_without_a_screening_condition_keep_their_intent(

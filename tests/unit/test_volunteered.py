@@ -169,6 +169,11 @@ CASES = [
     ("hey is it like getting an injection or nothing like that", {}),
     ("once the trigger points are released is my problem solved?", {}),
     ("i'm getting injections for my knee", {"complaint": "knee", "blood_disorder": "unsure"}),
+    ("hiya! does it feel like getting an injection or is it different", {}),
+    ("do you have a lift? i'm on crutches at the moment", {}),
+    # whether to take a medicine is a question, not a medicine taken
+    ("should i be taking ibuprofen for my sore achilles", {"complaint": "achilles"}),
+    ("I'm taking ibuprofen for my shin", {"complaint": "shin", "blood_disorder": "unsure"}),
     # a hedged denial answers nothing: the question is asked
     ("knee, and not pregnant as far as I know", {"complaint": "knee"}),
     # nothing to answer
