@@ -91,6 +91,7 @@ def test_lemmas(nlp: Language, word: str, lemmas: set) -> None:
         ("does it help restless legs", "condition", "other_health_problem"),
         ("my frozen shoulder", "condition", "other_health_problem"),
         ("do you treat long covid", "condition", "other_health_problem"),
+        ("due in March! 🤰", "condition", "pregnancy"),
         # the tokenizer splits "t1dm" but not "T1DM"
         ("T1DM since I was 9", "condition", "diabetes"),
         ("on OAC for my AF", "medication", "blood_thinners"),
