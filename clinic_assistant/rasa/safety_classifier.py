@@ -59,7 +59,7 @@ SMALL_TALK_INTENTS = frozenset({
 # "can I have dry needling if I'm pregnant?": a question about the condition too,
 # answered as one (the screening after it asks the rest)
 ASK_SUITABILITY_INTENT = "ask_suitability"
-READ_INTENTS = SMALL_TALK_INTENTS | {ASK_SUITABILITY_INTENT}
+READ_INTENTS = SMALL_TALK_INTENTS | {ASK_SUITABILITY_INTENT, INFORM_CONDITION_INTENT}
 # Intents that say no answer covers the message.
 NO_ANSWER_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "unanswerable_question"})
 REQUEST_BOOKING_INTENT = "request_booking"
@@ -99,6 +99,10 @@ def _asks(text: str) -> bool:
 def _reading(text: str) -> Reading:
     mentions = find_mentions(load_pipeline(str(DEFAULT_PIPELINE_DIR)), text)
     return read_message(text, mentions, load_screening())
+
+
+def _states_facts(reading: Reading) -> bool:
+    return any(slot != "complaint" for slot in reading.answers)
 
 
 def _states_own_condition(text: str, reading: Reading) -> bool:
@@ -153,6 +157,8 @@ class SafetyClassifier(GraphComponent):
                 and reading.asked_about
                 and predicted != ASK_CONTRAINDICATION_INTENT
                 and speaks_of_self(text)
+                # "can I have it if I'm pregnant?" taken for a statement: nothing stated
+                and (predicted != INFORM_CONDITION_INTENT or not _states_facts(reading))
             ):
                 # "is it ok if I'm on warfarin?": answered as the question it is
                 replace_intent(message, ASK_CONTRAINDICATION_INTENT)

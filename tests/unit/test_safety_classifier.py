@@ -84,6 +84,7 @@ def test_a_deletion_needs_words_that_ask_for_it(text: str, expected: str) -> Non
         ("does it work for diabetics?", "unanswerable_question"),
         ("is dry needling safe for people who take blood thinners", "out_of_scope"),
         ("can i have dry needling if im pregnant?", "ask_suitability"),
+        ("can i have dry needling if im pregnant?", "inform_condition"),
         # the question after a statement, without a question mark
         (
             "my partner is in her first trimester, can she get needling for her calf",
@@ -105,6 +106,8 @@ def test_a_question_naming_a_screening_condition_gets_that_conditions_answer(
         ("my friend asked if it works for diabetics", "faq"),
         # the runner's own condition, stated: the screening reads it
         ("I'm pregnant, can I have dry needling?", "ask_suitability"),
+        ("I'm pregnant, can I have dry needling?", "inform_condition"),
+        ("I'm pregnant, what if I'm also diabetic?", "inform_condition"),
     ],
 )
 def test_questions_without_a_screening_condition_keep_their_intent(
