@@ -10,6 +10,7 @@ from typing import Dict, List, Pattern, Sequence, Tuple
 import yaml
 
 from clinic_assistant import clinic_data_dir
+from clinic_assistant.nlp.sentences import sentences
 
 _SUBJECT = r"(?:i|i'm|im|i've|ive|my|it|it's|its|we|she|he|they|you)"
 # A cue negates what follows up to 20 characters later, within its clause: not
@@ -45,7 +46,7 @@ class RedFlag:
             # dizzy on the hill reps. also I'm terrified of needles" is still the flag
             text = " . ".join(
                 sentence
-                for sentence in _SENTENCE.findall(text)
+                for sentence in sentences(text)
                 if not any(p.search(sentence) for p in self.explained_by)
             )
         groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
@@ -86,9 +87,6 @@ def _affirmed(pattern: Pattern[str], text: str) -> bool:
         or _CONCEDED_AFTER.match(text[m.end() :]) is not None
         for m in pattern.finditer(text)
     )
-
-
-_SENTENCE = re.compile(r"[^.!?\n…]+")
 
 
 def _compile(expression: str) -> Pattern[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Tuple
 
+from clinic_assistant.nlp.sentences import sentences
 from clinic_assistant.screening.rules import CHECK, NO, UNSURE, YES, pregnancy_week_range
 
 _WORD_NUMBERS = {
@@ -86,7 +87,6 @@ _HEDGE = re.compile(
 # A hedge counts in the first sentence, in a short sentence of its own ("No. Not that
 # I know of."), or in one with a denial ("calf. no blood thinners that I know of");
 # "as far as I know" about the weather, later in the message, says nothing of the answer.
-_SENTENCE = re.compile(r"[^.!?\n…]+")
 _OWN_SENTENCE_WORDS = 6
 _DENIAL_WORD = re.compile(r"\b(?:no|not|none|never|nope|nah|nothing|n't|dont|don't|havent|isnt)\b")
 # Trying to conceive: she may be pregnant without knowing it yet (as "trying for a
@@ -299,13 +299,12 @@ def is_hedged(text: str) -> bool:
 
 def _hedge_in_answer(text: str) -> bool:
     """A hedge in the answer's sentence, or in a short sentence of its own."""
-    sentences = [
-        normalise(s) for s in _SENTENCE.findall(_emoji_as_words(text).lower()) if normalise(s)
-    ] or [normalise(text)]
-    return bool(_HEDGE.search(sentences[0])) or any(
+    said = [normalise(s) for s in sentences(_emoji_as_words(text).lower()) if normalise(s)]
+    said = said or [normalise(text)]
+    return bool(_HEDGE.search(said[0])) or any(
         _HEDGE.search(sentence)
         and (len(sentence.split()) <= _OWN_SENTENCE_WORDS or _DENIAL_WORD.search(sentence))
-        for sentence in sentences[1:]
+        for sentence in said[1:]
     )
 
 
