@@ -90,6 +90,7 @@ UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
 RED_FLAG_INTENT = "red_flag"
+INFORM_CONDITION_INTENT = "inform_condition"
 # Intents the guard may overrule with a content answer: the content ones, and the
 # ones that say no answer covers the message or that the classifier was unsure.
 OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLBACK_INTENT}
@@ -410,6 +411,8 @@ class AnswerGuard(GraphComponent):
                 or opinions.lexical.get(intent, 1.0) < self.request_minimum
             )
             return (best if no_answer else None), 0.0
+        if intent == INFORM_CONDITION_INTENT:
+            return self.question_beside_a_complaint(text, opinions)
         if intent not in OVERRULABLE:
             return None, 0.0
         if opinions.either_says_red_flag():
@@ -465,6 +468,24 @@ class AnswerGuard(GraphComponent):
         if not any(e.get("entity") == INJURY_ENTITY for e in message.get(ENTITIES) or []):
             return False
         return any(word in TREATMENT_WORDS for word in _WORD.findall(message.get(TEXT, "").lower()))
+
+    def question_beside_a_complaint(
+        self, text: str, opinions: Opinions
+    ) -> Tuple[str | None, float]:
+        """A content answer for a question the classifier took for a statement of a
+        condition because it names a complaint ("my old physio mentioned needling for
+        my calf once, what is it?"), when the two classifiers together are sure of the
+        answer and every word is one the assistant knows. The safety classifier after
+        the guard still reads the message: a condition of the screening stated in it
+        makes it `inform_condition` again (or `ask_contraindication`)."""
+        if not is_question(text) or self.unknown_share(text) > 0:
+            return None, 0.0
+        best, confidence = (opinions.ranking or [("", 0.0)])[0]
+        if not is_content_answer(best) or confidence < self.answer_threshold:
+            return None, 0.0
+        if best in self.generic_answers and not self.is_about_the_clinic(text):
+            return None, 0.0
+        return best, confidence
 
     def suggestions(self, message: Message, opinions: Opinions | None = None) -> List[str]:
         """The FAQ answers an unsure question may have meant, likeliest first; none

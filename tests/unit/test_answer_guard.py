@@ -382,3 +382,36 @@ def test_a_request_the_lexical_classifier_hardly_sees_is_no_request() -> None:
     assert intent_after(unsure_request(), guard) == UNANSWERABLE_INTENT
     lenient = AnswerGuard({**settings, "request_minimum": 0.0}, lexical=lexical)
     assert intent_after(unsure_request(), lenient) == "request_booking"
+
+
+def test_a_question_beside_a_complaint_gets_its_answer() -> None:
+    examples = [
+        ("what is dry needling", "faq/what_is_dry_needling"),
+        ("what is it exactly, in simple terms", "faq/what_is_dry_needling"),
+        ("explain dry needling to me", "faq/what_is_dry_needling"),
+        ("how much does it cost", "faq/cost"),
+        ("what is the price", "faq/cost"),
+        ("my calf has been sore for weeks", "inform_condition"),
+        ("i have a sore knee", "inform_condition"),
+        ("my hamstring is tight", "inform_condition"),
+    ]
+    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
+
+    def taken_for_a_statement(text: str, answers: Dict[str, float] | None = None) -> Message:
+        answers = answers or {"faq/what_is_dry_needling": 1.0}
+        message = parsed("inform_condition", 0.5, answers, text=text)
+        ranking = [{"name": "inform_condition", "confidence": 0.5}]
+        message.set("intent_ranking", ranking + [{"name": "faq", "confidence": 0.5}])
+        return message
+
+    # "my calf" made the classifier take the question for a statement of a condition
+    question = "what is dry needling in simple terms? my physio mentioned it for my calf"
+    answer, confidence = guard.verdict(taken_for_a_statement(question))
+    assert answer == "faq/what_is_dry_needling" and confidence >= 0.5
+    # a statement stays a statement, for the screening
+    statement = "my calf has been sore for weeks since the marathon"
+    assert guard.verdict(taken_for_a_statement(statement)) == (None, 0.0)
+    # an answer the classifiers are unsure of leaves it to the screening as well
+    unsure = {"faq/what_is_dry_needling": 0.5, "faq/cost": 0.5}
+    assert GUARD.verdict(taken_for_a_statement(question, unsure)) == (None, 0.0)

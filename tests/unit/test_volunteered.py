@@ -179,6 +179,8 @@ CASES = [
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
+    # "once" is said like a dose, but the words of runners' world are no medicines
+    ("my old physio mentioned needling for my calf once, what is it?", {"complaint": "calf"}),
     ("", {}),
 ]
 
