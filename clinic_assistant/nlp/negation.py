@@ -58,6 +58,9 @@ OTHER_PEOPLE = {
     "someone", "somebody", "people", "woman", "women", "wife's", "husband's", "partner's",
     "buddy", "pal", "mates", "clubmate", "neighbour", "neighbor", "boss", "colleagues",
     "friends", "others", "everyone", "anyone", "runners",
+    # a pet's condition is no more the runner's: "my dog's diabetic"
+    "dog", "dog's", "dogs", "cat", "cat's", "cats", "horse", "horse's", "pup", "puppy",
+    "pony", "kitten",
 }  # fmt: skip
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}

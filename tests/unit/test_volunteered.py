@@ -179,6 +179,17 @@ CASES = [
     # nothing to answer
     ("What is dry needling?", {}),
     ("my legs are sore", {}),
+    # slang and other Englishes for a pregnancy, a treated infection, no spleen
+    ("me calf is killing me and I'm up the duff again", {"complaint": "calf", "pregnant": "yes"}),
+    ("I am carrying belle, can I still come?", {"pregnant": "yes"}),
+    ("hips are sore, the SPD started early", {"complaint": "hip", "pregnant": "yes"}),
+    ("no o, na malaria, I start Coartem yesterday", {"current_infection": "yes"}),
+    ("no fever, just the PICC line for my IV abx", {"current_infection": "yes"}),
+    ("it's not an infection, only conjunctivitis", {"current_infection": "yes"}),
+    ("I catch every bug since my spleen op", {"infection_risk": "yes"}),
+    # a pet's condition or a charity run names no condition of the runner's
+    ("my cat is diabetic", {}),
+    ("running the Diabetes UK 10k for my mum", {}),
     # "once" is said like a dose, but the words of runners' world are no medicines
     ("my old physio mentioned needling for my calf once, what is it?", {"complaint": "calf"}),
     ("", {}),
