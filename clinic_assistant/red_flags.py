@@ -133,19 +133,87 @@ def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
+    text = text.lower().replace("’", "'")
+    # a hashtag's words: "#chest_pain" is "chest pain", "#chestpain" is "chestpain" (and
+    # "no #chestpain" a denial like any other)
+    text = re.sub(r"#(\w+)", lambda m: m.group(1).replace("_", " "), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# The screening's own yes/no questions pasted back with a plain "no" to each ("Are you
+# pregnant at the moment? N"): the condition words in them are the assistant's, not the
+# runner's. The answer must be a whole "no" that ends its line (or meets the next question).
+_PLAIN_NO = re.compile(
+    r"[\s?:.,;)\]>=*\-–—]*(?:n|no|nope|nah|none|never)(?:[ \t]*[.!]*[ \t]*\n|[\s.,;!]*$)"
+)
+_QUESTION_IN_TEXT = re.compile(r"[^.?!:]+\?")
+
+
+@lru_cache(maxsize=4)
+def _own_questions(path: str) -> Tuple[Pattern[str], ...]:
+    """The yes/no questions the screening asks (clinic/screening.yml: `ask` and the
+    re-ask in `unclear`), as patterns that allow other spaces and punctuation."""
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    wordings = {
+        question.strip()
+        for spec in raw.get("questions", [])
+        if spec.get("kind") == "yes_no"
+        for text in (spec.get("ask", ""), spec.get("unclear", ""))
+        for question in _QUESTION_IN_TEXT.findall(text)
+        if "{" not in question
+    }
+    patterns = []
+    for wording in sorted(wordings):
+        words = re.findall(r"[\w']+", normalise(wording))
+        if len(words) >= 3:
+            patterns.append(
+                re.compile(r"(?<![\w'])" + r"[^\w']+".join(map(re.escape, words)) + r"(?![\w'])")
+            )
+    return tuple(patterns)
+
+
+def without_own_questions(text: str) -> str:
+    """The message without the assistant's own questions, when it repeats them and
+    answers every one of them with a plain no; otherwise the message as it is (a "Y",
+    "not sure" or anything more after one of them: every word is read)."""
+    lowered = text.lower().replace("’", "'")
+    found = sorted(
+        (m.start(), -m.end(), m.end())
+        for pattern in _own_questions(str(clinic_data_dir() / "screening.yml"))
+        for m in pattern.finditer(lowered)
+    )
+    spans: List[Tuple[int, int]] = []
+    for start, _, end in found:
+        if not spans or start >= spans[-1][1]:  # the longest wording at each place
+            spans.append((start, end))
+    if not spans:
+        return text
+    kept, position = [], 0
+    for index, (start, end) in enumerate(spans):
+        following = spans[index + 1][0] if index + 1 < len(spans) else len(lowered)
+        answer = _PLAIN_NO.match(lowered[end:following])
+        if answer is None:
+            return text
+        kept.append(lowered[position:start])
+        position = end + answer.end()
+    kept.append(lowered[position:])
+    # a sentence break where each question was: no negation reaches across it
+    return "\n.\n".join(kept)
 
 
 def find_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[RedFlag]:
-    clean = normalise(text)
+    clean = normalise(without_own_questions(text))
     return [flag for flag in (flags or load_red_flags()) if flag.matches(clean)]
 
 
 def find_denied_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[RedFlag]:
-    """Red flags named only in a denial ("no chest pain, just a sore knee")."""
+    """Red flags named only in a denial ("no chest pain, just a sore knee"); a flag named
+    only in the assistant's own questions, answered "no", counts as denied too."""
     clean = normalise(text)
+    own_words = normalise(without_own_questions(text))
     return [
         flag
         for flag in (flags or load_red_flags())
-        if flag.mentioned(clean) and not flag.matches(clean)
+        if flag.mentioned(clean) and not flag.matches(own_words)
     ]

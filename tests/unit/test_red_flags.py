@@ -8,7 +8,7 @@ from typing import List
 import pytest
 import yaml
 
-from clinic_assistant.red_flags import find_red_flags, load_red_flags
+from clinic_assistant.red_flags import find_denied_red_flags, find_red_flags, load_red_flags
 
 
 def flag_ids(text: str) -> List[str]:
@@ -52,6 +52,17 @@ MATCHES = {
         "heavy feeling in my chest on the hills, like a band around it",
         "ok back, sorry, got that crushing feeling in my chest again, it'll pass",
         "numbness down my left arm when I push the pace",
+        # a hashtag or one run-together word, and the classic crushing chest in a joke
+        "anyone else get #chestpain on hills?? 😂 felt like an elephant sat on me at the top of "
+        "Box Hill this morning. anyway can I book for my calf",
+        "#chestpain #hillreps #notfun",
+        "#chest_pain on the climb at mile 4",
+        "chestpains on my tempo runs lately",
+        "#tightchest every parkrun this month",
+        "like something heavy sitting on my chest at mile 3",
+        "felt like someone was standing on my chest going up the stairs at the station",
+        "last rep it was like a ton of bricks on my chest",
+        "that elephant on my chest feeling again during intervals",
     ],
     "breathless": [
         "I'm short of breath",
@@ -62,6 +73,9 @@ MATCHES = {
         "I'm struggling to breathe since the treatment",
         "I'm out of breath at rest",
         "difficulty breathing",
+        "#cantbreathe on the hills lol",
+        "cantbreathe after the first km, is that normal",
+        "#shortofbreath since the flight home",
     ],
     "achilles_rupture": [
         "I heard a pop in my achilles",
@@ -144,6 +158,16 @@ MATCHES = {
         "my heart started fluttering and I nearly blacked out",
         "mijn hart ging tekeer en ik werd duizelig",
         "my heart was racing and I felt dizzy on the hill reps... also I'm terrified of needles",
+        # a heart rate far too high for the effort, with lightheadedness or near-fainting
+        "my garmin said 210bpm on an easy jog yesterday and I went all lightheaded, had to sit on "
+        "the kerb. can I book for my shins",
+        "HR hit 205 on a recovery run and I nearly passed out",
+        "heart rate through the roof on an easy 5k and I went dizzy",
+        "my heart going crazy on a steady run, came over all woozy",
+        "watch said 185 bpm on an easy plod and I felt lightheaded",
+        "resting heart rate was 140 this morning and I feel dizzy",
+        "pulse 220 on a walk with the dog and my vision went grey",
+        "heart rate spiked to 230 for no reason, head was swimming",
     ],
     "thunderclap_headache": [
         "worst headache of my life came on like a thunderclap during parkrun",
@@ -248,6 +272,17 @@ def test_every_flag_in_the_file_is_tested() -> None:
         # hay fever is an allergy, not a fever
         "can the needles do anything for hay fever",
         "can I book, bang on time for my race plan",
+        # hashtags and run-together words denied, a heart rate without dizziness, weights
+        # and heavy legs that are no chest pressure
+        "no chestpain",
+        "no #chestpain, just a tight calf",
+        "no heavy feeling on my chest, just heavy legs",
+        "my legs felt like an elephant sat on them after the marathon",
+        "put too much weight on the chest press and my pec is sore",
+        "my heart rate hit 200 in the sprint finish, felt great",
+        "210bpm? no, my watch was wrong, I felt fine, no dizziness at all",
+        "ran 200m reps and my heart rate was 185, legs like jelly",
+        "heart rate was 150 on the hills which is normal for me",
         "",
     ],
 )
@@ -306,3 +341,65 @@ def test_find_red_flags_checks_only_the_flags_given() -> None:
     flags = {flag.id: flag for flag in load_red_flags()}
     assert find_red_flags("I have chest pain", (flags["chest_pain"],)) == [flags["chest_pain"]]
     assert find_red_flags("I have chest pain", (flags["calf_clot"],)) == []
+
+
+# the screening's own questions (clinic/screening.yml) pasted back with a "no" to each
+PASTED_ALL_NO = (
+    "Are you pregnant at the moment? N\n"
+    "Do you have a blood disease or a bleeding disorder (such as haemophilia), or do you take "
+    "blood-thinning medication? N\n"
+    "Do you have an infection right now, for example a fever, the flu or an infected wound? N\n"
+    "Do you have a condition that raises your risk of infection, such as diabetes, lymphatic "
+    "problems (lymphoedema) or a weakened immune system? N\n"
+    "knee"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PASTED_ALL_NO,
+        PASTED_ALL_NO.replace("N\n", "no\n"),
+        PASTED_ALL_NO.replace("? N\n", "?\nNo.\n"),
+        # on one line, and the shorter wording of the re-asked questions
+        "are you pregnant at the moment - n, do you have a blood disease or bleeding disorder, "
+        "or take blood thinners - n",
+        # the bot's "fever" answered no, then the runner's own needling
+        "Do you have an infection right now, for example a fever, the flu or an infected wound? "
+        "N\ncalf, had dry needling last week",
+    ],
+)
+def test_own_questions_answered_no_raise_no_flag(text: str) -> None:
+    assert flag_ids(text) == []
+
+
+def test_denied_hashtags_get_the_check_question() -> None:
+    assert [flag.id for flag in find_denied_red_flags("no #chestpain, just a tight calf")] == [
+        "chest_pain"
+    ]
+
+
+def test_own_questions_answered_no_are_a_denial() -> None:
+    # the classifier may still take them for a red flag: a one-line check, not the alarm
+    assert [flag.id for flag in find_denied_red_flags(PASTED_ALL_NO)] == ["pregnancy_bleeding"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a "Y", a hedge or more after one of the answers: every word is read
+        PASTED_ALL_NO.replace("moment? N", "moment? Y"),
+        PASTED_ALL_NO.replace("moment? N", "moment? not sure"),
+        PASTED_ALL_NO.replace("moment? N", "moment? No, but I'm bleeding"),
+        PASTED_ALL_NO.replace("moment? N", "moment? N knee, and bleeding"),
+        # the runner's own words after the pasted list
+        PASTED_ALL_NO + "\nactually I am pregnant and I've been bleeding since Sunday",
+        "are you pregnant at the moment - n, do you have a blood disease or bleeding disorder, "
+        "or take blood thinners - n, but bleeding since my 12 week scan so maybe I am pregnant",
+        # the question's words without the question
+        "bleeding and I'm pregnant",
+        "20 weeks pregnant, some bleeding this morning. are you pregnant at the moment? yes",
+    ],
+)
+def test_own_questions_do_not_hide_a_real_flag(text: str) -> None:
+    assert "pregnancy_bleeding" in flag_ids(text)
