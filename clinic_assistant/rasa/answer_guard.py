@@ -23,7 +23,9 @@ lexical one (lexical_classifier.py) with the rest.
   code") becomes `out_of_scope`. The known words are learnt at training time
   from every example except the out-of-scope ones, the answers and the clinic's
   vocabulary; a longer word one or two typing slips away from a known word
-  counts as known, and so do two known words run together.
+  counts as known, and so do two known words run together. Unless the two
+  classifiers together are sure of a specific answer (`sure_answer_threshold`):
+  "doet het pijn? sorry, I mean does it hurt".
 - A generic answer (`generic_answers`: the price, how long a session takes...)
   needs a message about the clinic: one without words the assistant does not
   know, or with a word of the clinic's world (`domain_words` and the words of
@@ -235,6 +237,13 @@ class Opinions:
         """Every answer by the two classifiers' combined confidence, likeliest first."""
         return combine(self.neural, self.lexical, self.classifier_weight)
 
+    def both_choose(self, answer: str) -> bool:
+        """Whether each classifier on its own ranks `answer` first."""
+        return all(
+            opinion and max(opinion, key=opinion.__getitem__) == answer
+            for opinion in (self.neural, self.lexical)
+        )
+
     def either_says_red_flag(self) -> bool:
         """Whether either classifier's first choice is a red flag: a false alarm is
         better than a missed one (safety-principles), so one opinion is enough."""
@@ -264,6 +273,7 @@ class AnswerGuard(GraphComponent):
         self.classifier_weight = float(self.config["classifier_weight"])
         self.unknown_share_out_of_scope = float(self.config["unknown_share_out_of_scope"])
         self.indication_threshold = float(self.config["indication_threshold"])
+        self.sure_answer_threshold = float(self.config["sure_answer_threshold"])
         self.request_minimum = float(self.config["request_minimum"])
         self.generic_answers = frozenset(self.config["generic_answers"])
         vocabulary = load_vocabulary()
@@ -419,11 +429,21 @@ class AnswerGuard(GraphComponent):
             return RED_FLAG_INTENT, 0.0
         ranking = opinions.ranking
         if self.unknown_share(text) >= self.unknown_share_out_of_scope:
+            best, confidence = (ranking or [("", 0.0)])[0]
+            if (
+                is_content_answer(best)
+                and confidence >= self.sure_answer_threshold
+                and opinions.both_choose(best)
+                and best not in self.generic_answers
+                and not (best == INDICATION_INTENT and self.names_another_problem(message))
+            ):
+                # "what r trigger pts", "doet het pijn? sorry, I mean does it hurt":
+                # unknown words beside a question the two classifiers are sure of
+                return best, confidence
             if intent not in CONTENT_INTENTS:
                 return None, 0.0
             # "do you have lockers? I'm Siobhan, siobhan@example.ie": names are unknown
             # words too; when the two classifiers say no answer covers it, say so
-            best, confidence = (ranking or [("", 0.0)])[0]
             no_answer = best == UNANSWERABLE_INTENT and confidence >= self.answer_threshold
             return (UNANSWERABLE_INTENT if no_answer else OUT_OF_SCOPE_INTENT), 0.0
         if ranking and is_content_answer(ranking[0][0]):

@@ -21,6 +21,10 @@ GUARD_DEFAULTS: Dict[str, Any] = {
     "answer_threshold": 0.5,
     "classifier_weight": 0.2,
     "unknown_share_out_of_scope": 0.5,
+    # ...unless the two classifiers together are this sure of a specific answer: on the
+    # development sets, 7 more right answers ("what r trigger pts", "doet het pijn?
+    # sorry, I mean does it hurt") and no other change from 0.6 to 0.9
+    "sure_answer_threshold": 0.8,
     # "Pulled my calf at parkrun. Worth trying needling for it?": a question that names
     # a running injury and the treatment gets the indication answer when the two
     # classifiers lean that way this much (on the development sets: 6 more right

@@ -208,6 +208,33 @@ def test_words_unknown_to_the_training_data_redirect_content_answers() -> None:
     )
 
 
+def test_unknown_words_beside_a_question_both_classifiers_are_sure_of() -> None:
+    examples = [
+        ("are the needles sterile", "faq/sterile_needles"),
+        ("are needles single use and sterile", "faq/sterile_needles"),
+        ("do you use clean sterile needles", "faq/sterile_needles"),
+        ("how much does it cost", "faq/cost"),
+        ("what is the price", "faq/cost"),
+        ("how to bake bread", "out_of_scope"),
+        ("what is the weather", "out_of_scope"),
+    ]
+    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    guard = AnswerGuard(
+        {"answer_threshold": 0.5, "classifier_weight": 0.2},
+        known_words=["needles", "sterile", "use", "single", "clean"],
+        lexical=lexical,
+    )
+    # two words of another language beside a question both classifiers are sure of
+    text = "zijn de naalden steriel? sorry: are the needles sterile"
+    assert guard.unknown_share(text) >= 0.5
+    assert guard.verdict(faq_about(text))[0] == "faq/sterile_needles"
+    # the neural classifiers alone are never sure enough for that
+    neural_only = AnswerGuard({}, known_words=["needles", "sterile"])
+    assert neural_only.verdict(faq_about("how to sterilise baby bottles"))[0] == "out_of_scope"
+    # nor when the lexical classifier chooses another answer
+    assert guard.verdict(faq_about("quanto costa? how much is the price"))[0] == "out_of_scope"
+
+
 def faq_about(text: str) -> Message:
     return parsed("faq", 0.95, {"faq/sterile_needles": 0.9, "faq/cost": 0.1}, text=text)
 
