@@ -151,6 +151,7 @@ FILE_NAME = "known_words.json"
 RESPONSES_FILE = "responses.json"
 LEXICAL_FILE = "lexical_classifier.joblib"
 _WORD = re.compile(r"[a-z]+")
+_NEEDLING = re.compile(r"\bneedl(?:e|es|ed|ing)\b")
 _TOKEN = re.compile(r"[a-z0-9]+")  # "ps5" is a word, "10" is not
 
 
@@ -456,6 +457,8 @@ class AnswerGuard(GraphComponent):
                 return answer, confidence
         if ranking and self.asks_about_a_named_injury(message, *ranking[0]):
             return ranking[0]
+        if ranking and self.asks_to_needle_a_named_problem(message, ranking):
+            return INDICATION_INTENT, dict(ranking)[INDICATION_INTENT]
         return (UNANSWERABLE_INTENT if intent in CONTENT_INTENTS else None), 0.0
 
     @staticmethod
@@ -488,6 +491,21 @@ class AnswerGuard(GraphComponent):
         if not any(e.get("entity") == INJURY_ENTITY for e in message.get(ENTITIES) or []):
             return False
         return any(word in TREATMENT_WORDS for word in _WORD.findall(message.get(TEXT, "").lower()))
+
+    def asks_to_needle_a_named_problem(
+        self, message: Message, ranking: List[Tuple[str, float]]
+    ) -> bool:
+        """Whether a question the classifiers are unsure of names a running injury or
+        a body part and needling itself ("peroneal tendon issues... needling?") while
+        the indication answer is the likeliest content answer."""
+        text = message.get(TEXT) or ""
+        named = {e.get("entity") for e in message.get(ENTITIES) or []}
+        if not named & {INJURY_ENTITY, BODY_PART_ENTITY}:
+            return False
+        if not _NEEDLING.search(text.lower()):
+            return False
+        first_content = next((label for label, _ in ranking if is_content_answer(label)), "")
+        return first_content == INDICATION_INTENT
 
     def question_beside_a_complaint(
         self, text: str, opinions: Opinions

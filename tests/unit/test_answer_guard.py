@@ -385,6 +385,35 @@ def test_an_unsure_question_naming_an_injury_and_the_treatment_gets_the_indicati
     assert strict.verdict(unsure(hamstrings, "tight hamstrings"))[0] == UNANSWERABLE_INTENT
 
 
+def test_an_unsure_question_naming_a_problem_and_needling_gets_the_indication_answer() -> None:
+    def unsure(text: str, entity: str | None, first: str = "ask_indication") -> Message:
+        message = parsed(UNANSWERABLE_INTENT, 0.6, text=text)
+        ranking = [
+            {"name": UNANSWERABLE_INTENT, "confidence": 0.6},
+            {"name": first, "confidence": 0.3},
+            {"name": "ask_indication" if first != "ask_indication" else "faq", "confidence": 0.1},
+        ]
+        message.set("intent_ranking", ranking)
+        if entity:
+            start = text.index(entity)
+            found = {"entity": "body_part", "value": entity, "start": start, "end": start + 9}
+            message.set("entities", [found])
+        return message
+
+    question = "adductors are tight from hill reps, something you'd needle?"
+    assert intent_after(unsure(question, "adductors")) == "ask_indication"
+    # nothing named, needling not asked about, or another answer likelier: honest
+    assert intent_after(unsure(question, None)) == UNANSWERABLE_INTENT
+    stretches = "good stretches for tight adductors?"
+    assert intent_after(unsure(stretches, "adductors")) == UNANSWERABLE_INTENT
+    cost = unsure(question, "adductors", first="faq")
+    cost.set(
+        "response_selector",
+        {"faq": {"ranking": [{"intent_response_key": "faq/cost", "confidence": 1.0}]}},
+    )
+    assert intent_after(cost) == UNANSWERABLE_INTENT
+
+
 def test_a_request_the_lexical_classifier_hardly_sees_is_no_request() -> None:
     examples = [*EXAMPLES, ("can i book an appointment", "request_booking")]
     examples.append(("i would like to book a session", "request_booking"))
