@@ -80,6 +80,12 @@ CANNOT_BE_PREGNANT = {"he", "he's", "hes", "him", "his", "husband", "husband's",
 # "me and my brother both have haemophilia", "me and the husband are expecting":
 # the runner is one of those named
 _WITH_ME = re.compile(r"\b(?:me and|and me|and i|i and|we're|we've|we are|both)\b")
+# "my dog's diabetic so I'm a dab hand with insulin pens": the runner's skill with
+# someone else's medicine, not their own medicine
+_SKILLED_WITH = re.compile(
+    r"\b(?:dab hand|good|handy|experienced|expert|a pro|an expert|practised|practiced|"
+    r"used to|familiar)\s+(?:with|at|to)\s+(?:\w+\s+){0,2}$"
+)
 # "coach says the Xarelto shouldn't matter": what someone says is about the runner
 # unless it names someone again ("my wife says she is pregnant")
 REPORTING_VERBS = {"says", "said", "say", "thinks", "think", "thought", "reckons", "reckon",
@@ -254,6 +260,12 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     ):
         entity._.other_person = False
         entity._.uncertain = True
+    if _SKILLED_WITH.search(doc[start : entity.start].text_with_ws.lower()):
+        sentence_start = max(
+            (t.i + 1 for t in doc[: entity.start] if t.text in (".", "!", "?")), default=0
+        )
+        if any(t.lower_ in OTHER_PEOPLE for t in doc[sentence_start : entity.start]):
+            entity._.other_person = True
     if reported and not entity._.other_person and not entity._.negated:
         entity._.uncertain = True  # whose Xarelto? not the runner's "no", never
     # "my mum has diabetes and so do I": the runner shares it, or may; not sure, never no

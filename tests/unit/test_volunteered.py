@@ -189,6 +189,9 @@ CASES = [
     ("I catch every bug since my spleen op", {"infection_risk": "yes"}),
     # a pet's condition or a charity run names no condition of the runner's
     ("my cat is diabetic", {}),
+    ("no, but my dog's diabetic so I'm a dab hand with insulin pens", {}),
+    ("my dog's diabetic and I'm on insulin too", {"infection_risk": "yes"}),
+    ("I'm a dab hand with insulin pens", {"infection_risk": "yes"}),
     ("running the Diabetes UK 10k for my mum", {}),
     # "once" is said like a dose, but the words of runners' world are no medicines
     ("my old physio mentioned needling for my calf once, what is it?", {"complaint": "calf"}),
