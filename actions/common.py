@@ -17,6 +17,7 @@ from clinic_assistant.nlp.pipeline import (
     find_mentions,
     load_pipeline,
 )
+from clinic_assistant.red_flags import without_own_questions
 from clinic_assistant.screening.answers import UNSURE, YES
 from clinic_assistant.screening.rules import CHANGE_SLOT, CONFIRM_SLOT, load_screening
 from clinic_assistant.screening.volunteered import PRECEDENCE, read_message
@@ -125,6 +126,8 @@ def cautious_answers(
     first; added to `found`."""
     screening = load_screening()
     found = dict(found or {})
+    # the screening's own questions pasted back with "N" to each name no condition
+    texts = [without_own_questions(text) for text in texts]
     readings = [read_message(text, find_mentions(nlp(), text), screening).answers for text in texts]
     for answers in [*readings, *answered]:
         for slot, value in answers.items():
