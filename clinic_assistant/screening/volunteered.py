@@ -354,10 +354,12 @@ _YES_TO_SOME = re.compile(
     r"\byes (?:to|for|on) (?:the )?(?:first|second|third|fourth|last|one|two|three|some|a couple"
     r"|both|number|no\.?\s?\d|\d)"
 )
+# what a question back may start with: "sorry, what counts as...", "quick question, is..."
+_LEADING_FILLER = r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|quick question)\s*,?\s+)*"
 # "what do you mean by a weakened immune system?", "what counts as an infection?"
 _WHAT_IT_MEANS = re.compile(
-    r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|sorry but)\s+)*"
-    r"(?:what (?:do|does|d'you|did) (?:you|u|that|it|this) mean|wdym|what counts|what (?:is|are|s|'s)"
+    _LEADING_FILLER
+    + r"(?:what (?:do|does|d'you|did) (?:you|u|that|it|this) mean|wdym|what counts|what (?:is|are|s|'s)"
     r"(?: a| an| the)? (?:\w+ ){0,2}(?:immune|bleeding|blood|lymph\w*|infection|disorder|disease)"
     r"|what kind of|what sort of|what type of|like what|meaning|define)\b"
 )
@@ -365,8 +367,8 @@ _WHAT_IT_MEANS = re.compile(
 
 # "is a cold an infection?", "does hay fever count?", "would aspirin count as one?"
 _COUNTS_AS = re.compile(
-    r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait|quick question)\s*,?\s+)*"
-    r"(?:is|are|does|do|would|will|can) (?:a |an |the |having |having a |having an )?"
+    _LEADING_FILLER
+    + r"(?:is|are|does|do|would|will|can) (?:a |an |the |having |having a |having an )?"
     r"[\w' -]{2,30}? (?:count|counts|counted|class|classed|considered|included|an infection|"
     r"a blood thinner|a bleeding disorder|one of (?:them|those|these))\b"
 )
