@@ -126,6 +126,26 @@ class QuestionnaireValidation(FormValidationAction, ABC):
         was classified as an interruption (e.g. the button "Knee" as a question)."""
         return False
 
+    def asks_to_stop(self, intent: str, text: str) -> bool:
+        """Whether a message the classifier took for a stop intent (`intent`) really is
+        one; a form may require the words of a request, so that a statement the
+        classifier misread ("I wouldn't call it weakened, ...") is no cancel."""
+        return True
+
+    def latest_intent(self, tracker: Tracker) -> str | None:
+        """The classifier's own verdict on the latest message: nlu_fallback is not
+        replaced by the runner-up intent (rasa_sdk's default), which may look like an
+        interruption; a stop intent without the words of a stop is none (None)."""
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        text = latest_text(tracker)
+        if (
+            intent in self.stop_intents
+            and not is_command(text)
+            and not self.asks_to_stop(intent, text)
+        ):
+            return None
+        return intent
+
     def after_answers(self, answers: Dict[str, Any], requested: str | None) -> Dict[str, Any]:
         """Extra slot changes implied by new answers (e.g. reset a question to re-ask)."""
         return {}
@@ -150,9 +170,7 @@ class QuestionnaireValidation(FormValidationAction, ABC):
             if stop is not None:
                 return stop
         requested = tracker.get_slot(REQUESTED_SLOT)
-        # the classifier's own verdict: nlu_fallback must not be replaced by the
-        # runner-up intent (rasa_sdk's default), which may look like an interruption
-        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        intent = self.latest_intent(tracker)
         is_payload = is_command(latest_text(tracker))
         updates = dict((self.parse_answer(requested, tracker) if requested else None) or {})
         if (

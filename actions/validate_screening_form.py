@@ -44,6 +44,7 @@ from clinic_assistant.screening.answers import (
     PLAIN_NO,
     UNSURE_PHRASES,
     YES_PHRASES,
+    is_hedged,
     is_question,
     normalise,
     parse_confirmation,
@@ -68,6 +69,7 @@ from clinic_assistant.screening.volunteered import (
     PRECEDENCE,
     Reading,
     asks_what_it_means,
+    asks_whether_it_counts_and_denies,
     read_message,
     read_yes_no_answer,
 )
@@ -260,6 +262,268 @@ def reported_facts(mentions: List[Mention], screening: Screening) -> Dict[str, s
     return facts
 
 
+# --- a stop needs the words of a stop ----------------------------------------------
+
+# "I wouldn't call it weakened, I just catch every bug going since my spleen op" may be
+# taken for a cancel (or for "talk to a person") by the classifier: a statement of a
+# condition is never a stop, so a stop needs the words of one (safety principle 4)
+_STOP_WORDS = re.compile(
+    # "stop", "stop asking", "let's stop here", "cancel", "quit this"; not "I stopped my
+    # warfarin", "my op was cancelled", "I quit smoking"
+    r"^(?:stop|cancel|quit|exit|abort|halt|pause|enough|skip|end)\b"
+    r"|\b(?:stop|cancel|quit|exit|abort|halt|pause|enough|skip)$"
+    r"|\b(?:let'?s|lets|can we|could we|can you|could you|please|pls|plz|i want to|i wanna|wanna"
+    r"|want to|i'd like to|id like to|like to|i'd rather|id rather|rather|just) (?:stop|cancel|quit"
+    r"|end|skip|pause|exit|leave it)\b"
+    r"|\b(?:stop|cancel|quit|end|skip|pause) (?:it|this|that|these|the (?:questions?|form|chat"
+    r"|screening|booking|whole thing)|asking|now|here|there|please|pls|for now|talking|ahead)\b"
+    r"|\bforget (?:it|this|about it|the whole thing|everything|the lot)\b"
+    r"|\bnever ?mind\b|\bnvm\b|\bleave it\b|\bchang(?:e|ed) (?:my|of) (?:mind|plans?)\b"
+    r"|\bscrap (?:it|this|the lot|the whole thing)\b|\bstart (?:again|over|afresh)\b|\brestart\b"
+    r"|\bbegin again\b|\bno more questions\b|\btoo many questions\b"
+    r"|\bdone with (?:this|these|it|that|the questions|you)\b|\b(?:i'm|im|i am) done$"
+    r"|\b(?:not|no longer) interested\b|\bwaste of (?:my )?time\b"
+    r"|\b(?:do ?n'?t|do not|dont) (?:want|wanna|feel like)(?: to)? (?:answer|continue|do (?:this"
+    r"|these|it)|go on|carry on|share|say|tell|give|fill|be asked|talk about)"
+    r"|\b(?:rather|prefer) not\b|\b(?:won'?t|will not|not) (?:be )?answer\w*"
+    r"|\bnone of (?:your|ur) business\b|\bmind (?:your|ur) own\b"
+    r"|\b(?:another|some other) time\b|^later\b|\blater$|\b(?:(?:got|have|need) to|gotta) (?:go|run)"
+    r"(?: now)?$|\bgtg\b|\bg2g\b|\b(?:bye|goodbye)\b|\bi give up\b|\bbasta\b|\bstahp\b"
+)
+# "I didn't mean stop", "don't stop", "no need to cancel": a stop word taken back
+_STOP_NEGATED = re.compile(
+    r"\b(?:not|never|no need to|didn'?t|didnt|did not|don'?t|dont|do not|wasn'?t|wasnt|without"
+    r"|no reason to|nothing to)(?: \w+){0,2} (?:stop\w*|cancel\w*|quit\w*|end|skip\w*|restart)\b$"
+)
+# "talk to someone", "can someone call me back", "what's your number", "when are you open"
+_PERSON_WORDS = re.compile(
+    r"\b(?:talk|speak|chat|talking|speaking)(?: \w+)? (?:to|with)\b"
+    r"|\b(?:call|ring|phone|email|e mail|text|contact|reach|message|get hold of|put me through to"
+    r"|connect me (?:to|with)) (?:me|you|u|us|them|the|a|an|one|someone|somebody|anyone|back"
+    r"|directly|in|reception|your|ur)\b"
+    r"|\b(?:human|humans|real person|actual person|a person|real people|receptionist|reception"
+    r"|operator|bot|robot)\b|\breal (?:\w+ )?(?:physio\w*|therapist|person|people|human|one|doctor"
+    r"|staff)\b"
+    r"|\b(?:your|ur|the|a|phone|contact|clinic'?s|telephone|email|e mail) (?:number|phone number"
+    r"|email|e mail|address|details|info)\b|\b(?:number|email|e mail) (?:to|i can|for|please|pls)\b"
+    r"|^(?:email|e mail|phone|number)\b|\bopening (?:hours|times)\b|\b(?:are|r) (?:you|u) open\b"
+    r"|\byour hours\b|\b(?:someone|somebody) (?:to|who|real|from)\b|\bcan (?:someone|somebody|anyone)\b"
+)
+# a slip of the thumb on a one-word stop ("stpo", "cancle", "qiut")
+_STOP_TYPOS = ("stop", "cancel", "quit", "exit", "nevermind", "enough", "skip")
+
+
+def asks_to_stop(text: str) -> bool:
+    """Whether a message has the words of a request to stop: "cancel", "never mind",
+    "I don't want to answer these", but not "I didn't mean stop" or a statement."""
+    clean = normalise(text)
+    for match in _STOP_WORDS.finditer(clean):
+        if not _STOP_NEGATED.search(clean[: match.end()]):
+            return True
+    words = clean.split()
+    return len(words) <= 2 and any(
+        len(word) >= 4 and edit_distance(word, stop, 1) <= 1
+        for word in words
+        for stop in _STOP_TYPOS
+    )
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether a message asks for the clinic's people: "can I talk to a person", "what's
+    your number", but not "I wouldn't call it weakened, ..."."""
+    return bool(_PERSON_WORDS.search(normalise(text)))
+
+
+# --- answers that only make sense with the question --------------------------------
+
+# "yeah nah" is Australian and New Zealand English for "no" (the last word wins; "nah
+# yeah" is yes): more than a plain no, so the buttons confirm it (safety principle 2)
+_YEAH_NAH = re.compile(
+    r"^(?:(?:oh|ah|well|um+|erm+|so|look|honestly)\s+)*(?:yeah|yeahh|yea|yeh|ye|yah|ya|yep|yup)"
+    r"\s+(?:nah|nahh|na|naa|no|nope|naw)\b\s*(?P<rest>.*)$"
+)
+# "just the one", "only the one", "the small one", "the one in the morning", "one a
+# day", "only on weekends", "both", "the middle one": a pick from what the question
+# asks about, or how often; a yes to it (a medicine taken now and then is taken)
+_LEAD = (
+    r"(?:(?:yes|yeah|yep|yup|ya|yh|yea|aye|well|um+|erm+|er|uh|oh|ah|so|just|only|simply|mostly"
+    r"|basically|like|honestly|probably|maybe|literally|usually|normally|erm|sadly|errr?)\s+)*"
+)
+_COUNT = r"(?:one|1|two|2|three|3|a couple|couple|a few|few)"
+_ORDINAL = r"(?:first|second|third|middle|last|final|1st|2nd|3rd|latter|former|other)"
+_THING = (
+    r"(?:one|ones|bit|part|thing|option|condition|tablet|tablets|pill|pills|med|meds|medication"
+    r"|medications|medicine|medicines|capsule|capsules|injection|injections|jab|jabs|dose|doses)"
+)
+_WHEN = (
+    r"(?:weekends?|mornings?|nights?|night time|evenings?|bedtime|race days?|long runs?|match days?"
+    r"|flare ups?|flareups?|flares?|holidays?|winter|summer|work days?|weekdays?"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)"
+)
+_PERIOD = r"(?:day|week|month|morning|night|evening|fortnight)"
+_PICK = re.compile(
+    rf"^{_LEAD}(?:"
+    # just the one, the one, just one tablet, a couple of them, all three, both of them
+    rf"(?:just |only )?(?:the |a )?{_COUNT}(?: of (?:them|those|these|em|the \w+))?(?: {_THING})?"
+    rf"|(?:the )?{_COUNT} {_THING}"
+    r"|both(?: of (?:them|those|these|em))?|all (?:of (?:them|those|these|em|the above)|three|two"
+    r"|3|2|the above)"
+    # the middle one, the last, the second bit, number 2
+    rf"|(?:the )?{_ORDINAL}(?: {_THING})?|(?:number|no) [123]"
+    # the small one, my usual one, the low dose one, the 75
+    rf"|(?:the|my|a) (?:[\w']+ ){{1,2}}?{_THING}|(?:the|a) \d{{2,3}}(?: ?mg)?"
+    # only on weekends, on race days, once a week, every other day, when needed
+    rf"|(?:(?:on|at|in|during|before|after|over) )?(?:the )?{_WHEN}(?: only)?"
+    rf"|(?:once|twice|three times|\d+ times|\dx|x\d) (?:a|per|each|every) {_PERIOD}"
+    rf"|(?:every|each) (?:other )?{_PERIOD}|daily|when(?:ever)? (?:needed|i need (?:it|them|to))"
+    rf")"
+    # "... a day", "... in the morning", "... for my heart", "... since my stent"
+    rf"(?: (?:a|per|each|every) {_PERIOD}| daily)?"
+    r"(?: (?:in|at|on|for|with|since|after|before|from|when) (?:[\w']+ ?){1,4})?"
+    r"(?: (?:only|tbh|lol|haha|mate|x+|really|now|atm|at the moment|tho|though|i think|thanks|ta))*$"
+)
+# one that would be a pick but is no answer: "one sec", "first time", "one moment"
+_NOT_A_PICK = re.compile(
+    r"^(?:one|1|just one|the first|first) (?:sec|second|moment|min|minute|tick|mo|time|thing)\b"
+)
+# "none of the above except the middle one", "all no apart from the second", "no to all
+# but the last one": the exception takes part of the denial back (principles 2 and 3)
+_TARGET = (
+    r"(?:for )?(?:maybe |possibly |perhaps |probably )?(?:the |that |number |no |nr )?"
+    rf"(?:{_ORDINAL}|one|two|three|[123]|[\w']+ one)\b"
+)
+_EXCEPTION = re.compile(
+    r"\b(?:except|excepting|apart from|aside from|other than|besides|beside|bar|barring"
+    rf"|save for|excluding|not counting|minus|exc|exept|expect) {_TARGET}"
+    rf"|\b(?:all|everything|none|nothing|them|those|these|above|everything else) but {_TARGET}"
+)
+# "left arm, since 2021", "right leg for 3 years", "both legs since my op": where and
+# since when, in answer to a question about a condition, is where and since when the
+# runner has it (lymphoedema of the left arm)
+_SIDE = r"(?:left|right|both|l|r|lh|rh|either|each|one)"
+_PART = (
+    r"(?:arms?|legs?|hands?|feet|foot|ankles?|wrists?|elbows?|shoulders?|thighs?|fingers?|toes?"
+    r"|sides?|breasts?|chest|armpits?|groin|neck|face|tummy|belly|stomach|abdomen|back|lymph nodes?"
+    r"|nodes?|glands?|skin|lungs?|kidneys?|liver|bladder|eyes?|ears?|throat|gums?|upper arm"
+    r"|lower leg|forearm)"
+)
+_SIDE_AND_PART = re.compile(rf"\b{_SIDE} (?:[\w']+ )?{_PART}\b")
+_SINCE_WHEN = re.compile(
+    r"\b(?:since|ever since)\b|\b(?:19|20)\d\d\b|(?<![\w.])'\d\d\b"
+    r"|\bfor (?:a|an|\d+|few|couple|some|many|ages|years|months|weeks|days|ever|a while|a long"
+    r" time|life|donkey'?s)\b|\b\d+\s*(?:years?|yrs?|y|months?|mths?|mos?|weeks?|wks?|days?)\b"
+    r"|\b(?:years|months|ages|decades|yesterday|today|recently|lately|childhood|birth)\b"
+    r"|\bfrom (?:birth|childhood|a kid|a child|a baby)\b|\bas a (?:kid|child|baby|teen|teenager)\b"
+    r"|\blast (?:year|month|week|summer|winter|spring|autumn|fall|christmas|\w+day)\b"
+    r"|\b(?:after|following) (?:my|the|a|an|surgery|chemo|radiotherapy|treatment)\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon and off\b"
+)
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|none|nothing|nope|nah|neither|nor|without|n't|dont|cant|wont|isnt|arent"
+    r"|havent|hasnt|didnt|doesnt|wasnt|werent|aint)\b|n't\b"
+)
+_CONTEXT_WORDS = 12
+
+
+def pick_answer(clean: str) -> bool:
+    """ "just the one", "the one in the morning", "only on weekends", "the middle one":
+    an answer that only makes sense with the question, and says yes to part of it."""
+    words = clean.split()
+    return (
+        len(words) <= _CONTEXT_WORDS
+        # "1", "2", "one": a button's position on WhatsApp, or nothing (asked again)
+        and not (len(words) == 1 and re.fullmatch(_COUNT, clean))
+        and not _NEGATION.search(clean)
+        and not _NOT_A_PICK.match(clean)
+        and bool(_PICK.match(clean))
+    )
+
+
+def takes_an_exception(clean: str) -> bool:
+    """ "none of the above except the middle one", "no to all but the last one"."""
+    return bool(_EXCEPTION.search(clean))
+
+
+def where_and_since_when(clean: str, mentions: List[Mention]) -> bool:
+    """ "left arm, since 2021", "right leg for 3 years", "my left arm": a place on the body
+    (and when), no complaint, no denial, no question."""
+    if len(clean.split()) > _CONTEXT_WORDS or _NEGATION.search(clean):
+        return False
+    if any(m.label == "injury" for m in mentions):
+        return False  # "left calf since March": the complaint, told early
+    part = bool(_SIDE_AND_PART.search(clean)) or any(m.label == "body_part" for m in mentions)
+    if not part and not re.search(rf"\b{_PART}\b", clean):
+        return False
+    return bool(_SIDE_AND_PART.search(clean) or _SINCE_WHEN.search(clean))
+
+
+# "does it count if it's only gestational? I'm 12 weeks ...", "would my inhaler count? I
+# use it every day": a question back about the runner's own case is no "no", and the
+# clinic's own advice for a doubt is "Not sure" (principles 1 and 3)
+_ASKS_IF_IT_COUNTS = re.compile(
+    r"\b(?:count|counts|counted|matter|matters|apply|applies|included|considered|classed"
+    r"|qualify|qualifies|rule me out|rules me out|a problem|an issue|relevant|one of (?:them"
+    r"|those|these)|an infection|a blood thinner|blood thinners?|a bleeding disorder"
+    r"|a weakened immune system|lymphoedema|lymphedema)\b"
+    r"|\bwhat if\b|\b(?:what|how) about (?:my|if|mine|the)\b|\beven if\b"
+)
+_OWN_CASE = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i am|me|my|mine)\b"
+    r"|\bif (?:it'?s|its|it is|it was|that'?s|thats|they'?re|theyre)\b"
+)
+_NOT_ABOUT_THE_ANSWER = re.compile(
+    r"^(?:(?:sorry|but|and|um+|erm*|hmm+|ok|okay|so|wait)\s+)*(?:why|how come|who|where|when)\b"
+)
+
+
+def asks_back_about_own_case(text: str) -> bool:
+    """A question back whether the runner's own case counts: "does it count if it's only
+    gestational? I'm 12 weeks", "would my inhaler count? I use it daily"."""
+    clean = normalise(text)
+    asking = "?" in text or is_question(text)
+    return (
+        asking
+        and bool(_ASKS_IF_IT_COUNTS.search(clean))
+        and bool(_OWN_CASE.search(clean))
+        and not _NOT_ABOUT_THE_ANSWER.match(clean)
+        and not asks_whether_it_counts_and_denies(text)
+    )
+
+
+# "I'm 12 weeks", "does it count if it's only gestational? I'm 12 weeks": a stage said
+# of oneself, or with a word of pregnancy the vocabulary does not know, tells a pregnancy
+_PREGNANCY_WORDS = re.compile(
+    r"\b(?:gestational|preggers|preggo|baby bump|midwife|midwives|antenatal|ante natal|obstetric\w*"
+    r"|obgyn|ob gyn|trimester|morning sickness|hyperemesis|due date"
+    r"|(?:dating|booking|nuchal|anomaly|\d+ ?(?:week|wk)) scan)\b"
+)
+_NUMBER_WORD = (
+    r"(?:\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
+)
+_I_AM_A_STAGE = re.compile(
+    r"\b(?:i'm|im|i am|am)\s+(?:(?:only|just|about|nearly|almost|around|roughly|now|currently"
+    rf"|like|exactly)\s+)*{_NUMBER_WORD}\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w|months?|mths?)"
+    r"(?=\s*(?:$|[,.!?;:)\-]|\s(?:and|but|so|now|today|tomorrow|btw|tho|though|ish|or so|pregnant"
+    r"|preg|along|gone|already|yet|lol|x|haha|\+|\d|this|if|is|are"
+    r"|do|does|would|could|can|will)\b))"
+)
+_NEGATED_WORD_BEFORE = re.compile(r"\b(?:no|not|never|without|n't)\b(?: \w+){0,2} $")
+
+
+def tells_a_pregnancy(text: str) -> bool:
+    """ "I'm 12 weeks and they're testing me early", "it's only gestational": whether the
+    message tells a pregnancy the vocabulary cannot see (its stage is read elsewhere)."""
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    if _I_AM_A_STAGE.search(lowered):
+        return True
+    clean = normalise(text)
+    return any(
+        not _NEGATED_WORD_BEFORE.search(clean[: match.start()])
+        for match in _PREGNANCY_WORDS.finditer(clean)
+    )
+
+
 class ValidateScreeningForm(QuestionnaireValidation):
     def name(self) -> str:
         return "validate_screening_form"
@@ -289,7 +553,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
                 SlotSet(UNCLEAR_SLOT, 0),
                 SlotSet(REQUESTED_SLOT, self.next_slots({})[0]),
             ]
-        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        intent = self.latest_intent(tracker)
         if (
             tracker.get_slot(REQUESTED_SLOT)
             and not is_command(text)
@@ -312,6 +576,15 @@ class ValidateScreeningForm(QuestionnaireValidation):
 
     def next_slots(self, answers: Dict[str, Any]) -> List[str]:
         return remaining_slots(answers, load_screening())
+
+    def asks_to_stop(self, intent: str, text: str) -> bool:
+        # a cancel or "talk to a person" needs the words of one: "I wouldn't call it
+        # weakened, I just catch every bug going since my spleen op" is an answer
+        if intent == "stop_screening":
+            return asks_to_stop(text)
+        if intent == "request_human":
+            return asks_for_a_person(text) or asks_to_stop(text)
+        return True  # a red flag, another language, a request to delete: always
 
     def parse_answer(self, slot: str, tracker: Tracker) -> Dict[str, Any] | None:
         text = latest_text(tracker)
@@ -340,7 +613,40 @@ class ValidateScreeningForm(QuestionnaireValidation):
             stage = parse_pregnancy_stage(text)  # "8 weeks" answers both questions
             if stage and stage != UNSURE:
                 return {slot: YES, "pregnancy_stage": stage}
+        if not is_command(text):
+            answer = self._in_context(slot, text, mentions, answer)
         return {slot: answer} if answer else None
+
+    @staticmethod
+    def _in_context(
+        slot: str, text: str, mentions: List[Mention], answer: str | None
+    ) -> str | None:
+        """An answer that only makes sense with the question asked: "just the one 💊" to
+        the medicine question is one, "left arm, since 2021" to the lymphoedema question is
+        where and since when, "none of the above except the middle one" takes part of
+        the denial back, and "yeah nah" is a no to confirm (principles 1 to 3)."""
+        clean = normalise(text)
+        if answer in (UNSURE, None):
+            slang = _YEAH_NAH.match(clean)
+            if slang:
+                # "yeah nah" reads as "no": confirmed with the buttons, never a silent
+                # "not sure"; "yeah nah, not that I know of" stays unsure
+                screening = load_screening()
+                rest = f"no {slang.group('rest')}".strip()
+                as_no = read_yes_no_answer(screening.question(slot), rest, mentions, screening)
+                return CHECK if as_no in (NO, CHECK) else answer
+        # a pick or a place says nothing of a pregnancy, but is no "no" to it either
+        unsure = slot == "pregnant" or answer == UNSURE or is_hedged(text)
+        value = UNSURE if unsure else YES
+        if takes_an_exception(clean) and not is_question(text):
+            return max((v for v in (answer, value) if v), key=PRECEDENCE.__getitem__)
+        if answer is not None or is_question(text):
+            return answer
+        if pick_answer(clean):
+            return value
+        if slot != "pregnant" and where_and_since_when(clean, mentions):
+            return value
+        return None
 
     def answer_overrides_intent(
         self, slot: str, intent: str, updates: Dict[str, Any], text: str
@@ -384,8 +690,18 @@ class ValidateScreeningForm(QuestionnaireValidation):
         ):
             return Reading()  # the button titles name conditions; they choose, not answer
         reading = read_message(text, latest_mentions(tracker), screening)
-        # "I'm 10 weeks btw": once pregnant, a length of time is the stage
         requested = tracker.get_slot(REQUESTED_SLOT)
+        if (
+            requested not in ("pregnant", "pregnancy_stage")
+            and reading.answers.get("pregnant") != YES
+            and tells_a_pregnancy(text)
+        ):
+            # "does it count if it's only gestational? I'm 12 weeks": a pregnancy told in
+            # words the vocabulary does not know, after a "No" to it (principles 4 and 6)
+            stage = parse_pregnancy_stage(text)
+            if stage and stage != UNSURE:
+                reading.answers.update({"pregnant": YES, "pregnancy_stage": stage})
+        # "I'm 10 weeks btw": once pregnant, a length of time is the stage
         if (
             tracker.get_slot("pregnant") == YES
             and requested != "pregnancy_stage"
@@ -520,6 +836,17 @@ class ValidateScreeningForm(QuestionnaireValidation):
             dispatcher.utter_message(text=screening_message("unknown_medicine"))
         answers = dict(reading.answers)
         requested = tracker.get_slot(REQUESTED_SLOT)
+        if (
+            requested in self._yes_no_slots()
+            and answers.get(requested) not in (YES, UNSURE)
+            and asks_back_about_own_case(latest_text(tracker))
+            and (self.parse_answer(requested, tracker) or {}).get(requested) not in (YES, UNSURE)
+        ):
+            # "does it count if it's only gestational? I'm 12 weeks": whether their own
+            # case counts is the runner's doubt, and a doubt is "not sure" (principle 1)
+            summary = load_screening().question(requested).summary.lower()
+            dispatcher.utter_message(text=screening_message("unknown_name", answer=summary))
+            answers[requested] = UNSURE
         if requested not in answers and self._unread_name(requested, tracker):
             # "Arixtra", "T1DM": a name it cannot read is no answer to forget (principle 3)
             summary = load_screening().question(requested).summary.lower()

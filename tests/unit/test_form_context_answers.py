@@ -1,0 +1,506 @@
+"""The screening form reads answers that only make sense with the question asked
+(tests/safety/conversations/eighth_look.yml): a question back that tells a fact, "just
+the one 💊", "left arm, since 2021", "none of the above except the middle one", a
+statement the classifier took for a cancel, and "yeah nah". Each message is sent with
+the intent the classifier gives it (or a likely one): the form reads the words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import screening_message
+from actions.validate_screening_form import (
+    ValidateScreeningForm,
+    asks_back_about_own_case,
+    asks_for_a_person,
+    asks_to_stop,
+    pick_answer,
+    takes_an_exception,
+    tells_a_pregnancy,
+)
+from clinic_assistant import PROJECT_ROOT
+from clinic_assistant.screening.answers import normalise
+from clinic_assistant.screening.rules import load_screening
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+YES_NO = ("pregnant", "blood_disorder", "current_infection", "infection_risk")
+BEFORE = {
+    "blood_disorder": {"pregnant": "no"},
+    "current_infection": {"pregnant": "no", "blood_disorder": "no"},
+    "infection_risk": {"pregnant": "no", "blood_disorder": "no", "current_infection": "no"},
+}
+
+
+class Chat:
+    """The form's validation over a conversation, as Rasa runs it: the slots and the
+    session's events carry over from one message to the next."""
+
+    def __init__(self, **slots: Any) -> None:
+        self.slots: Dict[str, Any] = {"unclear_answers": 0, **slots}
+        self.events: List[Dict[str, Any]] = [{"event": "session_started"}]
+        self.replies: List[str] = []
+        self.returned: List[Dict[str, Any]] = []
+
+    @classmethod
+    def at(cls, slot: str) -> Chat:
+        """A chat at the question `slot`, the questions before it answered "No"."""
+        return cls(**BEFORE.get(slot, {}), requested_slot=slot)
+
+    async def say(self, text: str, intent: str = "inform") -> List[str]:
+        self.events.append(
+            {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+        )
+        tracker = Tracker(
+            sender_id="unit",
+            slots=dict(self.slots),
+            latest_message={
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.9},
+                "intent_ranking": [{"name": intent, "confidence": 0.9}],
+                "entities": [],
+            },
+            events=list(self.events),
+            paused=False,
+            followup_action=None,
+            active_loop={"name": "screening_form"},
+            latest_action_name="action_listen",
+        )
+        dispatcher = CollectingDispatcher()
+        self.returned = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+        for event in self.returned:
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+            self.events.append(event)
+        self.replies = [message.get("text") or "" for message in dispatcher.messages]
+        return self.replies
+
+    @property
+    def asked(self) -> str | None:
+        return self.slots.get("requested_slot")
+
+    @property
+    def gave_way(self) -> bool:
+        """Whether the form left the message to the rules (a cancel, an FAQ answer):
+        it only kept the question requested, so Rasa rejects the form."""
+        return all(
+            event.get("event") == "slot" and event.get("name") == "requested_slot"
+            for event in self.returned
+        )
+
+
+def summary(slot: str) -> str:
+    return load_screening().question(slot).summary.lower()
+
+
+def check_message() -> str:
+    return screening_message("check")
+
+
+# --- 1. a question back that tells a fact -------------------------------------------
+
+
+async def test_does_gestational_count_keeps_the_pregnancy_and_is_not_sure() -> None:
+    chat = Chat.at("infection_risk")
+    replies = await chat.say(
+        "does it count if it's only gestational? I'm 12 weeks and they're testing me early "
+        "cos of my PCOS",
+        "unanswerable_question",
+    )
+    assert not chat.gave_way  # no "I can't answer that one": it is an answer
+    assert chat.slots["pregnant"] == "yes" and chat.slots["pregnancy_stage"] == "12 weeks"
+    assert chat.slots["infection_risk"] == "unsure"
+    # the runner is told what was noted
+    assert screening_message("unknown_name", answer=summary("infection_risk")) in replies
+    assert any(summary("pregnant") in reply for reply in replies)
+    # the "No" tapped next answers the next question and changes none of it
+    await chat.say("No", "deny")
+    assert chat.slots["pregnant"] == "yes" and chat.slots["infection_risk"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "intent"),
+    [
+        ("infection_risk", "would my inhaler count? I use it every day", "faq"),
+        ("infection_risk", "does eczema count? mine's pretty bad", "unanswerable_question"),
+        ("infection_risk", "does it count if it's only gestational?", "faq"),
+        ("infection_risk", "would thyroid stuff be included? mine's underactive", "faq"),
+        ("blood_disorder", "does it matter if I bruise like a peach? always have", "faq"),
+        ("blood_disorder", "is it a problem if my iron's low? on tablets for it", "faq"),
+        ("current_infection", "does it count if it's only a bit of a sniffle??", "faq"),
+    ],
+)
+async def test_a_question_whether_the_runners_own_case_counts_is_not_sure(
+    slot: str, text: str, intent: str
+) -> None:
+    chat = Chat.at(slot)
+    await chat.say(text, intent)
+    assert not chat.gave_way
+    assert chat.slots[slot] in ("yes", "unsure")
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("I'm 12 weeks btw, does that matter?", "12 weeks"),
+        ("im 10 wks lol", "10 weeks"),
+        ("no but I am 9 weeks, is that ok?", "9 weeks"),
+        ("the midwife wants me to do 12 week scan first, is that an issue", "12 weeks"),
+        ("I'm eleven weeks and a bit nervous about needles", "11 weeks"),
+    ],
+)
+async def test_a_stage_said_of_oneself_later_is_a_pregnancy(text: str, stage: str) -> None:
+    chat = Chat.at("blood_disorder")
+    replies = await chat.say(text, "unanswerable_question")
+    assert chat.slots["pregnant"] == "yes" and chat.slots["pregnancy_stage"] == stage
+    assert any(summary("pregnant") in reply for reply in replies)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm 12 weeks post op on my knee",
+        "I'm 8 weeks out from London",
+        "I'm 6 weeks into my marathon plan",
+        "I'm 3 months sober",
+        "no, not preggers, no bump lol",
+    ],
+)
+def test_a_length_of_time_about_something_else_is_no_pregnancy(text: str) -> None:
+    assert not tells_a_pregnancy(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does a cold count?",
+        "what counts as an infection?",
+        "why do you need to know? I'm fine",
+        "is this safe? I'm nervous of needles",
+        "is a cold counted as an infection? i don't have one",  # a denial, checked
+        "can I still book? I'm excited",
+    ],
+)
+def test_questions_that_tell_nothing_of_the_runners_case(text: str) -> None:
+    assert not asks_back_about_own_case(text)
+
+
+async def test_a_general_question_back_is_still_explained() -> None:
+    chat = Chat.at("current_infection")
+    replies = await chat.say("does a cold count?", "faq")
+    assert chat.slots.get("current_infection") is None
+    assert replies == [load_screening().question("current_infection").explain]
+
+
+# --- 2. a pick or how often: an answer to a medicine question -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("just the one 💊", "faq"),
+        ("just the one", "faq"),
+        ("only the one", "faq"),
+        ("only on weekends", "unanswerable_question"),
+        ("the one in the morning", "unanswerable_question"),
+        ("yes the small one", "nlu_fallback"),
+        ("one a day", "inform"),
+        ("just the one tablet tbh", "faq"),
+        ("the 75", "faq"),
+        ("a 75 every morning", "faq"),
+        ("every other day", "inform"),
+        ("twice a day", "inform"),
+        ("my usual one", "faq"),
+        ("the blue one at night", "unanswerable_question"),
+        ("only when needed", "faq"),
+        ("weekends only", "faq"),
+        ("on race days", "unanswerable_question"),
+        ("both", "inform"),
+        ("a couple of them", "faq"),
+    ],
+)
+async def test_an_answer_that_needs_the_question_is_a_yes(text: str, intent: str) -> None:
+    chat = Chat.at("blood_disorder")
+    await chat.say(text, intent)
+    assert not chat.gave_way  # never an FAQ answer and the question again
+    # a yes ("the small one" is a blood thinner), or "not sure" where the words name a
+    # medicine nobody could check ("tablet"); never a no
+    noted = chat.slots["blood_disorder"]
+    assert noted in ("yes", "unsure")
+    await chat.say("No", "deny")  # a tap afterwards answers the next question
+    assert chat.slots["blood_disorder"] == noted
+
+
+async def test_just_the_one_to_the_pregnancy_question_is_not_sure() -> None:
+    chat = Chat(requested_slot="pregnant")
+    await chat.say("just the one 💊", "faq")
+    assert chat.slots["pregnant"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    "text", ["one sec", "one moment please", "first time", "2", "1", "one", "not the one",
+             "all good", "all gucci", "both knees", "just a bit", "the usual"],
+)  # fmt: skip
+def test_no_pick_read_into_other_words(text: str) -> None:
+    assert not pick_answer(normalise(text))
+
+
+@pytest.mark.parametrize("text", ["2", "one sec"])
+async def test_a_number_or_a_pause_is_never_a_yes(text: str) -> None:
+    chat = Chat.at("blood_disorder")
+    await chat.say(text, "inform")
+    assert chat.slots.get("blood_disorder") is None and chat.asked == "blood_disorder"
+
+
+# --- 3. where and since when --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "intent"),
+    [
+        ("infection_risk", "left arm, since 2021", "unanswerable_question"),
+        ("infection_risk", "right leg since 2019", "unanswerable_question"),
+        ("infection_risk", "my left arm since the op", "faq"),
+        ("infection_risk", "L arm since '21", "nlu_fallback"),
+        ("infection_risk", "left arm", "nlu_fallback"),
+        ("infection_risk", "both arms for years", "unanswerable_question"),
+        ("infection_risk", "right side, after my surgery in 2020", "unanswerable_question"),
+        ("current_infection", "left hand, since Tuesday", "unanswerable_question"),
+        ("blood_disorder", "left leg since last year", "faq"),
+    ],
+)
+async def test_a_place_and_a_time_to_a_condition_question_is_a_yes(
+    slot: str, text: str, intent: str
+) -> None:
+    chat = Chat.at(slot)
+    replies = await chat.say(text, intent)
+    assert not chat.gave_way  # never "I can't answer that one"
+    assert chat.slots[slot] == "yes", replies
+
+
+async def test_the_complaint_told_early_is_no_condition() -> None:
+    chat = Chat.at("infection_risk")
+    await chat.say("left calf since March", "inform")
+    assert chat.slots["complaint"] == "calf"
+    assert chat.slots.get("infection_risk") is None
+
+
+async def test_a_place_says_nothing_of_a_pregnancy() -> None:
+    chat = Chat(requested_slot="pregnant")
+    await chat.say("left arm, since 2021", "unanswerable_question")
+    assert chat.slots.get("pregnant") is None
+
+
+# --- 4. none ... except ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("none of the above except the middle one", "out_of_scope"),
+        ("none except the first", "out_of_scope"),
+        ("all no apart from the second", "unanswerable_question"),
+        ("no to all but the last one", "unanswerable_question"),
+        ("no to everything other than the middle one", "deny"),
+        ("none of them bar the last", "deny"),
+        ("nothing except number 2", "deny"),
+        ("no except #2", "deny"),
+        ("N apart from the last one", "deny"),
+        ("none besides the first one", "deny"),
+        ("nope, except one", "deny"),
+        ("all fine except the 2nd", "affirm"),
+        ("everything but the first", "inform"),
+    ],
+)
+async def test_an_exception_takes_the_denial_back(text: str, intent: str) -> None:
+    assert takes_an_exception(normalise(text))
+    chat = Chat.at("infection_risk")
+    await chat.say(text, intent)
+    assert chat.slots["infection_risk"] == "yes"
+
+
+async def test_an_unsure_exception_stays_unsure() -> None:
+    chat = Chat.at("infection_risk")
+    await chat.say("none except maybe the last one, not sure", "unsure")
+    assert chat.slots["infection_risk"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    "text", ["no but one of my friends is diabetic", "nope, other than the odd cold", "no thanks"]
+)
+def test_no_exception_read_into_other_words(text: str) -> None:
+    assert not takes_an_exception(normalise(text))
+
+
+# --- 5. a stop needs the words of a stop ----------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["request_human", "stop_screening"])
+async def test_a_statement_is_never_a_cancel(intent: str) -> None:
+    chat = Chat.at("infection_risk")
+    replies = await chat.say(
+        "I wouldn't call it weakened, I just catch every bug going since my spleen op", intent
+    )
+    assert not chat.gave_way
+    assert chat.slots["infection_risk"] == "yes"
+    assert chat.slots.get("screening_stopped") is None and chat.asked is not None
+    assert screening_message("stopped") not in replies
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no wait, I didn't mean stop, I still want to book",
+        "please don't cancel, I'm just slow at typing",
+    ],
+)
+async def test_a_stop_taken_back_stops_nothing(text: str) -> None:
+    chat = Chat.at("blood_disorder")
+    await chat.say(text, "stop_screening")
+    assert not chat.gave_way and chat.asked == "blood_disorder"
+
+
+async def test_a_name_the_classifier_took_for_a_cancel_is_read() -> None:
+    chat = Chat.at("blood_disorder")  # the classifier gives unknown words "stop_screening"
+    await chat.say("Zorvaxil", "stop_screening")
+    assert not chat.gave_way and chat.slots["blood_disorder"] == "unsure"
+
+
+def _examples(intent: str) -> List[str]:
+    found = []
+    for path in [
+        *Path(PROJECT_ROOT, "data", "nlu").glob("*.yml"),
+        *Path(PROJECT_ROOT, "tests", "nlu").glob("heldout*.yml"),
+    ]:
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if entry.get("intent") == intent:
+                found += [
+                    line[2:].strip() for line in entry["examples"].splitlines() if line.strip()
+                ]
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *_examples("stop_screening"),
+        "ugh 8 weeks, never mind, cancel",
+        "stpo",
+        "cancle",
+        "I'm done with these questions",
+        "no more questions please",
+        "I don't want to do this anymore",
+        "STOP!!",
+        "pls stop",
+        "cancel please",
+        "gotta go",
+    ],
+)
+async def test_a_request_to_stop_still_stops(text: str) -> None:
+    assert asks_to_stop(text)
+    chat = Chat.at("blood_disorder")
+    await chat.say(text, "stop_screening")
+    assert chat.gave_way  # the rule cancels
+
+
+@pytest.mark.parametrize("text", _examples("request_human"))
+async def test_a_request_for_a_person_still_stops(text: str) -> None:
+    assert asks_for_a_person(text)
+    chat = Chat.at("blood_disorder")
+    await chat.say(text, "request_human")
+    assert chat.gave_way  # the rule hands over to the team
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call it what you like, I've had a transplant",
+        "I have an open wound on my shin",
+        "someone said I might be diabetic",
+        "my physio said my sugars are fine",
+    ],
+)
+def test_statements_do_not_ask_for_a_person(text: str) -> None:
+    assert not asks_for_a_person(text) and not asks_to_stop(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I stopped my warfarin last week",
+        "my op was cancelled so still on the chemo",
+        "I quit smoking",
+        "I'm done with chemo, last cycle in May",
+        "I don't need insulin anymore",
+        "I have to go to the GP for my sugar",
+        "skipping meals makes me shaky",
+        "forget that, I'm on warfarin",
+        "I wouldn't call it weakened, I just catch every bug going since my spleen op",
+    ],
+)
+def test_a_statement_with_a_stop_word_asks_for_no_stop(text: str) -> None:
+    assert not asks_to_stop(text)
+
+
+async def test_a_red_flag_always_stops() -> None:
+    chat = Chat.at("infection_risk")
+    await chat.say("I just catch every bug going, and my chest is tight right now", "red_flag")
+    assert chat.gave_way
+
+
+# --- 6. "yeah nah" --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("yeah nah", "affirm"),
+        ("yeah, nah", "affirm"),
+        ("yeah nah mate", "deny"),
+        ("Yeahhh nahhh", "affirm"),
+        ("yeah no", "affirm"),
+        ("yeah nah all good", "deny"),
+        ("yea nah, none of those", "deny"),
+    ],
+)
+async def test_yeah_nah_is_a_no_checked_with_the_buttons(text: str, intent: str) -> None:
+    chat = Chat.at("blood_disorder")
+    replies = await chat.say(text, intent)
+    assert replies[0] == check_message() and chat.asked == "blood_disorder"
+    assert chat.slots.get("blood_disorder") is None
+    await chat.say("No", "deny")  # the runner taps "No": a plain no, no doubt
+    assert chat.slots["blood_disorder"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nah yeah", ("yes", "unsure")),
+        ("nah yeah 😬", ("yes", "unsure")),
+        ("yeah nah yeah", ("yes", "unsure")),
+        ("yeah nah, not that I know of", ("unsure",)),
+        ("yeah nah, I'm on warfarin though", ("yes",)),
+    ],
+)
+async def test_the_other_slang_is_never_a_no(text: str, expected: tuple) -> None:
+    chat = Chat.at("blood_disorder")
+    await chat.say(text, "deny")
+    assert chat.slots.get("blood_disorder") in expected
+
+
+# --- every answer above, whatever question it is given to -----------------------------
+
+
+@pytest.mark.parametrize("slot", YES_NO[1:])
+@pytest.mark.parametrize(
+    "text", ["just the one", "none of the above except the middle one", "left arm, since 2021"]
+)
+async def test_no_context_answer_is_ever_a_no(slot: str, text: str) -> None:
+    chat = Chat.at(slot)
+    await chat.say(text, "faq")
+    assert chat.slots.get(slot) in ("yes", "unsure")
