@@ -100,6 +100,8 @@ OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLB
 # in another message ("recommend a good book", "do you have lockers for my bag?")
 # can look like one to the classifier.
 FLOW_INTENTS = frozenset({"request_booking", "request_human", "ask_my_data"})
+# "why do you ask?": the classifier once gave it to "is it going to snow this weekend"
+WHY_SCREENING_INTENT = "ask_why_screening"
 # what such a request may become: never an answer, only "not something I can help with"
 NO_ANSWER_INTENTS = frozenset({OUT_OF_SCOPE_INTENT, UNANSWERABLE_INTENT})
 INDICATION_INTENT = "ask_indication"
@@ -424,6 +426,10 @@ class AnswerGuard(GraphComponent):
             return (best if no_answer else None), 0.0
         if intent == INFORM_CONDITION_INTENT:
             return self.question_beside_a_complaint(text, opinions)
+        if intent == WHY_SCREENING_INTENT and opinions.lexical:
+            # words the lexical classifier hardly sees as "why do you ask?": out of scope
+            asks_why = opinions.lexical.get(intent, 0.0) >= self.request_minimum
+            return (None if asks_why else OUT_OF_SCOPE_INTENT), 0.0
         if intent not in OVERRULABLE:
             return None, 0.0
         if opinions.either_says_red_flag():

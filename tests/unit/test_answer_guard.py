@@ -471,3 +471,18 @@ def test_a_question_beside_a_complaint_gets_its_answer() -> None:
     # an answer the classifiers are unsure of leaves it to the screening as well
     unsure = {"faq/what_is_dry_needling": 0.5, "faq/cost": 0.5}
     assert GUARD.verdict(taken_for_a_statement(question, unsure)) == (None, 0.0)
+
+
+def test_why_do_you_ask_needs_words_that_ask_why() -> None:
+    examples = [*EXAMPLES, ("why do you ask", "ask_why_screening")]
+    examples += [
+        ("why do you need to know that", "ask_why_screening"),
+        ("why?", "ask_why_screening"),
+    ]
+    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    guard = AnswerGuard({"request_minimum": 0.2}, lexical=lexical)
+    assert intent_after(parsed("ask_why_screening", 0.95, text="why do u need that"), guard) == (
+        "ask_why_screening"
+    )
+    snow = parsed("ask_why_screening", 0.95, text="is it going to snow this weekend")
+    assert intent_after(snow, guard) == "out_of_scope"
