@@ -845,7 +845,7 @@ class ValidateScreeningForm(QuestionnaireValidation):
             # "does it count if it's only gestational? I'm 12 weeks": whether their own
             # case counts is the runner's doubt, and a doubt is "not sure" (principle 1)
             summary = load_screening().question(requested).summary.lower()
-            dispatcher.utter_message(text=screening_message("unknown_name", answer=summary))
+            dispatcher.utter_message(text=screening_message("own_case_asked", answer=summary))
             answers[requested] = UNSURE
         if requested not in answers and self._unread_name(requested, tracker):
             # "Arixtra", "T1DM": a name it cannot read is no answer to forget (principle 3)

@@ -116,7 +116,7 @@ async def test_does_gestational_count_keeps_the_pregnancy_and_is_not_sure() -> N
     assert chat.slots["pregnant"] == "yes" and chat.slots["pregnancy_stage"] == "12 weeks"
     assert chat.slots["infection_risk"] == "unsure"
     # the runner is told what was noted
-    assert screening_message("unknown_name", answer=summary("infection_risk")) in replies
+    assert screening_message("own_case_asked", answer=summary("infection_risk")) in replies
     assert any(summary("pregnant") in reply for reply in replies)
     # the "No" tapped next answers the next question and changes none of it
     await chat.say("No", "deny")
