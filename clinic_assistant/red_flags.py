@@ -132,11 +132,39 @@ def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
     )
 
 
+def _hashtag_words(tag: str) -> str:
+    """A hashtag's words: "chest_pain" is "chest pain", "heartracing" is "heart racing"
+    (the fewest dictionary words, the longest first on a tie: not "hear tracing"); a tag
+    it cannot split stays as it is ("chestpain" is matched as written as well)."""
+    if "_" in tag:
+        return tag.replace("_", " ")
+    from clinic_assistant.nlp.typos import is_english_word  # the dictionaries, loaded once
+
+    tag = tag.lower()
+    best: List[List[str] | None] = [[]] + [None] * len(tag)
+    for end in range(1, len(tag) + 1):
+        for start in range(end):
+            word, before = tag[start:end], best[start]
+            if before is None or not (len(word) >= 2 or word in ("a", "i")):
+                continue
+            if not is_english_word(word):
+                continue
+            candidate = before + [word]
+            current = best[end]
+            if current is None or (len(candidate), [-len(w) for w in candidate]) < (
+                len(current),
+                [-len(w) for w in current],
+            ):
+                best[end] = candidate
+    words = best[len(tag)]
+    return " ".join(words) if words and len(words) > 1 else tag
+
+
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'")
     # a hashtag's words: "#chest_pain" is "chest pain", "#chestpain" is "chestpain" (and
     # "no #chestpain" a denial like any other)
-    text = re.sub(r"#(\w+)", lambda m: m.group(1).replace("_", " "), text)
+    text = re.sub(r"#(\w+)", lambda m: _hashtag_words(m.group(1)), text)
     return re.sub(r"\s+", " ", text).strip()
 
 

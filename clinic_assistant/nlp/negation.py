@@ -59,9 +59,12 @@ OTHER_PEOPLE = {
     "buddy", "pal", "mates", "clubmate", "neighbour", "neighbor", "boss", "colleagues",
     "friends", "others", "everyone", "anyone", "runners",
     # a pet's condition is no more the runner's: "my dog's diabetic"
+    "toddler", "toddlers", "stepson", "stepdaughter", "youngest", "eldest",
     "dog", "dog's", "dogs", "cat", "cat's", "cats", "horse", "horse's", "pup", "puppy",
     "pony", "kitten",
 }  # fmt: skip
+# "my little one", "the wee one", "our youngest one": a child
+_CHILD_WORDS = {"little", "wee", "youngest", "eldest", "oldest"}
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
 _SHARED = re.compile(
@@ -239,7 +242,13 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     # says I should mention my haemophilia" the runner speaks of themself again
     # The runner also speaks of themself when "I"/"my" follows in the clause:
     # "since they took the lymph nodes out during my mastectomy" is the runner's.
-    others = [i for i, t in enumerate(before) if t.lower_ in OTHER_PEOPLE]
+    others = [
+        i
+        for i, t in enumerate(before)
+        if t.lower_ in OTHER_PEOPLE
+        # "my little one has conjunctivitis", "the wee one's got a cold"
+        or (t.lower_ in ("one", "ones", "un") and i and before[i - 1].lower_ in _CHILD_WORDS)
+    ]
     own_again = bool(others) and any(
         t.lower_ in FIRST_PERSON for t in [*before[others[-1] + 1 :], *doc[entity.end : end]]
     )
@@ -308,12 +317,20 @@ def _not_since_a_past_year(doc: Doc, entity: Span) -> bool:
     return bool(found) and not _TAKEN_BACK.search(after[found.end() :])
 
 
+# "took Coartem and it's long gone": the clause after says it is over
+_OVER_SINCE = re.compile(
+    r"^\W*(?:and|but)?\s*(?:it'?s|it is|it was|that'?s|that is|which is)\s+(?:now\s+)?"
+    r"(?:long gone|all gone|cleared up|all better|gone|over|finished)\b"
+)
+
+
 def _long_ago(doc: Doc, entity: Span) -> bool:
     if entity.ent_id_ not in CONDITIONS_OF_NOW:
         return False
     clause = doc[_clause_start(doc, entity) : _clause_end(doc, entity)].text.lower()
+    after = doc[_clause_end(doc, entity) :].text.lower()
     return (
-        bool(_LONG_AGO.search(clause))
+        bool(_LONG_AGO.search(clause) or _OVER_SINCE.search(after))
         and not _STILL_NOW.search(clause)
         and not re.search(r"\b(?:never|not|hasn't|hasnt|haven't|havent)\b", clause)
     )

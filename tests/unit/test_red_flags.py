@@ -59,6 +59,8 @@ MATCHES = {
         "#chest_pain on the climb at mile 4",
         "chestpains on my tempo runs lately",
         "#tightchest every parkrun this month",
+        # a hashtag of several words, split by the dictionary
+        "#crushingchestpain on the last hill",
         "like something heavy sitting on my chest at mile 3",
         "felt like someone was standing on my chest going up the stairs at the station",
         "last rep it was like a ton of bricks on my chest",
@@ -152,6 +154,7 @@ MATCHES = {
         "woke up in the medical tent at the half, no memory of the last 3k",
     ],
     "palpitations_dizzy": [
+        "#heartracing #dizzy on my easy run lol, watch said 205",
         "me ticker was going off its head on the run and I came over all woozy",
         "heart was pounding like mad and I felt really lightheaded at the top of the hill",
         "palpitations and dizzy spells on my long runs",
@@ -276,6 +279,8 @@ def test_every_flag_in_the_file_is_tested() -> None:
         # and heavy legs that are no chest pressure
         "no chestpain",
         "no #chestpain, just a tight calf",
+        "#nochestpain #nodizziness just #deadlegs",
+        "#marathontraining #legday #sorecalf",
         "no heavy feeling on my chest, just heavy legs",
         "my legs felt like an elephant sat on them after the marathon",
         "put too much weight on the chest press and my pec is sore",

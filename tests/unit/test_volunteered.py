@@ -189,6 +189,11 @@ CASES = [
     ("I catch every bug since my spleen op", {"infection_risk": "yes"}),
     # a pet's condition or a charity run names no condition of the runner's
     ("my cat is diabetic", {}),
+    # a child's infection, and one that the runner says is over
+    ("no, my little one has conjunctivitis but I'm fine", {}),
+    ("my toddler has a cold", {}),
+    ("had malaria back in 2015, took Coartem and it's long gone", {}),
+    ("on Coartem for malaria", {"current_infection": "yes"}),
     ("no, but my dog's diabetic so I'm a dab hand with insulin pens", {}),
     ("my dog's diabetic and I'm on insulin too", {"infection_risk": "yes"}),
     ("I'm a dab hand with insulin pens", {"infection_risk": "yes"}),
