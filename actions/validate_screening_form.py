@@ -361,8 +361,7 @@ _WHEN = (
     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)"
 )
 _PERIOD = r"(?:day|week|month|morning|night|evening|fortnight)"
-_PICK = re.compile(
-    rf"^{_LEAD}(?:"
+_PICK_CORE = (
     # just the one, the one, just one tablet, a couple of them, all three, both of them
     rf"(?:just |only )?(?:the |a )?{_COUNT}(?: of (?:them|those|these|em|the \w+))?(?: {_THING})?"
     rf"|(?:the )?{_COUNT} {_THING}"
@@ -376,25 +375,65 @@ _PICK = re.compile(
     rf"|(?:(?:on|at|in|during|before|after|over) )?(?:the )?{_WHEN}(?: only)?"
     rf"|(?:once|twice|three times|\d+ times|\dx|x\d) (?:a|per|each|every) {_PERIOD}"
     rf"|(?:every|each) (?:other )?{_PERIOD}|daily|when(?:ever)? (?:needed|i need (?:it|them|to))"
-    rf")"
-    # "... a day", "... in the morning", "... for my heart", "... since my stent"
+)
+# "... a day", "... in the morning", "... for my heart", "... since my stent"
+_PICK_TAIL = (
     rf"(?: (?:a|per|each|every) {_PERIOD}| daily)?"
     r"(?: (?:in|at|on|for|with|since|after|before|from|when) (?:[\w']+ ?){1,4})?"
+)
+_PICK = re.compile(
+    rf"^{_LEAD}(?:{_PICK_CORE}){_PICK_TAIL}"
     r"(?: (?:only|tbh|lol|haha|mate|x+|really|now|atm|at the moment|tho|though|i think|thanks|ta))*$"
 )
 # one that would be a pick but is no answer: "one sec", "first time", "one moment"
 _NOT_A_PICK = re.compile(
     r"^(?:one|1|just one|the first|first) (?:sec|second|moment|min|minute|tick|mo|time|thing)\b"
 )
+# "both, and neither is under control tbh", "just the one, can't remember what it's
+# called", "the middle one - since 2019": a pick that more words follow is still a pick;
+# what follows (a negative word about something else) takes nothing back (principle 3)
+_LEAD_OR_COMMA = _LEAD.replace(r"\s+", r"[\s,]+")  # "yes, both, ..."
+_LEADING_PICK = re.compile(
+    rf"^{_LEAD_OR_COMMA}(?P<pick>(?:{_PICK_CORE}){_PICK_TAIL})"
+    r"(?:\s*[,;:.!\-\u2013\u2014]+|\s+(?=(?:and|but|though|tho|although|plus|however|tbh|lol"
+    r"|haha|honestly|which|cos|coz|because|as)\b))\s*(?P<rest>\S.*)$"
+)
+# "both, no wait, neither", "the first one... or none, sorry": the pick taken back at
+# once is a contradiction, and a contradiction is "not sure" (principle 6)
+_PICK_TAKEN_BACK = re.compile(
+    r"^(?:no+ wait|wait|sorry|i mean|no i mean|actually|scratch that|oops|no no|no sorry|hang on"
+    r"|or (?:maybe )?(?:none|neither|not)|nvm|never ?mind|hmm+|um+|erm+)\b"
+    r"|^(?:no|nope|nah|none|neither|not really|not sure|dunno|idk)\W*$"
+)
+
+
+def leading_pick(text: str) -> str | None:
+    """ "both, and neither is under control tbh": the words after a pick that opens the
+    message, or None when the message does not open with one ("both knees", "one sec",
+    a bare "1" or "2", a button's position on WhatsApp)."""
+    light = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    light = re.sub(r"\s+", " ", re.sub(r"[^\w\s',;:.!?\-\u2013\u2014#+/]", " ", light)).strip()
+    match = _LEADING_PICK.match(light)
+    if not match or re.fullmatch(_COUNT, match.group("pick")):
+        return None
+    if _NOT_A_PICK.match(normalise(text)):
+        return None
+    return match.group("rest")
+
+
 # "none of the above except the middle one", "all no apart from the second", "no to all
 # but the last one": the exception takes part of the denial back (principles 2 and 3)
 _TARGET = (
     r"(?:for )?(?:maybe |possibly |perhaps |probably )?(?:the |that |number |no |nr )?"
     rf"(?:{_ORDINAL}|one|two|three|[123]|[\w']+ one)\b"
+    # "but for the first time", "bar the last few weeks", "save the second half": a time
+    r"(?! (?:time|times|day|days|week|weeks|month|months|year|years|few|couple|race|races|half"
+    r"|mile|miles|km|k|lap|laps|rep|reps|session|sessions|run|runs|night|nights|bit of)\b)"
 )
 _EXCEPTION = re.compile(
-    r"\b(?:except|excepting|apart from|aside from|other than|besides|beside|bar|barring"
-    rf"|save for|excluding|not counting|minus|exc|exept|expect) {_TARGET}"
+    r"\b(?:except|excepting|apart from|aside from|other than|besides|beside|bar|barring|save"
+    r"|saving|excluding|excl|not counting|not including|minus|exc|exept|expect|but for|outside of"
+    rf"|with the exception of|bar for) {_TARGET}"
     rf"|\b(?:all|everything|none|nothing|them|those|these|above|everything else) but {_TARGET}"
 )
 # "left arm, since 2021", "right leg for 3 years", "both legs since my op": where and
@@ -497,31 +536,158 @@ _PREGNANCY_WORDS = re.compile(
     r"|obgyn|ob gyn|trimester|morning sickness|hyperemesis|due date"
     r"|(?:dating|booking|nuchal|anomaly|\d+ ?(?:week|wk)) scan)\b"
 )
+# "I'm a midwife on nights", "as a midwife", "my mum's a midwife", "I work with
+# midwives": the runner's job, or someone else's, is no pregnancy of hers (principle 8);
+# "there's a midwife appointment on Friday" and "the midwife says..." stay one
+_MIDWIFE_AS_A_JOB = re.compile(
+    r"\b(?:i'm|im|i am|i was|i've been|ive been|i'll be|being|as|work as|working as|worked as"
+    r"|works as|job as|(?:training|trained|train|studying|qualified) (?:to be|as)|become|becoming"
+    r"|is|was|s) (?:a |an )?(?:(?:student|trainee|community|nhs|senior|junior|newly qualified"
+    r"|qualified|registered|locum|agency|bank|independent|hospital|labour ward|retired|practising"
+    r"|practicing|specialist|lead|band \d|night|night shift|private|former|ex) )*midwi(?:fe|ves)\b"
+    r"(?! (?:appointment|appt|app|visit|check|checkup|booking|clinic|review|said|says|told|wants"
+    r"|reckons|thinks)\b)"
+    r"|\bmidwi(?:fe|ves) (?:here|by trade|by profession|myself|on (?:nights|days|shift|call"
+    r"|the ward|a ward)|shifts?|for \d+ (?:years|yrs)|of \d+ (?:years|yrs)|colleagues?|friends?"
+    r"|mates?|training|course|degree|students?|job|work)\b"
+    r"|\b(?:work|working|worked|works) (?:with|alongside) (?:the )?midwi(?:fe|ves)\b"
+)
 _NUMBER_WORD = (
     r"(?:\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
 )
-_I_AM_A_STAGE = re.compile(
-    r"\b(?:i'm|im|i am|am)\s+(?:(?:only|just|about|nearly|almost|around|roughly|now|currently"
-    rf"|like|exactly)\s+)*{_NUMBER_WORD}\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w|months?|mths?)"
-    r"(?=\s*(?:$|[,.!?;:)\-]|\s(?:and|but|so|now|today|tomorrow|btw|tho|though|ish|or so|pregnant"
-    r"|preg|along|gone|already|yet|lol|x|haha|\+|\d|this|if|is|are"
-    r"|do|does|would|could|can|will)\b))"
+# the words that may come between "I'm" and the number: "I'm actually 9 weeks", "I'm
+# nearly 10 weeks", "I'm only just 6 weeks", "I'm at 8 weeks"
+_STAGE_MODIFIER = (
+    r"(?:only|just|about|nearly|almost|around|roughly|now|currently|like|exactly|actually"
+    r"|already|officially|apparently|probably|prob|maybe|literally|finally|still|over|under|past"
+    r"|at|approx|approximately|bang on|getting on for|close to|pretty much|basically|technically"
+    r"|coming up to|coming up on|approaching|going on|turning|hitting|also|too|btw|tbh|so|well"
+    r"|um+|erm+|uh|oh|ah|somewhere around|at least|more like|a little|a bit|ish|~)"
 )
+# "I'm 8 weeks", "im 10 wks", "I am eleven and a half weeks", "I'm 9+2 weeks"
+_I_AM_A_STAGE = re.compile(
+    rf"\b(?:i'm|im|i am|am)\s+(?:{_STAGE_MODIFIER}\s+){{0,4}}{_NUMBER_WORD}"
+    r"(?:\s+and a (?:half|bit))?\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|wk|w|months?|mths?|mnths?)\b"
+)
+# the end of the clause the time is said in: "I'm 9 weeks, only found out yesterday",
+# "I'm 8 weeks and my calf..."; not "8 weeks and counting to London", "8 weeks and 3 days"
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:()\n,\u2013\u2014]|\s-\s|\s(?:and|but|so|because|cos|coz|cause|though|tho|although"
+    r"|which|plus|lol|haha|x+|btw|if|when|is|does|do|would|could|can|will|should|hence)\b"
+    r"(?! (?:counting|a half|a bit|\d+ days?|\w+ days?|change)\b)"
+)
+# after the birth, a time is since it, and no pregnancy now: "I'm 12 weeks postpartum"
+_AFTER_BIRTH = re.compile(
+    r"\b(?:postpartum|post partum|postnatal|post natal|pp|post baby|post birth|born|delivered"
+    r"|c ?section|(?:after|since) (?:the |my |giving |having )?(?:baby|birth|delivery|her|him"
+    r"|them|the twins))\b"
+)
+# words that tell the time is the pregnancy's: "with twins", "since my last period", "12
+# weeks post transfer", "along", "by scan"
+_PREGNANCY_CONTEXT = re.compile(
+    r"\b(?:pregnant|preg|pregnancy|pg|baby|babies|bub|bubba|bump|twins|triplets|midwife|due"
+    r"|trimester|lmp|last period|periods?|ivf|transfer|embryo|conceived|conception|expecting"
+    r"|along|gone|of 40|morning sickness|nausea|bfp|positive test|pregnancy test|hpt|obstetric\w*"
+    r"|(?:by|from|at) (?:the |my |a )?(?:dating )?scan|\d+ ?(?:week|wk) scan|dating scan)\b|/40\b"
+)
+# what a time about other things says: since an operation, to a race, of shifts, into a
+# training block, sober (eighth_break.yml); in the clause of the time
+_TIME_CONNECTOR = (
+    r"(?:since|post|postop|after|out|off|from|to(?! be\b)|till|til|until|left|away|ahead|behind"
+    r"|into|in to|before|of|sober|clean|dry|free|smoke free|alcohol free|booze free|on the"
+    r" waiting list|waiting|on crutches|on the bench|counting down)"
+)
+# (not "running", "5k", "sick", "half" or "tri": "I'm 8 weeks still running 5k a day", "8
+# weeks sick every morning", "8 weeks and a half", "10 weeks first tri" are a pregnancy)
+_TIME_TOPIC = (
+    r"(?:training|trained|train|block|plan|programme|program|cycle|build|base|phase|taper|streak"
+    r"|op|ops|surgery|operation|surgical|acl|mcl|pcl|menisc\w*|knee|knees|hip|hips|ankle|achilles"
+    r"|hamstring|hammy|calf|calves|shin|shins|foot|feet|heel|plantar|itb|quad|glute|groin|back"
+    r"|shoulder|wrist|bone|repair|reconstruction|replacement|procedure|fractur\w*|broken|break"
+    r"|injur\w*|niggle|strain|sprain|tear|rehab|recover\w*|physio|crutches|boot|cast|brace|race"
+    r"|races|racing|marathon|ultra|parkrun|london|berlin|boston|chicago|nyc|new york"
+    r"|tokyo|paris|manchester|valencia|comrades|ironman|triathlon|event|race day|big day"
+    r"|countdown|couch to 5k|c25k|coach|club|chemo|radiotherapy|treatment|antibiotics|abx|course"
+    r"|job|work|shifts?|nights|night shifts?|holiday|leave|covid|quit|quitting|smoking|drinking"
+    r"|booze|alcohol|diet|vegan|sober)"
+)
+_ABOUT_SOMETHING_ELSE = re.compile(rf"\b(?:{_TIME_CONNECTOR}|{_TIME_TOPIC})\b")
+# "I'm 12 weeks, post op", "I'm 8 weeks - till London": the clause after a comma starts
+# with what the time is of; not "I'm 8 weeks, before you ask, ...", "..., off to the GP"
+_STARTS_WITH_A_CONNECTOR = re.compile(
+    r"^\s*(?:(?:today|now|exactly|so far|ish|or so|already|give or take)\s+)*(?:since|post|postop"
+    r"|after (?:my|the|a|an|surgery|op|the op)|out from|out of|into|in to|until|till|til|to go"
+    r"|to (?:race|the race|race day|london|the marathon)|sober|clean|off the|off work|off running"
+    r"|of (?:them|it|training|rehab|nights|shifts))\b"
+)
+_TOPIC_BEFORE = re.compile(rf"\b{_TIME_TOPIC}\b")
 _NEGATED_WORD_BEFORE = re.compile(r"\b(?:no|not|never|without|n't)\b(?: \w+){0,2} $")
 
 
-def tells_a_pregnancy(text: str) -> bool:
-    """ "I'm 12 weeks and they're testing me early", "it's only gestational": whether the
-    message tells a pregnancy the vocabulary cannot see (its stage is read elsewhere)."""
-    lowered = text.lower().replace("’", "'").replace("‘", "'")
-    if _I_AM_A_STAGE.search(lowered):
-        return True
-    clean = normalise(text)
+def _stage_is_a_pregnancy(light: str, match: re.Match) -> bool:
+    """Whether "I'm 8 weeks" is a pregnancy: what follows or precedes the number in
+    its clause decides. "with twins", "by the app", "only found out yesterday" or
+    nothing at all: a pregnancy (principle 1); "since my ACL op", "and counting to
+    London", "post op", "into my block", "sober", "postpartum": another time."""
+    after = light[match.end() :]
+    brk = _CLAUSE_BREAK.search(after)
+    window = after[: brk.start()] if brk else after
+    if _AFTER_BIRTH.search(window):
+        return False  # "12 weeks postpartum": the baby is born
+    if _PREGNANCY_CONTEXT.search(window):
+        return True  # "8 weeks with twins", "6 weeks since my last period"
+    if _ABOUT_SOMETHING_ELSE.search(window):
+        return False  # "12 weeks today since my ACL op", "8 weeks and counting to London"
+    if brk and not window.strip(" '") and brk.group(0).strip() in (",", "-", "\u2013", "\u2014"):
+        # "I'm 12 weeks, post op": the next words may still say what the time is of
+        rest = after[brk.end() :]
+        if _STARTS_WITH_A_CONNECTOR.match(rest) and not _PREGNANCY_CONTEXT.search(
+            rest[: (_CLAUSE_BREAK.search(rest) or re.search(r"$", rest)).start()]
+        ):
+            return False
+    before = light[: match.start()]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause_before = before[breaks[-1].end() :] if breaks else before
+    # "since the ACL op I'm 12 weeks", "post op I'm 6 weeks"; not "since I'm 8 weeks"
+    return not _TOPIC_BEFORE.search(clause_before)
+
+
+def _pregnancy_word_said(clean: str) -> bool:
+    """A word of pregnancy the vocabulary does not know, not negated ("no bump") and
+    not a job ("I'm a midwife on nights")."""
+    jobs = [m.span() for m in _MIDWIFE_AS_A_JOB.finditer(clean)]
     return any(
         not _NEGATED_WORD_BEFORE.search(clean[: match.start()])
+        and not any(start <= match.start() < end for start, end in jobs)
         for match in _PREGNANCY_WORDS.finditer(clean)
     )
+
+
+def without_a_midwifes_job(text: str) -> str:
+    """ "I'm a midwife on nights" as "I'm a nurse on nights": the vocabulary reads the
+    word "midwife" as a pregnancy, but the runner's job (or someone else's) is none of
+    hers (principle 8); the text as it is when any midwife in it may be her own."""
+    clean = normalise(text)
+    if not _MIDWIFE_AS_A_JOB.search(clean) or _pregnancy_word_said(clean):
+        return text
+    return re.sub(
+        r"(?i)\bmidwi(fe|ves)\b",
+        lambda match: "nurse" if match.group(1).lower() == "fe" else "nurses",
+        text,
+    )
+
+
+def tells_a_pregnancy(text: str) -> bool:
+    """ "I'm 12 weeks and they're testing me early", "I'm 8 weeks with twins", "it's only
+    gestational": whether the message tells a pregnancy the vocabulary cannot see (its
+    stage is read elsewhere); not "I'm 12 weeks today since my ACL op", "I'm 8 weeks and
+    counting to London" or "I'm a midwife on nights"."""
+    light = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    light = re.sub(r"[ \t]+", " ", re.sub(r"[^\w\s',;:.!?()\-\u2013\u2014+/~]", " ", light))
+    if any(_stage_is_a_pregnancy(light, match) for match in _I_AM_A_STAGE.finditer(light)):
+        return True
+    return _pregnancy_word_said(normalise(text))
 
 
 class ValidateScreeningForm(QuestionnaireValidation):
@@ -640,6 +806,15 @@ class ValidateScreeningForm(QuestionnaireValidation):
         value = UNSURE if unsure else YES
         if takes_an_exception(clean) and not is_question(text):
             return max((v for v in (answer, value) if v), key=PRECEDENCE.__getitem__)
+        rest = leading_pick(text)
+        if rest is not None:
+            # "both, and neither is under control tbh": the pick is the answer, whatever
+            # negative word follows it about something else; never a "no" to confirm
+            # (principle 3). Taken back at once ("both, no wait, neither") or asked
+            # about ("the first one, does that count?"), it is a doubt (principles 1, 6)
+            doubt = _PICK_TAKEN_BACK.search(normalise(rest)) or is_question(text)
+            picked = UNSURE if doubt else value
+            return max((v for v in (answer, picked) if v), key=PRECEDENCE.__getitem__)
         if answer is not None or is_question(text):
             return answer
         if pick_answer(clean):
@@ -689,7 +864,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             and normalise(text) in {normalise(q.summary) for q in screening.questions}
         ):
             return Reading()  # the button titles name conditions; they choose, not answer
-        reading = read_message(text, latest_mentions(tracker), screening)
+        as_read = without_a_midwifes_job(text)  # "I'm a midwife on nights": her job
+        mentions = latest_mentions(tracker) if as_read == text else find_mentions(nlp(), as_read)
+        reading = read_message(as_read, mentions, screening)
         requested = tracker.get_slot(REQUESTED_SLOT)
         if (
             requested not in ("pregnant", "pregnancy_stage")
@@ -920,6 +1097,17 @@ class ValidateScreeningForm(QuestionnaireValidation):
             for slot, value in reported_facts(find_mentions(nlp(), text), screening).items():
                 if PRECEDENCE[value] > PRECEDENCE.get(found.get(slot), 0):
                     found[slot] = value
+        # "can I talk to someone? I'm actually 9 weeks": a pregnancy said of oneself in a
+        # message that stopped the form (its answers were cleared) is still said, so the
+        # next booking cannot reach the link on a "No" (principles 4 and 6)
+        for text in said:
+            if found.get("pregnant") == YES:
+                break
+            if someone_else_typing(text) or not tells_a_pregnancy(text):
+                continue
+            stage = parse_pregnancy_stage(text)
+            if stage and stage != UNSURE:
+                found.update({"pregnant": YES, "pregnancy_stage": stage})
         return found
 
     def contradicts(self, slot: str, before: Any, after: Any) -> bool:

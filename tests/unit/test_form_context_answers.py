@@ -1,8 +1,13 @@
 """The screening form reads answers that only make sense with the question asked
 (tests/safety/conversations/eighth_look.yml): a question back that tells a fact, "just
 the one 💊", "left arm, since 2021", "none of the above except the middle one", a
-statement the classifier took for a cancel, and "yeah nah". Each message is sent with
-the intent the classifier gives it (or a likely one): the form reads the words."""
+statement the classifier took for a cancel, and "yeah nah"; and the holes
+eighth_break.yml found in those readings: a pick that more words follow ("both, and
+neither is under control"), more exception words ("save the last"), a stage said of
+oneself with other words around it ("I'm 8 weeks with twins") against times about other
+things ("I'm 12 weeks today since my ACL op"), and "midwife" as the runner's job. Each
+message is sent with the intent the classifier gives it (or a likely one): the form
+reads the words."""
 
 from __future__ import annotations
 
@@ -20,12 +25,14 @@ from actions.validate_screening_form import (
     asks_back_about_own_case,
     asks_for_a_person,
     asks_to_stop,
+    leading_pick,
     pick_answer,
     takes_an_exception,
     tells_a_pregnancy,
+    without_a_midwifes_job,
 )
 from clinic_assistant import PROJECT_ROOT
-from clinic_assistant.screening.answers import normalise
+from clinic_assistant.screening.answers import normalise, parse_pregnancy_stage
 from clinic_assistant.screening.rules import load_screening
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
@@ -504,3 +511,296 @@ async def test_no_context_answer_is_ever_a_no(slot: str, text: str) -> None:
     chat = Chat.at(slot)
     await chat.say(text, "faq")
     assert chat.slots.get(slot) in ("yes", "unsure")
+
+
+# --- 7. a pick that more words follow (eighth_break.yml) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "intent"),
+    [
+        ("infection_risk", "both, and neither is under control tbh", "deny"),
+        ("infection_risk", "both and neither is under control", "inform"),
+        ("infection_risk", "yes, both, and neither is great", "affirm"),
+        ("infection_risk", "both 😬 and none of them are sorted", "deny"),
+        ("infection_risk", "the middle one - since 2019, never had it checked", "inform"),
+        ("infection_risk", "the last one, nothing else", "deny"),
+        ("infection_risk", "all three, not that it stops me running", "deny"),
+        ("infection_risk", "the first, but it's not bad at all", "deny"),
+        ("blood_disorder", "just the one, can't remember what it's called", "deny"),
+        ("blood_disorder", "the one in the morning, never miss it", "deny"),
+        ("blood_disorder", "one a day, never missed one", "deny"),
+        ("blood_disorder", "both of them, no bleeding problems though", "deny"),
+        ("blood_disorder", "the small one. nothing else", "faq"),
+        ("current_infection", "the second, no fever though", "deny"),
+    ],
+)
+async def test_a_pick_that_more_words_follow_is_never_a_no(
+    slot: str, text: str, intent: str
+) -> None:
+    assert leading_pick(text) is not None
+    chat = Chat.at(slot)
+    replies = await chat.say(text, intent)
+    assert check_message() not in replies  # no "Just to be sure" whose "No" would count
+    noted = chat.slots[slot]
+    assert noted in ("yes", "unsure")
+    await chat.say("No", "deny")  # a tap afterwards answers the next question
+    assert chat.slots[slot] == noted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "both, no wait, neither",
+        "the first one, sorry, none of them",
+        "the middle one, or none, not sure",
+        "both... no",
+        "the last one, does that count?",
+    ],
+)
+async def test_a_pick_taken_back_or_asked_about_is_not_sure(text: str) -> None:
+    chat = Chat.at("infection_risk")
+    await chat.say(text, "deny")
+    assert chat.slots["infection_risk"] in ("unsure", "yes")
+    assert chat.slots["infection_risk"] != "no"
+
+
+async def test_a_pick_with_more_words_to_the_pregnancy_question_is_not_sure() -> None:
+    chat = Chat(requested_slot="pregnant")
+    await chat.say("just the one, and it's not a problem", "deny")
+    assert chat.slots["pregnant"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "both knees, fine otherwise",
+        "one sec, checking",
+        "2, no",
+        "1, no",
+        "one, and",
+        "the other day I had a cold, all gone",
+        "all good, thanks",
+        "the first time, no",
+        "first time doing this, no",
+        "no, none of them",
+        "nope",
+        "neither, both fine",
+    ],
+)
+def test_no_leading_pick_read_into_other_words(text: str) -> None:
+    assert leading_pick(text) is None
+
+
+async def test_a_denial_with_no_pick_is_still_checked() -> None:
+    chat = Chat.at("infection_risk")
+    await chat.say("all good, nothing like that", "deny")
+    assert chat.slots.get("infection_risk") in (None, "no", "check")
+
+
+# --- 8. more exception words (eighth_break.yml) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("none of the above, save the last 🙃", "deny"),
+        ("none, save the first", "deny"),
+        ("no to all bar the middle one", "deny"),
+        ("none barring the last", "deny"),
+        ("nothing, excluding the second", "deny"),
+        ("all no minus the last one", "deny"),
+        ("none but for the middle one", "deny"),
+        ("none, except for the last", "deny"),
+        ("no to all other than the first", "deny"),
+        ("none of the above with the exception of the last", "deny"),
+        ("nope, not including the middle one", "deny"),
+    ],
+)
+async def test_more_exception_words_take_the_denial_back(text: str, intent: str) -> None:
+    assert takes_an_exception(normalise(text))
+    chat = Chat.at("infection_risk")
+    replies = await chat.say(text, intent)
+    assert check_message() not in replies
+    assert chat.slots["infection_risk"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no but for the first time in years I'm injury free",
+        "none bar the last few weeks of training",
+        "nope, save the date for my race",
+        "no, other than the second half of my long run",
+        "no, minus the odd sniffle",
+    ],
+)
+def test_no_exception_read_into_a_time_or_other_words(text: str) -> None:
+    assert not takes_an_exception(normalise(text))
+
+
+# --- 9. a stage said of oneself, or a time about something else (eighth_break.yml) ----
+
+_PREGNANCY_STAGES = [
+    ("no diabetes, but I'm 8 weeks with twins!", "8 weeks"),
+    ("no thinners. I'm 6 weeks by the app, just did a test 🥹", "6 weeks"),
+    ("I'm actually 9 weeks, only found out yesterday", "9 weeks"),
+    ("no, but I'm now 7 weeks", "7 weeks"),
+    ("I'm nearly 10 weeks", "10 weeks"),
+    ("I'm almost 11 weeks along", "11 weeks"),
+    ("im just 5 wks", "5 weeks"),
+    ("I'm already 8 weeks, eek", "8 weeks"),
+    ("I'm 8 weeks and 3 days", "8 weeks"),
+    ("I'm 10 weeks with my second", "10 weeks"),
+    ("I'm 7 weeks by my dates", "7 weeks"),
+    ("I'm 6 weeks since my last period", "6 weeks"),
+    ("I'm 9 weeks tomorrow", "9 weeks"),
+    ("knee op was years ago but I'm 8 weeks now", "8 weeks"),
+    ("I'm 8 weeks and my calf is killing me", "8 weeks"),
+    ("I'm 8 weeks to be exact", "8 weeks"),
+    ("I'm only 6 weeks, is that early?", "6 weeks"),
+    ("I'm about 9 weeks give or take", "9 weeks"),
+    ("I'm a midwife and I'm 8 weeks myself", "8 weeks"),
+    ("I'm 8 weeks still running 5k a day", "8 weeks"),
+    ("I'm 8 weeks sick every morning", "8 weeks"),
+    ("I'm 8 weeks and a half", "8"),
+    ("I'm 10 weeks, feeling rough", "10 weeks"),
+    ("I'm 8 weeks, before you ask, no bleeding", "8 weeks"),
+]
+
+
+@pytest.mark.parametrize(("text", "stage"), _PREGNANCY_STAGES)
+def test_a_stage_said_of_oneself_with_other_words_tells_a_pregnancy(text: str, stage: str) -> None:
+    assert tells_a_pregnancy(text)
+    assert stage in (parse_pregnancy_stage(text) or "")  # the stage is read as well
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "stage"),
+    [
+        ("infection_risk", "no diabetes, but I'm 8 weeks with twins!", "8 weeks"),
+        ("blood_disorder", "no thinners. I'm 6 weeks by the app, just did a test 🥹", "6 weeks"),
+        ("current_infection", "no infection, I'm actually 9 weeks, only found out", "9 weeks"),
+        ("blood_disorder", "nope, I'm nearly 10 weeks now", "nearly 10 weeks"),
+        ("infection_risk", "no, I'm almost 11 weeks with my first", "nearly 11 weeks"),
+    ],
+)
+async def test_a_stage_said_of_oneself_after_a_no_is_a_pregnancy(
+    slot: str, text: str, stage: str
+) -> None:
+    chat = Chat.at(slot)
+    await chat.say(text, "deny")
+    assert chat.slots["pregnant"] == "yes" and chat.slots["pregnancy_stage"] == stage
+    await chat.say("No", "deny")
+    assert chat.slots["pregnant"] == "yes"
+
+
+_OTHER_TIMES = [
+    "nope! I'm 8 weeks and counting to London 🏃‍♀️",
+    "no infection, I'm 12 weeks today since my ACL op 💪",
+    "no, I'm a midwife on nights, 8 weeks of them so far, hence the wrecked calves",
+    "I'm 6 weeks post-op",
+    "I'm 10 weeks out from Berlin",
+    "I'm 8 weeks into a 16 week block",
+    "I'm 12 weeks of 16 in my plan",
+    "I'm 4 months sober",
+    "I'm 9 weeks off the booze",
+    "I'm 6 weeks injury free",
+    "I'm 8 weeks till race day",
+    "I'm 12 weeks postpartum",
+    "I'm 3 weeks after surgery",
+    "I'm 8 weeks back running after my stress fracture",
+    "I'm 10 weeks away from my first marathon",
+    "post op I'm 12 weeks",
+    "since the ACL op I'm 12 weeks",
+    "I'm 12 weeks, post op",
+    "I'm 8 weeks to go till London",
+    "I'm 6 weeks into couch to 5k",
+    "I'm 8 weeks on the waiting list for a scan",
+    "I'm 12 weeks on from the knee op",
+    "I'm twelve weeks since the operation",
+    "I'm 8 weeks with my new coach",
+]
+
+
+@pytest.mark.parametrize("text", _OTHER_TIMES)
+def test_a_time_about_something_else_tells_no_pregnancy(text: str) -> None:
+    assert not tells_a_pregnancy(text)
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("infection_risk", "nope! I'm 8 weeks and counting to London 🏃‍♀️"),
+        ("current_infection", "no infection, I'm 12 weeks today since my ACL op 💪"),
+        (
+            "current_infection",
+            "no, I'm a midwife on nights, 8 weeks of them so far, hence the wrecked calves",
+        ),
+        ("blood_disorder", "no, I'm 6 weeks post op and off the blood thinners now"),
+        ("infection_risk", "no, I'm 10 weeks out from Berlin"),
+        ("current_infection", "no, I work as a midwife, 12 hour shifts"),
+    ],
+)
+async def test_an_eligible_runners_time_or_job_is_no_pregnancy(slot: str, text: str) -> None:
+    chat = Chat.at(slot)
+    await chat.say(text, "deny")
+    assert chat.slots["pregnant"] == "no"
+    assert chat.slots.get("pregnancy_stage") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I work as a midwife",
+        "as a midwife I'm on my feet all day",
+        "my mum's a midwife",
+        "my sister is a midwife",
+        "I'm a student midwife",
+        "midwife here, 12 hour shifts",
+        "I work with midwives",
+    ],
+)
+def test_a_midwife_as_a_job_or_someone_else_is_no_pregnancy(text: str) -> None:
+    assert not tells_a_pregnancy(text)
+    assert "midwi" not in without_a_midwifes_job(text).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the midwife says I'm fine to run",
+        "midwife said it's ok",
+        "seeing my midwife tomorrow",
+        "I've got a midwife appointment friday",
+        "there's a midwife appt next week",
+        "I'm a midwife, and my own midwife says it's fine",
+    ],
+)
+def test_a_midwife_of_her_own_stays_a_pregnancy(text: str) -> None:
+    assert tells_a_pregnancy(text)
+    assert without_a_midwifes_job(text) == text
+
+
+# --- 10. a request for a person that tells a pregnancy (eighth_break.yml) -------------
+
+
+async def test_a_pregnancy_told_with_a_request_for_a_person_stays_for_the_next_booking() -> None:
+    chat = Chat.at("blood_disorder")
+    await chat.say(
+        "can I talk to someone? I'm actually 9 weeks, only found out yesterday", "request_human"
+    )
+    assert chat.gave_way  # the rule hands over to the team
+    chat.slots = {"unclear_answers": 0}  # action_stop_screening clears the answers
+    await chat.say("actually just book me in, I'll tell them at the appointment", "book")
+    assert chat.slots["pregnant"] == "yes" and chat.slots["pregnancy_stage"] == "9 weeks"
+    assert chat.asked != "pregnant"  # the "No" tapped before cannot come back
+
+
+async def test_a_time_about_an_op_with_a_request_for_a_person_is_no_pregnancy() -> None:
+    chat = Chat.at("blood_disorder")
+    await chat.say("can I talk to someone? I'm 12 weeks post op on my knee", "request_human")
+    assert chat.gave_way
+    chat.slots = {"unclear_answers": 0}
+    await chat.say("actually just book me in", "book")
+    assert chat.slots.get("pregnant") is None and chat.asked == "pregnant"
