@@ -244,6 +244,19 @@ def someone_else_typing(text: str) -> bool:
     return bool(_SOMEONE_ELSE_TYPING.search(normalise(text)) or _NAME_HERE_NOW.search(text))
 
 
+# "neither of us, no", "we're both fine": one runner answering for two people; the
+# other one's answers are not theirs to give (safety principle 8)
+_SPEAKS_FOR_TWO = re.compile(
+    r"\b(?:neither|none|either|both|all|each|any) of us\b|\bus (?:both|two)\b"
+    r"|\bwe(?:'re| are|'ve| have| do| don't| dont| do not| aren't| arent| are not)? both\b"
+    r"|\bthe two of us\b|\bfor (?:the )?(?:two|both) of us\b"
+)
+
+
+def speaks_for_two(text: str) -> bool:
+    return bool(_SPEAKS_FOR_TWO.search(normalise(text)))
+
+
 def reported_facts(mentions: List[Mention], screening: Screening) -> Dict[str, str]:
     """What someone else on the phone says about the person treated ("he's type 1
     diabetic"): the patient's facts, but not the patient's own answers, so at least
@@ -724,11 +737,15 @@ class ValidateScreeningForm(QuestionnaireValidation):
             tracker.get_slot(REQUESTED_SLOT)
             and not is_command(text)
             and intent not in self.stop_intents
-            and someone_else_typing(text)
+            and (someone_else_typing(text) or speaks_for_two(text))
         ):
-            # someone else has the phone now: their answers are not the patient's, so
-            # no link on them; what they tell about the patient is noted (principle 8)
-            dispatcher.utter_message(text=screening_message("someone_else_answering"))
+            # someone else has the phone now, or one runner answers for two: those
+            # answers are not the patient's, so no link on them; what they tell about
+            # the patient is noted (principle 8)
+            if someone_else_typing(text):
+                dispatcher.utter_message(text=screening_message("someone_else_answering"))
+            else:
+                dispatcher.utter_message(text=screening_message("answering_for_two"))
             facts = reported_facts(latest_mentions(tracker), screening)
             return [
                 *(SlotSet(slot, value) for slot, value in facts.items()),

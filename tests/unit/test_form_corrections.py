@@ -17,6 +17,7 @@ from actions.validate_screening_form import (
     named_questions,
     names_something_unknown,
     someone_else_typing,
+    speaks_for_two,
 )
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.screening.rules import load_screening
@@ -229,6 +230,33 @@ async def test_what_the_new_typist_tells_about_the_patient_is_the_patients_fact(
     chat.slots = {"unclear_answers": 0}
     await chat.say("ok it's me again, can I book", "request_booking")
     assert chat.slots["infection_risk"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "neither of us, no",
+        "no, we're both fine",
+        "nope none of us",
+        "no to both of us",
+        "us both no",
+    ],
+)
+async def test_one_runner_answering_for_two_stops_the_questions(text: str) -> None:
+    chat = Chat()
+    await chat.say(
+        "can I book me and my girlfriend in? we both have sore calves", "request_booking"
+    )
+    replies = await chat.say(text, "deny")
+    assert replies == [message("answering_for_two")]
+    # no answer is taken for the other person, and no more questions: no link
+    assert chat.slots.get("pregnant") is None
+    assert chat.slots["screening_stopped"] == "someone_else" and chat.asked is None
+
+
+@pytest.mark.parametrize("text", ["no", "not pregnant, my girlfriend is though", "no, us runners"])
+def test_one_persons_answer_is_not_for_two(text: str) -> None:
+    assert not speaks_for_two(text)
 
 
 async def test_a_red_flag_still_wins_over_a_takeover() -> None:
