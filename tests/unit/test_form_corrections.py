@@ -4,75 +4,17 @@ summary, and a body part said in passing (tests/safety/conversations/seventh_loo
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
 import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import screening_message
 from actions.validate_screening_form import (
-    ValidateScreeningForm,
     named_questions,
     names_something_unknown,
     someone_else_typing,
     speaks_for_two,
 )
-from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.screening.rules import load_screening
-
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-YES_NO = ("pregnant", "blood_disorder", "current_infection", "infection_risk")
-
-
-class Chat:
-    """The form's validation over a conversation, as Rasa runs it: the slots and the
-    session's events carry over from one message to the next."""
-
-    def __init__(self, **slots: Any) -> None:
-        self.slots: Dict[str, Any] = {"unclear_answers": 0, **slots}
-        self.events: List[Dict[str, Any]] = [{"event": "session_started"}]
-        self.replies: List[str] = []
-
-    async def say(self, text: str, intent: str = "inform") -> List[str]:
-        self.events.append(
-            {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
-        )
-        tracker = Tracker(
-            sender_id="unit",
-            slots=dict(self.slots),
-            latest_message={
-                "text": text,
-                "intent": {"name": intent, "confidence": 0.9},
-                "intent_ranking": [{"name": intent, "confidence": 0.9}],
-                "entities": [],
-            },
-            events=list(self.events),
-            paused=False,
-            followup_action=None,
-            active_loop={"name": "screening_form"},
-            latest_action_name="action_listen",
-        )
-        dispatcher = CollectingDispatcher()
-        for event in await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN):
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-            self.events.append(event)
-        self.replies = [message.get("text") or "" for message in dispatcher.messages]
-        return self.replies
-
-    @property
-    def asked(self) -> str | None:
-        return self.slots.get("requested_slot")
-
-    async def answer_no_until(self, slot: str) -> None:
-        for _ in range(8):
-            if self.asked == slot:
-                return
-            assert self.asked in YES_NO, self.asked
-            await self.say("No", "deny")
-        raise AssertionError(f"{slot} was never asked")
+from tests.support.form_chat import YES_NO, Chat
 
 
 def message(key: str, **values: str) -> str:
