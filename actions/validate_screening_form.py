@@ -734,10 +734,13 @@ class ValidateScreeningForm(QuestionnaireValidation):
             ]
         intent = self.latest_intent(tracker)
         if (
-            tracker.get_slot(REQUESTED_SLOT)
-            and not is_command(text)
+            not is_command(text)
             and intent not in self.stop_intents
-            and (someone_else_typing(text) or speaks_for_two(text))
+            and (
+                (tracker.get_slot(REQUESTED_SLOT) and someone_else_typing(text))
+                # "can I book for both of us?": also when the questions start
+                or speaks_for_two(text)
+            )
         ):
             # someone else has the phone now, or one runner answers for two: those
             # answers are not the patient's, so no link on them; what they tell about

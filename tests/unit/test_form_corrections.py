@@ -196,6 +196,13 @@ async def test_one_runner_answering_for_two_stops_the_questions(text: str) -> No
     assert chat.slots["screening_stopped"] == "someone_else" and chat.asked is None
 
 
+async def test_a_booking_for_two_stops_before_the_questions() -> None:
+    chat = Chat()
+    replies = await chat.say("ok can I book for both of us then?", "request_booking")
+    assert replies == [message("answering_for_two")]
+    assert chat.slots["screening_stopped"] == "someone_else" and chat.asked is None
+
+
 @pytest.mark.parametrize("text", ["no", "not pregnant, my girlfriend is though", "no, us runners"])
 def test_one_persons_answer_is_not_for_two(text: str) -> None:
     assert not speaks_for_two(text)
