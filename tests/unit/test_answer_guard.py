@@ -42,7 +42,7 @@ EXAMPLES: List[Tuple[str, str]] = [
 
 @pytest.fixture(scope="module")
 def lexical() -> LexicalClassifier:
-    return LexicalClassifier.fit([text for text, _ in EXAMPLES], [key for _, key in EXAMPLES])
+    return fitted(EXAMPLES)
 
 
 def parsed(
@@ -72,6 +72,10 @@ def parsed(
             }
         }
     return Message(data=data)
+
+
+def fitted(examples: List[Tuple[str, str]]) -> LexicalClassifier:
+    return LexicalClassifier.fit([text for text, _ in examples], [key for _, key in examples])
 
 
 def intent_after(message: Message, guard: AnswerGuard = GUARD) -> str:
@@ -218,7 +222,7 @@ def test_unknown_words_beside_a_question_both_classifiers_are_sure_of() -> None:
         ("how to bake bread", "out_of_scope"),
         ("what is the weather", "out_of_scope"),
     ]
-    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    lexical = fitted(examples)
     guard = AnswerGuard(
         {"answer_threshold": 0.5, "classifier_weight": 0.2},
         known_words=["needles", "sterile", "use", "single", "clean"],
@@ -417,7 +421,7 @@ def test_an_unsure_question_naming_a_problem_and_needling_gets_the_indication_an
 def test_a_request_the_lexical_classifier_hardly_sees_is_no_request() -> None:
     examples = [*EXAMPLES, ("can i book an appointment", "request_booking")]
     examples.append(("i would like to book a session", "request_booking"))
-    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    lexical = fitted(examples)
     text = "siobhan here, any lockers for my bag"
     assert lexical.probabilities(text)["request_booking"] < 0.2
 
@@ -451,7 +455,7 @@ def test_a_question_beside_a_complaint_gets_its_answer() -> None:
         ("i have a sore knee", "inform_condition"),
         ("my hamstring is tight", "inform_condition"),
     ]
-    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    lexical = fitted(examples)
     guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
 
     def taken_for_a_statement(text: str, answers: Dict[str, float] | None = None) -> Message:
@@ -479,7 +483,7 @@ def test_why_do_you_ask_needs_words_that_ask_why() -> None:
         ("why do you need to know that", "ask_why_screening"),
         ("why?", "ask_why_screening"),
     ]
-    lexical = LexicalClassifier.fit([t for t, _ in examples], [k for _, k in examples])
+    lexical = fitted(examples)
     guard = AnswerGuard({"request_minimum": 0.2}, lexical=lexical)
     assert intent_after(parsed("ask_why_screening", 0.95, text="why do u need that"), guard) == (
         "ask_why_screening"
