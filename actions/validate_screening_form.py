@@ -150,12 +150,19 @@ _CORRECTED_TO = re.compile(
 _CORRECTED_VALUE = {"yes": YES, "yeah": YES, "yep": YES, "yup": YES, "not sure": UNSURE,
                     "unsure": UNSURE, "no": NO, "nope": NO, "nah": NO}  # fmt: skip
 # a tap taken back without saying what it should have been: that answer is open again
+_SLIPPED = (
+    r"wrong (?:button|answer)|fat (?:thumb|finger)\w*|misclick\w*|mis click\w*|"
+    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers"
+)
 _WRONG_BUTTON = re.compile(
-    r"\b(?:wrong (?:button|answer)|fat (?:thumb|finger)\w*|misclick\w*|mis click\w*|"
-    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers|"
+    rf"\b(?:{_SLIPPED}|"
     # "I lied on the sugar one": that answer is open again
     r"lied|fibbed|was(?:n't|nt| not) (?:honest|truthful|true))\b"
 )
+_SLIPPED_TAP = re.compile(rf"\b(?:{_SLIPPED})\b")
+# the question a slipped "Yes" is taken back from is asked again (the runner resolves the
+# contradiction with a button, principle 6); a value of _corrections, never of a slot
+REOPEN = "reopen"
 # "that last one", "the previous question": back to the question before
 _BACK_REFERENCE = re.compile(r"\b(?:last|previous|prior|before|earlier|that one)\b")
 # "meant to press yes": a button, so not the question on screen, which has none pressed yet
@@ -922,6 +929,12 @@ class ValidateScreeningForm(QuestionnaireValidation):
             # new complaint; "actually it's my hip, not the calf" is
             del reading.answers["complaint"]
         for slot, value in self._corrections(tracker).items():
+            if value == REOPEN:  # asked again (after_answers), whatever this message says
+                reading.answers.pop(slot, None)
+                if slot == "pregnant":
+                    reading.answers.pop("pregnancy_stage", None)
+                reading.answers[CHANGE_SLOT] = slot
+                continue
             before = reading.answers.get(slot)
             reading.answers[slot] = max(
                 (v for v in (before, value) if v is not None), key=PRECEDENCE.__getitem__
@@ -959,7 +972,12 @@ class ValidateScreeningForm(QuestionnaireValidation):
             # "sorry, wrong button": the tap before this message, if it answered a
             # yes/no question, is open again (not after "Change an answer" or "Knee")
             tapped = self._asked_before(tracker)
-            return {tapped: UNSURE} if tapped in self._yes_no_slots() else {}
+            if tapped not in self._yes_no_slots():
+                return {}
+            # "sorry no!! fat thumbs": a slipped "Yes" is asked again; a "No" said to be
+            # wrong, or a lie, is "not sure" (the truth is something other than that no)
+            slipped_yes = tracker.get_slot(tapped) in (YES, UNSURE) and _SLIPPED_TAP.search(clean)
+            return {tapped: REOPEN if slipped_yes else UNSURE}
         value = max(values, key=PRECEDENCE.__getitem__)  # "meant no... no, I did mean yes"
         requested = tracker.get_slot(REQUESTED_SLOT)
         yes_no = self._yes_no_slots()
@@ -1033,6 +1051,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             dispatcher.utter_message(text=screening_message("unknown_medicine"))
         answers = dict(reading.answers)
         requested = tracker.get_slot(REQUESTED_SLOT)
+        if answers.get(CHANGE_SLOT) and requested != CHANGE_SLOT:  # a slipped tap (_reading)
+            summary = load_screening().question(answers[CHANGE_SLOT]).summary.lower()
+            dispatcher.utter_message(text=screening_message("slipped_tap", answer=summary))
         if (
             requested in self._yes_no_slots()
             and answers.get(requested) not in (YES, UNSURE)

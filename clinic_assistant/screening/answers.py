@@ -281,12 +281,34 @@ _CONFUSED = frozenset(
 )
 
 
+# "ugh fine, go on then": the runner agrees to the questions, and says nothing else
+_GO_ON = re.compile(
+    r"\b(?:go (?:on|ahead)|carry on|crack on|fire away|ask away|shoot|proceed|"
+    r"get on with it|let ?s (?:go|do (?:it|this)))\b"
+)
+_GO_ON_WORDS = FILLERS | frozenset(
+    """ugh urgh sigh fine alright alrighty then just whatever go on ahead carry crack fire
+    away ask shoot proceed get with it lets let s do this me your questions them""".split()
+)
+
+
+def agrees_to_go_on(text: str) -> bool:
+    clean = normalise(text)
+    return bool(_GO_ON.search(clean)) and set(re.findall(r"[a-z]+", clean)) <= _GO_ON_WORDS
+
+
 def states_something(text: str) -> bool:
     """Whether a message the screening could not read still says something (three
     words or more, no question, no confusion): "T1D, omnipod + dexcom", "in the
-    pudding club, as me nan would say", unlike "huh?" or "sorry, what do you mean"."""
+    pudding club, as me nan would say", unlike "huh?", "sorry, what do you mean" or
+    "ugh fine, go on then"."""
     words = re.findall(r"[a-z0-9]+", normalise(text))
-    return len(words) >= 3 and not is_question(text) and not _CONFUSED & set(words)
+    return (
+        len(words) >= 3
+        and not is_question(text)
+        and not _CONFUSED & set(words)
+        and not agrees_to_go_on(text)
+    )
 
 
 def is_hedged(text: str) -> bool:

@@ -828,6 +828,12 @@ def test_identical_titles_read_as_a_change() -> None:
         ("what do you mean by that", False),
         ("why do you need to know", False),
         ("ok", False),
+        # agreeing to the questions says nothing about the runner
+        ("ugh fine, go on then", False),
+        ("ok ok, fire away", False),
+        ("whatever, just get on with it", False),
+        ("go on then, I'm 9 weeks gone", True),
+        ("go ahead, though my sugars are all over the place", True),
     ],
 )
 def test_an_unread_answer_that_still_says_something(text: str, says_something: bool) -> None:

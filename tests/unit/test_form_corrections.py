@@ -260,13 +260,59 @@ async def test_i_lied_on_the_sugar_one_leaves_it_open() -> None:
     assert chat.slots["infection_risk"] in ("yes", "unsure") and chat.slots["complaint"] == "knee"
 
 
-async def test_a_wrong_tap_without_the_right_answer_leaves_it_open() -> None:
+async def test_a_wrong_tap_on_a_no_leaves_it_open() -> None:
     chat = Chat()
     await chat.say("book please", "request_booking")
     await chat.answer_no_until("current_infection")
     await chat.say("sorry, pressed the wrong button there", "inform")
+    # the truth is something other than that "No": not sure, not asked again
     assert chat.slots["blood_disorder"] == "unsure"
     assert chat.asked == "current_infection"  # this question is still open
+
+
+async def test_a_slipped_yes_is_asked_again_and_a_tapped_no_then_counts() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.say("Yes", "affirm")
+    assert chat.asked == "pregnancy_stage"
+    replies = await chat.say("sorry no!! fat thumbs. not pregnant, I'm a 58 year old man")
+    assert chat.asked == "pregnant" and chat.slots["pregnant"] is None
+    assert chat.slots["pregnancy_stage"] is None
+    assert any("cleared that answer (pregnant)" in reply for reply in replies)
+    assert not any("something different" in reply for reply in replies)
+    await chat.say("No", "deny")
+    assert chat.slots["pregnant"] == "no" and chat.asked == "blood_disorder"
+
+
+async def test_a_slipped_yes_then_yes_again_stays_yes() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("current_infection")
+    await chat.say("Yes", "affirm")
+    await chat.say("oops misclicked that one")
+    assert chat.asked == "current_infection" and chat.slots["current_infection"] is None
+    await chat.say("Yes", "affirm")
+    assert chat.slots["current_infection"] == "yes"
+
+
+async def test_a_slipped_yes_with_a_new_fact_keeps_the_fact() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("blood_disorder")
+    await chat.say("Yes", "affirm")
+    assert chat.asked == "answers_confirmed"  # a yes goes straight to the summary
+    await chat.say("wrong button sorry, but I do have type 1 diabetes")
+    assert chat.slots["blood_disorder"] is None
+    assert chat.slots["infection_risk"] == "yes" and chat.asked == "answers_confirmed"
+
+
+async def test_a_lie_about_a_yes_is_no_slipped_tap() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("current_infection")
+    await chat.say("Yes", "affirm")
+    await chat.say("I lied on that last one")
+    assert chat.slots["current_infection"] == "unsure"
 
 
 async def test_a_wrong_tap_of_change_an_answer_opens_no_answer() -> None:
