@@ -283,10 +283,19 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         entity._.uncertain = True
 
 
-# Only the infection question is about right now: "had covid back in 2021" is no
-# infection today, but not a plain "no" either, so the runner confirms with the
-# buttons (principle 2). Diabetes or a blood thinner "since 2015" still counts.
+# An infection is about right now: "had covid back in 2021" is no infection today,
+# but not a plain "no" either, so the runner confirms with the buttons (principle 2).
+# Diabetes, or a blood thinner "since 2015", still counts.
 CONDITIONS_OF_NOW = {"infection"}
+# A medicine's course counts as over only when the words say it ended: "a course of
+# rivaroxaban in 2019 and that was it", "came off warfarin in 2018"; "started eliquis
+# last year" is still taken
+COURSES = {"blood_thinners", "immunosuppressants"}
+_COURSE_ENDED = re.compile(
+    r"\b(?:and that was it|that was it|came off|stopped|finished|done with|no longer|"
+    r"for (?:\d+|a few|a couple of|two|three|four|six) (?:weeks?|months?))\b"
+)
+_COURSE_GOES_ON = re.compile(r"\b(?:started|starting|began|put on|put me on|since|still)\b")
 _LONG_AGO = re.compile(
     r"\b(?:back in|in) (?:(?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)\w* )?"
     r"(?:19|20)\d\d\b"
@@ -295,11 +304,11 @@ _LONG_AGO = re.compile(
     r"|\bas a (?:kid|child|teenager|baby)\b|\bwhen i was (?:a kid|little|younger|young|a child|\d+)\b"
     # "had a cold back in january but long gone": a month named as the past, or gone
     r"|\bback in (?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)\w*\b"
-    r"|\b(?:long gone|all gone|cleared up|all better|got over it)\b"
+    r"|\b(?:long gone|all gone|cleared up|all better|got over it|and that was it)\b"
 )
 
 _STILL_NOW = re.compile(
-    r"\b(?:now|again|still|currently|at the moment|today|this week|recently|lately)\b"
+    r"\b(?:now|again|still|currently|at the moment|today|this week|recently|lately|since)\b"
 )
 
 
@@ -325,10 +334,14 @@ _OVER_SINCE = re.compile(
 
 
 def _long_ago(doc: Doc, entity: Span) -> bool:
-    if entity.ent_id_ not in CONDITIONS_OF_NOW:
+    if entity.ent_id_ not in CONDITIONS_OF_NOW | COURSES:
         return False
     clause = doc[_clause_start(doc, entity) : _clause_end(doc, entity)].text.lower()
     after = doc[_clause_end(doc, entity) :].text.lower()
+    if entity.ent_id_ in COURSES and (
+        not _COURSE_ENDED.search(clause) or _COURSE_GOES_ON.search(clause)
+    ):
+        return False
     return (
         bool(_LONG_AGO.search(clause) or _OVER_SINCE.search(after))
         and not _STILL_NOW.search(clause)

@@ -44,6 +44,9 @@ RUNNING_WORDS = frozenset((
     "parkruns", "strava", "garmin", "fartlek", "crossfit", "pilates", "hiit", "ultra",
     "ultras", "triathlon", "triathlete", "duathlon", "orienteering", "podiatrist", "osteo",
     "osteopath", "chiro", "chiropractor", "sportsmassage",
+    # runners' shorthand: a personal best, a personal trainer, injuries and scans
+    "pb", "pbs", "pr", "prs", "pt", "pf", "itb", "itbs", "doms", "acl", "mcl", "lcl", "pcl",
+    "mri", "xray", "gp", "gps", "hm", "mara", "tempo", "strides",
 ))  # fmt: skip
 
 

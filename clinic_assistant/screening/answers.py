@@ -36,6 +36,9 @@ UNSURE_PHRASES = (
     "half", "50 50", "who can say", "depends", "it depends", "not really sure", "might",
     "may be", "can't say", "cant say", "cannot say", "wouldn't know", "wouldnt know",
     "not that i can say", "no comment", "rather skip", "i'll pass", "ill pass",
+    # a diagnosis still being made: "they're still doing tests"
+    "doing tests", "running tests", "more tests", "having tests", "under investigation",
+    "being investigated", "not diagnosed yet", "no diagnosis yet", "awaiting diagnosis",
 )  # fmt: skip
 # Double negatives and litotes: never a "no" (safety principle 3).
 _DOUBLE_NEGATIVE = re.compile(

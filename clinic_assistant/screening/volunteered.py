@@ -88,7 +88,17 @@ _NOT_MEDICINE = frozenset((
     "heat", "ice", "cold", "warm", "warmth", "hot", "tape", "taping", "foam", "roller",
     "deep",  # Deep Heat, a muscle rub
     "crutches", "crutch", "sticks", "boot",  # walking aids: "I'm on crutches"
+    "dog", "dogs", "kids", "children", "stairs", "bus", "train", "out",
 ))  # fmt: skip
+# "I'm on Eli quiz twice a day": something taken on a schedule is a medicine, whatever a
+# voice keyboard made of its name
+_ON_A_SCHEDULE = re.compile(
+    r"\b(?:i'm on|im on|i am on|been on|still on|currently on|i take|i'm taking|im taking|"
+    r"i am taking)\s+(?P<what>(?:[a-z0-9'-]+\s+){0,2}?[a-z0-9'-]+)\s+(?:once|twice|"
+    r"three times|\d+ times|every (?:day|morning|night|evening)|each (?:day|morning|night)|"
+    r"daily|a day|at night)\b"
+)
+_ARTICLES = frozenset("a an the my some this these those his her".split())
 # "should I be taking ibuprofen?", "is it ok to take X before runs?": a question about
 # taking it, not a medicine taken
 _ASKS_WHETHER_TO_TAKE = re.compile(
@@ -203,6 +213,17 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         name = match.group("name")
         if name not in known and not is_english_word(name) and name not in found:
             found.append(name)
+    for match in _ON_A_SCHEDULE.finditer(clean):
+        words = [w for w in match.group("what").split() if w not in _ARTICLES]
+        if (
+            words
+            and not set(words) & known
+            and not set(words) & _NOT_MEDICINE
+            and not re.fullmatch(_MEDICINE_WORDS, " ".join(words))
+            and not _NEGATED_BEFORE.search(clean[: match.start()])
+            and " ".join(words) not in found
+        ):
+            found.append(" ".join(words))
     if _DOSING.search(clean):
         # "Brilique twice a day": a word no dictionary knows, said like a medicine
         for word in re.findall(r"[a-z]{4,}", clean):
@@ -304,12 +325,43 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
     return reading
 
 
+# "no diabetes, but I do have CVID": what the runner says they have, in words the
+# assistant cannot read
+_OWN_AFFIRMATION = re.compile(
+    r"\b(?:i do have|i have got|i have|i've got|ive got|i get|i'm under|im under|i see|"
+    r"i go to|i go for|i attend|diagnosed with)\s+(?P<rest>[^.!?;]*)"
+)
+
+
+def affirms_something_unread(text: str, mentions: Sequence[Mention]) -> bool:
+    """Whether the runner says they have something named in words that are neither
+    English nor a name the vocabulary knows ("I do have CVID", "I see a haem
+    consultant"): a button's "No" after it cannot be trusted (principle 3)."""
+    known = {word for m in mentions for word in normalise(m.text).split()}
+    for match in _OWN_AFFIRMATION.finditer(normalise(text)):
+        for word in re.findall(r"[a-z][a-z0-9]+", match.group("rest")):
+            if word not in known and not is_english_word(word):
+                return True
+    return False
+
+
 def read_yes_no_answer(
     question: Question, text: str, mentions: Sequence[Mention], screening: Screening
 ) -> str | None:
     """The answer to a yes/no question: the safer of what the words say and
     what the condition mentions say; a plain "no" stays a no, and a denial by
-    general terms of all the question covers is one ("not pregnant")."""
+    general terms of all the question covers is one ("not pregnant"). Something
+    the runner says they have, in words nothing can read, makes a "sounds like
+    no" unsure: the check with the buttons would let them tap it away."""
+    answer = _yes_no_answer(question, text, mentions, screening)
+    if answer == CHECK and affirms_something_unread(text, mentions):
+        return UNSURE
+    return answer
+
+
+def _yes_no_answer(
+    question: Question, text: str, mentions: Sequence[Mention], screening: Screening
+) -> str | None:
     if asks_what_it_means(text, mentions, screening):
         return None  # not an answer: the form explains the question and asks again
     if asks_whether_it_counts_and_denies(text):

@@ -336,6 +336,28 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("infection_risk", "no, HIV negative, tested last month, immune system's fine", "check"),
         ("current_infection", "nope, last time I was ill was covid in march 2022", "check"),
         ("infection_risk", "HIV positive", "yes"),
+        # beside a denial, something the runner says they have in words nothing reads: the
+        # check with the buttons would let them tap it away (principle 3)
+        ("infection_risk", "no diabetes, but I do have CVID", "yes"),  # (NHS) vocabulary
+        ("blood_disorder", "no, but I have MGUS, they keep an eye on it", "unsure"),
+        ("infection_risk", "not diabetic, but I've got HSCT follow ups", "unsure"),
+        ("blood_disorder", "no but i get PF flare ups", "check"),  # runners' shorthand
+        ("blood_disorder", "no but i have a parkrun PB to chase lol", "check"),
+        ("infection_risk", "no, I have asthma but that's it", "check"),
+        # taken on a schedule, whatever a voice keyboard made of the name
+        ("blood_disorder", "no bleeding disorder but I'm on eli kwis twice a day", "unsure"),
+        ("blood_disorder", "no, I take the dog out twice a day", "check"),
+        # named in the vocabulary (NHS): manual lymphatic drainage, a bleeding tendency
+        ("infection_risk", "no diabetes. I do have MLD every Wednesday for my leg", "yes"),
+        ("blood_disorder", "not haemophilia, more of a mild bleeding tendency", "yes"),
+        ("blood_disorder", "not that they've found, they're still doing tests", "unsure"),
+        # a course of a blood thinner that ended: checked with the buttons, never a no
+        ("blood_disorder", "3 months of rivaroxaban in 2019 and that was it", "check"),
+        ("blood_disorder", "came off warfarin in 2018, nothing now", "check"),
+        ("blood_disorder", "I've been on warfarin since 2019", "yes"),
+        ("blood_disorder", "had apixaban last year and that was it, now on clopidogrel", "yes"),
+        ("blood_disorder", "started eliquis after my PE last year, all fine now", "yes"),
+        ("blood_disorder", "was on warfarin in 2019", "yes"),  # no word that it ended
     ],
 )
 def test_answers_read_with_their_mentions(
