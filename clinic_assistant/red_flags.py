@@ -43,11 +43,12 @@ class RedFlag:
     def matches(self, text: str) -> bool:
         if self.explained_by:
             # only the sentences the harmless cause explains: "my heart raced and I felt
-            # dizzy on the hill reps. also I'm terrified of needles" is still the flag
+            # dizzy on the hill reps. also I'm terrified of needles" is still the flag, and
+            # so is a cause that is denied ("it wasn't freezing, my fingertips just went blue")
             text = " . ".join(
                 sentence
                 for sentence in sentences(text)
-                if not any(p.search(sentence) for p in self.explained_by)
+                if not any(_affirmed(p, sentence) for p in self.explained_by)
             )
         groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
         signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))

@@ -65,6 +65,20 @@ MATCHES = {
         "felt like someone was standing on my chest going up the stairs at the station",
         "last rep it was like a ton of bricks on my chest",
         "that elephant on my chest feeling again during intervals",
+        # angina without the word "chest pain" (NHS, NICE CG95): behind the breastbone, an
+        # ache or burning on exertion that eases with rest, a band round the ribs, the jaw
+        "no infection. but I get a heavy ache behind my breastbone on hills lately, goes off "
+        "when I stop and walk",
+        "tight feeling under my sternum on the climbs",
+        "my breastbone aches when I push up the hills",
+        "sort of pressure across the breastbone at parkrun",
+        "retrosternal tightness on exertion",
+        "dull ache in my chest on the stairs",
+        "burning in my chest when I run up hills",
+        "achy chest during intervals",
+        "like a band around my ribs on the long climbs",
+        "heartburn when I run uphill that goes away when I stop",
+        "my jaw aches going up hills, goes when I stop",
     ],
     "breathless": [
         "I'm short of breath",
@@ -78,6 +92,33 @@ MATCHES = {
         "#cantbreathe on the hills lol",
         "cantbreathe after the first km, is that normal",
         "#shortofbreath since the flight home",
+        # at rest or the least effort (NHS, "Shortness of breath")
+        "no. weirdly I've been getting winded just walking to the car since the marathon",
+        "I've been puffed out just climbing the stairs at work",
+        "out of breath getting dressed this morning",
+        "out of puff walking the dog lately",
+        "I get winded so easily since covid",
+        "breathless at the slightest effort",
+        "can't take a deep breath since the needling in my upper back",
+        "it hurts to breathe in since the session",
+        "laboured breathing when I'm sitting down",
+    ],
+    # NHS, "Blue skin or lips (cyanosis)"
+    "blue_lips": [
+        "my lips looked a bit blue last night",
+        "my husband said my lips were purple after the run",
+        "lips went grey at the end of the race",
+        "my lips have a bluish tinge",
+        "blue around my mouth after the session",
+        "my face went grey and clammy on the hill",
+        # cold mornings too: only a doctor can tell the cold from too little oxygen
+        "my lips go blue in cold parkrun mornings",
+    ],
+    "blue_fingers": [
+        "my fingertips went blue on my run",
+        "my nails have a blue tinge",
+        # the cold denied is no explanation
+        "it wasn't freezing but my fingertips went blue",
     ],
     "achilles_rupture": [
         "I heard a pop in my achilles",
@@ -110,12 +151,46 @@ MATCHES = {
         "my face went droopy on one side",
         "my wife said my face looked wonky and I was talking nonsense",
         "sudden weakness in my left arm",
+        # an arm, a hand, a leg or one side that stopped working, even for minutes (TIA)
+        "on my run yesterday my right hand went useless for about 10 min, couldn't grip my "
+        "bottle, fine now",
+        "my arm went limp and I couldn't lift it",
+        "my right hand just stopped working for a bit on the run",
+        "couldn't hold my phone in my right hand for a few minutes",
+        "I couldn't lift my left arm for a minute, then it was fine",
+        "I've been dropping things with my left hand all week",
+        "my left side went numb and heavy",
+        "numbness down one side of my body on the long run",
+        "the left side of my face went numb",
+        "my left hand went numb for 10 minutes on my run",
+        "my arm went dead for about five minutes then came back",
+        "my right leg suddenly went weak",
+        "my left leg went numb for a few minutes on the run",
+        # sight lost or blurred in one eye (amaurosis fugax), a curtain, double vision
+        "also on Sunday's long run everything went black in my left eye for a couple of minutes "
+        "then came back",
+        "lost vision in my left eye for 2 minutes",
+        "my right eye went blurry out of nowhere",
+        "couldn't see out of my left eye for a bit",
+        "like a curtain came down over my right eye",
+        "went blind in one eye for a few seconds",
+        "had double vision for a few minutes after the run",
+        "suddenly blurred vision during the race",
+        "half my vision went black",
+        "everything went black for a few seconds then came back",
+        "my vision in my left eye went for about a minute",
+        "my right eye blacked out for a few seconds",
+        "blurry vision in one eye since the long run",
+        "a grey shadow came across the vision in my left eye",
+        "my right side went weird for about 5 minutes",
+        "my speech went funny for a few minutes",
     ],
     "cauda_equina": [
         "my back hurts and it's numb around my bum and between my legs",
         "weeing feels weird since my back went",
         "saddle area is numb",
         "lower back's bad and I can't feel the paper when I wipe",
+        "since I fell on the trail last week my bum's gone numb on one side",
     ],
     "spreading_numbness": [
         "tingling in my toes since Monday and now it's moving up to my shins",
@@ -288,6 +363,58 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "210bpm? no, my watch was wrong, I felt fine, no dizziness at all",
         "ran 200m reps and my heart rate was 185, legs like jelly",
         "heart rate was 150 on the hills which is normal for me",
+        # ordinary runner talk near the new words: effort, tired legs, a strap, the cold,
+        # sweat or sun cream in the eyes, a bruise, a shoulder injury
+        "out of breath after a hill sprint",
+        "I was out of breath after the 400m reps",
+        "out of breath at the top of the hill",
+        "out of breath walking back after the intervals",
+        "I was gasping for air at the finish",
+        "got winded when I fell on my back",
+        "I'm a bit puffed after parkrun",
+        "I dropped my bottle at the water station",
+        "hand went numb from holding my phone strap",
+        "my right hand went numb for a few minutes on the bike",
+        "my arm went numb for a few minutes after I slept on it",
+        "my fingers wouldn't work in the cold, couldn't open the gel",
+        "I can't grip the kettle because of my tennis elbow",
+        "can't lift my arm above my head since I fell on my shoulder",
+        "I couldn't lift my right arm after the fall, shoulder is sore",
+        "my legs felt dead after the marathon",
+        "my legs went to jelly at mile 22",
+        "my legs were useless after the marathon",
+        "got a dead leg from a knee in the thigh",
+        "my right leg went useless with cramp at mile 20",
+        "my leg felt heavy for a few minutes at the start",
+        "my foot goes numb when my laces are tight",
+        "numbness on the left side of my foot",
+        "tight hamstring on one side",
+        "my eyes were blurry from sweat",
+        "my eyes were blurry from sunscreen",
+        "my left eye went blurry from the sun cream",
+        "sunscreen ran into my left eye and it went blurry",
+        "my vision goes a bit blurry at the end of long runs",
+        "my left eye went black and blue after I tripped",
+        "I lost sight of the runner ahead",
+        "I'm blind in my left eye since birth",
+        "my face goes purple on hills",
+        "my skin goes grey in winter",
+        "my toes went purple after the downhill race, black toenail",
+        "my fingers go white then blue on cold mornings, Raynaud's",
+        "my fingertips were blue after my swim in the sea",
+        "my heart rate strap chafes my sternum",
+        "my HR strap is tight around my ribs",
+        "had a stitch under my ribs on the long run",
+        "jaw aches from clenching at night",
+        "blue lipstick for the fancy dress race",
+        "my lips are not blue",
+        "my bum went numb on the long bike ride",
+        "blurry vision in my left eye from the sweat",
+        "my side felt funny for a few minutes",
+        "the words were a bit funny in the email",
+        "my hand never went numb",
+        "no blue lips",
+        "no double vision, no numbness down one side",
         "",
     ],
 )
@@ -299,6 +426,50 @@ def test_negation_stays_in_its_clause() -> None:
     assert flag_ids("I've had no chest pain but my calf is swollen and red") == ["calf_clot"]
     assert flag_ids("No fever, but I have chest pain") == ["chest_pain"]
     assert flag_ids("I don't have a fever and my chest hurts") == ["chest_pain"]
+    assert flag_ids("I don't have blue lips, but I get winded walking to the car") == ["breathless"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("no blue lips", ["blue_lips"]),
+        ("never had an ache behind my breastbone", ["chest_pain"]),
+        ("no weakness down one side", ["stroke_signs"]),
+        ("no double vision, no numbness down one side", ["stroke_signs"]),
+        ("I'm not winded walking up the stairs", ["breathless"]),
+        # the cold explains the fingers; the check question names them all the same
+        ("my fingers go white then blue on cold mornings, Raynaud's", ["blue_fingers"]),
+    ],
+)
+def test_new_signs_denied_get_the_check_question(text: str, names: List[str]) -> None:
+    assert flag_ids(text) == []
+    assert [flag.id for flag in find_denied_red_flags(text)] == names
+
+
+def test_a_denied_harmless_cause_explains_nothing() -> None:
+    # a fear of needles said not to be there does not explain the racing heart
+    assert flag_ids("my heart was racing and I felt dizzy, I'm not scared of needles") == [
+        "palpitations_dizzy"
+    ]
+    assert flag_ids("my heart was racing and I felt dizzy, I'm scared of needles") == []
+
+
+def test_the_tenth_look_red_flags() -> None:
+    # the tenth adversarial round's missed red flags: each alarms, whatever plain "no" comes
+    # first
+    assert flag_ids(
+        "no. weirdly I've been getting winded just walking to the car since the marathon, and "
+        "my lips looked a bit blue last night"
+    ) == ["breathless", "blue_lips"]
+    for text in (
+        "no infection. but I get a heavy ache behind my breastbone on hills lately, goes off "
+        "when I stop and walk",
+        "can I book needling for my hamstring? quick q first, on my run yesterday my right hand "
+        "went useless for about 10 min, couldn't grip my bottle, fine now",
+        "no. oh, also on Sunday's long run everything went black in my left eye for a couple of "
+        "minutes then came back, is that a needling thing?",
+    ):
+        assert flag_ids(text), text
 
 
 def test_several_flags_at_once() -> None:
@@ -313,6 +484,8 @@ def test_severity_and_advice() -> None:
     assert flags["calf_clot"].severity == "doctor"
     assert flags["palpitations_dizzy"].severity == "emergency"
     assert flags["thunderclap_headache"].severity == "emergency"
+    assert flags["blue_lips"].severity == "emergency"
+    assert flags["blue_fingers"].severity == "doctor"
     assert "blood clot" in flags["calf_clot"].advice
     assert flags["calf_clot"].min_signs == 2
 
