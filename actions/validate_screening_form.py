@@ -149,10 +149,31 @@ _CORRECTED_TO = re.compile(
 )
 _CORRECTED_VALUE = {"yes": YES, "yeah": YES, "yep": YES, "yup": YES, "not sure": UNSURE,
                     "unsure": UNSURE, "no": NO, "nope": NO, "nah": NO}  # fmt: skip
-# a tap taken back without saying what it should have been: that answer is open again
+# a tap taken back without saying what it should have been: that answer is open again.
+# "accidentally pressed yes", "hit no by mistake", "didn't mean to tap that": what was
+# tapped is part of the slip (it is no answer); "accidentally hit my shin" is no tap
+_TAP_OBJECT = (
+    r"(?: (?:on|the))*(?: (?:yes|yeah|yep|no|nope|nah|not sure|unsure|that one|this one|"
+    r"button|wrong one|wrong thing))"
+)
+# a button's verbs may stand alone ("accidentally tapped", "pressed it by mistake"), but
+# not before a body part ("accidentally pressed on my calf"); "hit" or "touched" only
+# with what was tapped ("hit no by mistake", not "accidentally hit my shin")
+_BUTTON_OBJECT = (
+    rf"(?:{_TAP_OBJECT}|(?: that| this| it)(?! (?:on|onto|into|against|in|with)\b)|"
+    r"(?! (?:on|onto|into|against|in|with|down|too|hard|my|his|her|their|the|a|an|it|that|"
+    r"this)\b))"
+)
+_TAP_VERB = r"(?:press|click|tap|select)"
+_TAPPED_VERB = r"(?:pressed|clicked|tapped|selected)"
+_HIT = r"(?:hit|touched|touch|chose|choose|picked|pick)"
 _SLIPPED = (
     r"wrong (?:button|answer)|fat (?:thumb|finger)\w*|misclick\w*|mis click\w*|"
-    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers"
+    r"mis ?tap\w*|(?:pressed|clicked|tapped|hit|touched) the wrong|butter ?fingers|"
+    rf"(?:accident(?:al)?l?y|mistakenly) (?:{_TAPPED_VERB}{_BUTTON_OBJECT}|{_HIT}{_TAP_OBJECT})|"
+    rf"(?:{_TAPPED_VERB}{_BUTTON_OBJECT}|{_HIT}{_TAP_OBJECT}) by (?:accident|mistake)|"
+    r"(?:didn't|didnt|did not|never) (?:mean|meant|intend|intended|want|wanted) to "
+    rf"(?:{_TAP_VERB}{_BUTTON_OBJECT}|{_HIT}{_TAP_OBJECT})"
 )
 _WRONG_BUTTON = re.compile(
     rf"\b(?:{_SLIPPED}|"
@@ -160,9 +181,18 @@ _WRONG_BUTTON = re.compile(
     r"lied|fibbed|was(?:n't|nt| not) (?:honest|truthful|true))\b"
 )
 _SLIPPED_TAP = re.compile(rf"\b(?:{_SLIPPED})\b")
+# "didn't mean to press yes" is a slip of the "Yes", no correction to it
+_NEGATED_BEFORE = re.compile(r"\b(?:didn't|didnt|did not|never|not|don't|dont|do not)\s*$")
 # the question a slipped "Yes" is taken back from is asked again (the runner resolves the
 # contradiction with a button, principle 6); a value of _corrections, never of a slot
 REOPEN = "reopen"
+# "the first one", "the sugar question", "my blood answer": a question referred to by
+# name, as a slip is said about it ("hang on, the first one was a misclick"); not a
+# name in passing ("it's just a baby aspirin")
+_QUESTION_REFERENCE = re.compile(
+    r"\b(?:the|that|this|my|your)(?: [\w']+){1,3}? (?:one|question|q|answer|button)\b"
+)
+_STAGE_NAMES = re.compile(r"\b(?:far along|how far|stage|weeks?|months?|trimesters?)\b")
 # "that last one", "the previous question": back to the question before
 _BACK_REFERENCE = re.compile(r"\b(?:last|previous|prior|before|earlier|that one)\b")
 # "meant to press yes": a button, so not the question on screen, which has none pressed yet
@@ -245,6 +275,26 @@ def named_questions(clean: str) -> List[str]:
             found.append(slot)
             clean = names.sub(" ", clean)
     return found
+
+
+def referred_questions(clean: str) -> List[str]:
+    """The questions a message refers to by name, as one says a slip is about one ("the
+    first one was a misclick", "wrong button on the sugar question", "the weeks one"),
+    the pregnancy stage included; not a name in passing ("just a baby aspirin")."""
+    found: List[str] = []
+    for match in _QUESTION_REFERENCE.finditer(clean):
+        names = named_questions(match.group(0))
+        if not names and _STAGE_NAMES.search(match.group(0)):
+            names = ["pregnancy_stage"]
+        found.extend(slot for slot in names if slot not in found)
+    return found
+
+
+def _lightly_cleaned(text: str) -> str:
+    """The message in lower case with plain quotes and spaces, its punctuation kept
+    (the hedges and answers are read sentence by sentence)."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return re.sub(r"\s+", " ", re.sub(r"(?<=\w)-(?=\w)", " ", text)).strip()
 
 
 def someone_else_typing(text: str) -> bool:
@@ -928,12 +978,15 @@ class ValidateScreeningForm(QuestionnaireValidation):
             # "no, though I did have a groin dissection": a body part in passing is no
             # new complaint; "actually it's my hip, not the calf" is
             del reading.answers["complaint"]
-        for slot, value in self._corrections(tracker).items():
-            if value == REOPEN:  # asked again (after_answers), whatever this message says
+        for slot, value in self._corrections(tracker, reading, mentions).items():
+            if value == REOPEN:  # asked again (after_answers): the message said nothing more
                 reading.answers.pop(slot, None)
                 if slot == "pregnant":
                     reading.answers.pop("pregnancy_stage", None)
                 reading.answers[CHANGE_SLOT] = slot
+                continue
+            if slot not in self._yes_no_slots():  # the stage, as _taken_back weighed it
+                reading.answers[slot] = value
                 continue
             before = reading.answers.get(slot)
             reading.answers[slot] = max(
@@ -953,7 +1006,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             return None
         return parse_pregnancy_stage(f"{clean[: match.end()]} {unit}{clean[match.end() :]}")
 
-    def _corrections(self, tracker: Tracker) -> Dict[str, str]:
+    def _corrections(
+        self, tracker: Tracker, reading: Reading, mentions: List[Mention]
+    ) -> Dict[str, str]:
         """Earlier answers the latest message corrects: "oops, fat thumbs, meant to press
         yes on that last one", "PS the sugar question should've been yes" (principle 4).
         A correction to a less cautious answer is then a contradiction (principle 6)."""
@@ -964,20 +1019,14 @@ class ValidateScreeningForm(QuestionnaireValidation):
         values = [
             _CORRECTED_VALUE[next(word for word in match.groups() if word)]
             for match in _CORRECTED_TO.finditer(clean)
+            # "didn't mean to press yes": that "Yes" slipped, it is no correction to yes
+            if not _NEGATED_BEFORE.search(clean[: match.start()])
         ]
         wrong_button = bool(_WRONG_BUTTON.search(clean))
         if not values and not wrong_button:
             return {}
         if not values:
-            # "sorry, wrong button": the tap before this message, if it answered a
-            # yes/no question, is open again (not after "Change an answer" or "Knee")
-            tapped = self._asked_before(tracker)
-            if tapped not in self._yes_no_slots():
-                return {}
-            # "sorry no!! fat thumbs": a slipped "Yes" is asked again; a "No" said to be
-            # wrong, or a lie, is "not sure" (the truth is something other than that no)
-            slipped_yes = tracker.get_slot(tapped) in (YES, UNSURE) and _SLIPPED_TAP.search(clean)
-            return {tapped: REOPEN if slipped_yes else UNSURE}
+            return self._taken_back(tracker, reading, mentions)
         value = max(values, key=PRECEDENCE.__getitem__)  # "meant no... no, I did mean yes"
         requested = tracker.get_slot(REQUESTED_SLOT)
         yes_no = self._yes_no_slots()
@@ -1005,6 +1054,85 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if target is None and requested in yes_no and not answers_this_one:
             target = requested  # nothing answered before: it answers this question
         return {target: value} if target else {}
+
+    def _taken_back(
+        self, tracker: Tracker, reading: Reading, mentions: List[Mention]
+    ) -> Dict[str, str]:
+        """ "sorry, wrong button", "I lied on the sugar one": an answer taken back without
+        saying what it should have been. It is the question the message names ("hang on,
+        the first one was a misclick"), else the tap before this message (not "Change an
+        answer" or "Knee"). What the same message says about that question stands
+        (principle 4): a slipped "Yes" is asked again only when the message adds nothing
+        more cautious than a plain no (principle 6); a slipped "No", a slipped later stage
+        of pregnancy, or a lie is "not sure", never a fresh tap (principle 1)."""
+        text = latest_text(tracker)
+        clean = normalise(text)
+        answerable = [*self._yes_no_slots(), "pregnancy_stage"]
+        answered = [slot for slot in answerable if tracker.get_slot(slot) is not None]
+        named = referred_questions(clean)
+        if named:
+            targets = [slot for slot in named if slot in answered]
+        else:
+            tapped = self._asked_before(tracker)
+            targets = [tapped] if tapped in answered else []
+        slipped = bool(_SLIPPED_TAP.search(clean))
+        # the slip words are no answer ("accidentally pressed yes", "fat thumbs, no")
+        rest = _SLIPPED_TAP.sub(" ", _lightly_cleaned(text))
+        taken_back = {}
+        for slot in targets:
+            if slot == "pregnancy_stage":
+                taken_back[slot] = self._stage_taken_back(tracker, reading, rest, slipped)
+                continue
+            said = self._said_about(slot, rest, reading, mentions)
+            if slipped and tracker.get_slot(slot) in (YES, UNSURE):
+                # "sorry no!! fat thumbs": asked again; "wrong button, it's just a baby
+                # aspirin", "misclicked, honestly not sure": what it says stands (a
+                # partial denial against the "Yes" is a contradiction, so "not sure")
+                taken_back[slot] = REOPEN if said in (None, NO) else said
+            else:
+                # a "No" said to be wrong, or a lie: the truth is something other than it
+                taken_back[slot] = max(UNSURE, said or UNSURE, key=PRECEDENCE.__getitem__)
+        return taken_back
+
+    def _said_about(
+        self, slot: str, rest: str, reading: Reading, mentions: List[Mention]
+    ) -> str | None:
+        """What a message that takes an answer back says about that question: its facts
+        ("it's just a baby aspirin"), and its words as an answer to it ("honestly not
+        sure", "no infection, all good", "not on warfarin"), or a hedge."""
+        screening = load_screening()
+        said = [reading.answers.get(slot)]
+        as_answer = read_yes_no_answer(screening.question(slot), rest, mentions, screening)
+        others = {*reading.named, *reading.answers} & (set(self._yes_no_slots()) - {slot})
+        if not (as_answer == YES and others):  # "I do have type 1 diabetes": that one's yes
+            said.append(as_answer)
+        if is_hedged(rest):
+            said.append(UNSURE)
+        found = [value for value in said if value in PRECEDENCE]
+        return max(found, key=PRECEDENCE.__getitem__) if found else None
+
+    @staticmethod
+    def _stage_taken_back(tracker: Tracker, reading: Reading, rest: str, slipped: bool) -> str:
+        """A stage of pregnancy taken back ("oops wrong button" after "More than 3
+        months"). A stage the message gives within the first months stands; the least
+        cautious stage taken back, or a lie, is "not sure" (the other answers all rule
+        needling out, principle 1), never left standing; another one is asked again."""
+        screening = load_screening()
+        said = reading.answers.get("pregnancy_stage") or parse_pregnancy_stage(rest)
+        if not said and is_hedged(rest):
+            said = UNSURE
+        said_early = (
+            pregnancy_in_first_months(said, screening) if said not in (None, UNSURE) else None
+        )
+        if said_early:
+            return said
+        before = tracker.get_slot("pregnancy_stage")
+        later = before != UNSURE and pregnancy_in_first_months(before, screening) is False
+        if later or not slipped or said == UNSURE:
+            return UNSURE
+        # a cautious stage slipped: asked again, or the stage said instead (a later one
+        # than the one taken back is a contradiction, asked about)
+        return said or REOPEN
 
     @staticmethod
     def _asked(tracker: Tracker) -> List[str | None]:

@@ -10,6 +10,7 @@ from actions.common import screening_message
 from actions.validate_screening_form import (
     named_questions,
     names_something_unknown,
+    referred_questions,
     someone_else_typing,
     speaks_for_two,
 )
@@ -313,6 +314,173 @@ async def test_a_lie_about_a_yes_is_no_slipped_tap() -> None:
     await chat.say("Yes", "affirm")
     await chat.say("I lied on that last one")
     assert chat.slots["current_infection"] == "unsure"
+
+
+# --- a slip with something more in the same message (tests/safety tenth_break) --------
+
+
+async def test_a_slipped_yes_with_a_blood_thinner_keeps_the_yes() -> None:
+    # tb_slip_yes_then_baby_aspirin: the aspirin said with the slip is read (principle 4)
+    chat = Chat()
+    await chat.say("can I book dry needling for my calf", "request_booking")
+    await chat.answer_no_until("blood_disorder")
+    await chat.say("Yes", "affirm")
+    replies = await chat.say("sorry wrong button, it's just a baby aspirin every morning")
+    assert chat.slots["blood_disorder"] == "yes"
+    assert not any("cleared that answer" in reply for reply in replies)
+    assert chat.asked == "answers_confirmed"
+    await chat.say("No", "deny")  # no question is open again for a "No" to answer
+    assert chat.slots["blood_disorder"] == "yes"
+
+
+async def test_a_slipped_yes_then_not_sure_stays_not_sure() -> None:
+    # tb_slip_yes_then_not_sure_borderline_sugar: the "not sure" is the answer
+    chat = Chat()
+    await chat.say("book dry needling for my hamstring please", "request_booking")
+    await chat.answer_no_until("infection_risk")
+    await chat.say("Yes", "affirm")
+    replies = await chat.say(
+        "misclicked sorry 🙈 honestly not sure, my GP said my sugar was borderline last time"
+    )
+    assert chat.slots["infection_risk"] == "unsure"
+    assert not any("cleared that answer" in reply for reply in replies)
+    assert chat.asked != "infection_risk"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wrong button, I think", "misclick, not that I know of", "fat thumbs, I'm not on warfarin"],
+)
+async def test_a_slipped_yes_with_a_hedge_or_a_partial_denial_is_not_sure(text: str) -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("blood_disorder")
+    await chat.say("Yes", "affirm")
+    await chat.say(text)
+    # never asked again for a fresh "No" (principles 2, 4 and 6)
+    assert chat.slots["blood_disorder"] == "unsure" and chat.asked != "blood_disorder"
+
+
+async def test_a_slipped_later_stage_is_not_sure() -> None:
+    # tb_slip_stage_button_more_than_3_months: the other stages all rule needling out
+    chat = Chat()
+    await chat.say("can I book dry needling for my calf", "request_booking")
+    await chat.say("Yes", "affirm")
+    await chat.say("More than 3 months", "inform")
+    assert chat.asked == "blood_disorder"
+    await chat.say("oops wrong button sorry 🙈")
+    assert chat.slots["pregnancy_stage"] == "unsure"
+    assert chat.slots["pregnant"] == "yes"
+    await chat.say("No", "deny")  # the "No" answers the blood question, not the stage
+    assert chat.slots["pregnancy_stage"] == "unsure"
+
+
+async def test_a_slipped_early_stage_is_asked_again() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.say("Yes", "affirm")
+    await chat.say("Up to 3 months", "inform")
+    replies = await chat.say("sorry, misclicked")
+    assert chat.asked == "pregnancy_stage" and chat.slots["pregnancy_stage"] is None
+    assert any("cleared that answer (how far along)" in reply for reply in replies)
+
+
+async def test_a_slip_with_an_early_stage_keeps_that_stage() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.say("Yes", "affirm")
+    await chat.say("More than 3 months", "inform")
+    await chat.say("wrong button, I'm 9 weeks")
+    assert chat.slots["pregnancy_stage"] == "9 weeks"
+
+
+async def test_a_slip_said_about_the_first_one_is_about_the_first_one() -> None:
+    # tb_slip_said_about_the_first_one: a slipped "No" to pregnancy is not sure
+    chat = Chat()
+    await chat.say("can I book dry needling for my calf", "request_booking")
+    await chat.answer_no_until("blood_disorder")
+    await chat.say("Not sure", "inform")
+    assert chat.asked == "current_infection"
+    replies = await chat.say("hang on, the first one was a misclick sorry")
+    assert chat.slots["pregnant"] == "unsure"
+    assert chat.slots["blood_disorder"] == "unsure"  # never taken back
+    assert not any("cleared that answer" in reply for reply in replies)
+    assert chat.asked == "current_infection"
+
+
+async def test_a_slip_said_about_the_sugar_one_reopens_that_yes() -> None:
+    answers = dict(pregnant="no", blood_disorder="unsure", current_infection="no")
+    chat = Chat(**answers, infection_risk="yes", complaint="knee")
+    chat.slots["requested_slot"] = "answers_confirmed"
+    await chat.say("the sugar one was a misclick, sorry")
+    assert chat.asked == "infection_risk" and chat.slots["infection_risk"] is None
+    assert chat.slots["blood_disorder"] == "unsure"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "accidentally pressed yes 🤦‍♂️ not pregnant, I'm a bloke",
+        "accidently tapped that, no",
+        "pressed yes by mistake, not pregnant",
+        "hit yes by accident sorry",
+        "didn't mean to press yes, not pregnant",
+    ],
+)
+async def test_an_accidental_press_is_a_slip(text: str) -> None:
+    # tb_ok_slip_accidentally_pressed_yes
+    chat = Chat()
+    await chat.say("can I book for my achilles", "request_booking")
+    await chat.say("Yes", "affirm")
+    assert chat.asked == "pregnancy_stage"
+    replies = await chat.say(text)
+    assert chat.asked == "pregnant" and chat.slots["pregnant"] is None
+    assert not any("something different" in reply for reply in replies)
+    await chat.say("No", "deny")
+    assert chat.slots["pregnant"] == "no" and chat.asked == "blood_disorder"
+
+
+@pytest.mark.parametrize(
+    "text", ["accidentally pressed no", "didn't mean to press no", "misclicked that one"]
+)
+async def test_a_slipped_no_is_never_asked_again(text: str) -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("current_infection")
+    await chat.say(text)
+    assert chat.slots["blood_disorder"] == "unsure" and chat.asked == "current_infection"
+
+
+async def test_i_lied_about_a_yes_with_a_denial_stays_not_sure() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("current_infection")
+    await chat.say("Yes", "affirm")
+    await chat.say("I lied on that last one, no infection")
+    assert chat.slots["current_infection"] == "unsure"
+
+
+async def test_an_accident_that_is_no_tap_is_no_slip() -> None:
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("infection_risk")
+    await chat.say("no, I accidentally hit my shin on a hurdle though", "deny")
+    assert chat.slots["current_infection"] == "no"  # the tap before is left alone
+    chat = Chat()
+    await chat.say("book please", "request_booking")
+    await chat.answer_no_until("infection_risk")
+    await chat.say("Yes", "affirm")
+    assert chat.asked == "answers_confirmed"
+    await chat.say("it's my knee, I accidentally hit it on a hurdle")
+    assert chat.slots["infection_risk"] == "yes"  # never cleared by an accident
+
+
+def test_a_question_is_referred_to_by_name_not_in_passing() -> None:
+    assert referred_questions("hang on the first one was a misclick sorry") == ["pregnant"]
+    assert referred_questions("wrong button on the sugar question") == ["infection_risk"]
+    assert referred_questions("the weeks one was a misclick") == ["pregnancy_stage"]
+    assert referred_questions("sorry wrong button it's just a baby aspirin every morning") == []
+    assert referred_questions("oops misclicked that one") == []
 
 
 async def test_a_wrong_tap_of_change_an_answer_opens_no_answer() -> None:
