@@ -286,16 +286,23 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
 # An infection is about right now: "had covid back in 2021" is no infection today,
 # but not a plain "no" either, so the runner confirms with the buttons (principle 2).
 # Diabetes, or a blood thinner "since 2015", still counts.
-CONDITIONS_OF_NOW = {"infection"}
+CONDITIONS_OF_NOW = {"infection", "blood_clot"}  # a clot long ago: its blood thinners ended
 # A medicine's course counts as over only when the words say it ended: "a course of
 # rivaroxaban in 2019 and that was it", "came off warfarin in 2018"; "started eliquis
 # last year" is still taken
 COURSES = {"blood_thinners", "immunosuppressants"}
 _COURSE_ENDED = re.compile(
     r"\b(?:and that was it|that was it|came off|stopped|finished|done with|no longer|"
-    r"for (?:\d+|a few|a couple of|two|three|four|six) (?:weeks?|months?))\b"
+    r"nothing since|none since|for (?:\d+|a few|a couple of|two|three|four|six) (?:weeks?|months?)|"
+    r"(?:\d+|a few|a couple of|two|three|four|six) (?:weeks?|months?) of)\b"
 )
-_COURSE_GOES_ON = re.compile(r"\b(?:started|starting|began|put on|put me on|since|still)\b")
+# ...and not when it still goes on, or another medicine took its place ("came off
+# warfarin when they switched me to a DOAC")
+_COURSE_GOES_ON = re.compile(
+    r"\b(?:started|starting|began|put on|put me on|still|i'm on|im on|i am on|currently|"
+    r"at the moment|switch\w*|swapped|moved|changed|onto|instead|replaced)\b"
+    r"|(?<!nothing )(?<!none )(?<!not )\bsince\b"
+)
 _LONG_AGO = re.compile(
     r"\b(?:back in|in) (?:(?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)\w* )?"
     r"(?:19|20)\d\d\b"
@@ -308,7 +315,8 @@ _LONG_AGO = re.compile(
 )
 
 _STILL_NOW = re.compile(
-    r"\b(?:now|again|still|currently|at the moment|today|this week|recently|lately|since)\b"
+    r"\b(?:now|again|still|currently|at the moment|today|this week|recently|lately)\b"
+    r"|(?<!nothing )(?<!none )(?<!not )\bsince\b"  # "only since the stent", not "nothing since"
 )
 
 
@@ -339,7 +347,8 @@ def _long_ago(doc: Doc, entity: Span) -> bool:
     clause = doc[_clause_start(doc, entity) : _clause_end(doc, entity)].text.lower()
     after = doc[_clause_end(doc, entity) :].text.lower()
     if entity.ent_id_ in COURSES and (
-        not _COURSE_ENDED.search(clause) or _COURSE_GOES_ON.search(clause)
+        not (_COURSE_ENDED.search(clause) or _COURSE_ENDED.search(after))
+        or _COURSE_GOES_ON.search(clause)
     ):
         return False
     return (

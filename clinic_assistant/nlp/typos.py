@@ -46,7 +46,10 @@ RUNNING_WORDS = frozenset((
     "osteopath", "chiro", "chiropractor", "sportsmassage",
     # runners' shorthand: a personal best, a personal trainer, injuries and scans
     "pb", "pbs", "pr", "prs", "pt", "pf", "itb", "itbs", "doms", "acl", "mcl", "lcl", "pcl",
-    "mri", "xray", "gp", "gps", "hm", "mara", "tempo", "strides",
+    "mri", "xray", "gp", "gps", "hm", "mara", "tempo", "strides", "op", "ops", "lsr",
+    # running shoe brands: "I've got new Hokas"
+    "hoka", "hokas", "asics", "saucony", "altra", "altras", "mizuno", "mizunos", "salomon",
+    "salomons", "inov8", "nike", "nikes", "adidas", "vaporfly", "vaporflys", "alphafly",
 ))  # fmt: skip
 
 

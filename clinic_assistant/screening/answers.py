@@ -39,6 +39,7 @@ UNSURE_PHRASES = (
     # a diagnosis still being made: "they're still doing tests"
     "doing tests", "running tests", "more tests", "having tests", "under investigation",
     "being investigated", "not diagnosed yet", "no diagnosis yet", "awaiting diagnosis",
+    "running bloods", "doing bloods", "more bloods", "checking my bloods", "investigating",
 )  # fmt: skip
 # Double negatives and litotes: never a "no" (safety principle 3).
 _DOUBLE_NEGATIVE = re.compile(
@@ -286,12 +287,14 @@ _CONFUSED = frozenset(
 
 # "ugh fine, go on then": the runner agrees to the questions, and says nothing else
 _GO_ON = re.compile(
-    r"\b(?:go (?:on|ahead)|carry on|crack on|fire away|ask away|shoot|proceed|"
-    r"get on with it|let ?s (?:go|do (?:it|this)))\b"
+    r"\b(?:go (?:on|ahead|for it)|carry on|crack on|fire away|ask away|shoot|proceed|"
+    r"get on with it|let ?s (?:go|do (?:it|this))|"
+    r"ask (?:me |your |the |them |those |my |all )*(?:questions?|them|away|then|me)|i'?m ready)\b"
 )
 _GO_ON_WORDS = FILLERS | frozenset(
     """ugh urgh sigh fine alright alrighty then just whatever go on ahead carry crack fire
-    away ask shoot proceed get with it lets let s do this me your questions them""".split()
+    away ask shoot proceed get with it lets let s do this me your questions question them
+    those the my for yeah yes yep sure ready i im m go""".split()
 )
 
 
@@ -390,8 +393,8 @@ def parse_yes_no(text: str) -> str | None:
         return BUTTON_INTENTS[raw]
     text = _emoji_as_words(text)
     clean = normalise(text)
-    if not clean:
-        return None
+    if not clean or agrees_to_go_on(text):
+        return None  # "yeah go ahead", "sure, go for it": yes to the questions, no answer
     if is_question(text) and not (
         clean.split()[0] not in QUESTION_WORDS and _contains_phrase(clean, UNSURE_PHRASES)
     ):

@@ -34,6 +34,9 @@ class Question:
     explain: str = ""  # what the question means, for "what do you mean by ...?"
     only_if: Mapping[str, str] = field(default_factory=dict)
     conditions: Tuple[str, ...] = ()
+    # conditions that answer the question when the runner has one (a blood clot means
+    # blood thinners), but that a whole "no" to the question need not name
+    implied_by: Tuple[str, ...] = ()
     options: Tuple[str, ...] = ()
 
 
@@ -76,7 +79,10 @@ class Screening:
         return [q.slot for q in self.questions]
 
     def slot_for_condition(self, condition_id: str) -> str | None:
-        return next((q.slot for q in self.questions if condition_id in q.conditions), None)
+        return next(
+            (q.slot for q in self.questions if condition_id in (*q.conditions, *q.implied_by)),
+            None,
+        )
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ def _load_screening(path: str) -> Screening:
             explain=q.get("explain", ""),
             only_if=q.get("only_if", {}),
             conditions=tuple(q.get("conditions", ())),
+            implied_by=tuple(q.get("implied_by", ())),
             options=tuple(q.get("options", ())),
         )
         for q in raw["questions"]

@@ -96,8 +96,12 @@ _ON_A_SCHEDULE = re.compile(
     r"\b(?:i'm on|im on|i am on|been on|still on|currently on|i take|i'm taking|im taking|"
     r"i am taking)\s+(?P<what>(?:[a-z0-9'-]+\s+){0,2}?[a-z0-9'-]+)\s+(?:once|twice|"
     r"three times|\d+ times|every (?:day|morning|night|evening)|each (?:day|morning|night)|"
-    r"daily|a day|at night)\b"
+    r"daily|a day|at night|(?:a |in the |every |each )?morning and (?:at )?night|"
+    r"(?:a |in the )?morning and evening|night and morning|in the morning|at bedtime|"
+    r"before bed|with (?:breakfast|dinner|food|meals))\b"
 )
+# where a denial's scope ends: "no disorder. I take lick see ana once a day"
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:but|though|although|however)\b")
 _ARTICLES = frozenset("a an the my some this these those his her".split())
 # "should I be taking ibuprofen?", "is it ok to take X before runs?": a question about
 # taking it, not a medicine taken
@@ -213,17 +217,21 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         name = match.group("name")
         if name not in known and not is_english_word(name) and name not in found:
             found.append(name)
-    for match in _ON_A_SCHEDULE.finditer(clean):
-        words = [w for w in match.group("what").split() if w not in _ARTICLES]
-        if (
-            words
-            and not set(words) & known
-            and not set(words) & _NOT_MEDICINE
-            and not re.fullmatch(_MEDICINE_WORDS, " ".join(words))
-            and not _NEGATED_BEFORE.search(clean[: match.start()])
-            and " ".join(words) not in found
-        ):
-            found.append(" ".join(words))
+    for clause in map(normalise, _CLAUSE_BREAK.split(text.lower())):
+        for match in _ON_A_SCHEDULE.finditer(clause):
+            words = [w for w in match.group("what").split() if w not in _ARTICLES]
+            words = [w for w in words if not w.isdigit()]
+            singular = {w[:-1] if w.endswith("s") else w for w in words}  # "4 coffees a day"
+            if (
+                words
+                and not set(words) & known
+                and not (set(words) | singular) & _NOT_MEDICINE
+                and not re.fullmatch(_MEDICINE_WORDS, " ".join(words))
+                # "never/no longer I take ...", not "no bleeding disorder, I take ..."
+                and not re.search(r"\b(?:not|never|no longer)\s+$", clause[: match.start()])
+                and " ".join(words) not in found
+            ):
+                found.append(" ".join(words))
     if _DOSING.search(clean):
         # "Brilique twice a day": a word no dictionary knows, said like a medicine
         for word in re.findall(r"[a-z]{4,}", clean):
@@ -328,18 +336,33 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
 # "no diabetes, but I do have CVID": what the runner says they have, in words the
 # assistant cannot read
 _OWN_AFFIRMATION = re.compile(
-    r"\b(?:i do have|i have got|i have|i've got|ive got|i get|i'm under|im under|i see|"
-    r"i go to|i go for|i attend|diagnosed with)\s+(?P<rest>[^.!?;]*)"
+    r"\b(?:i do have|i have got|i have|i've got|ive got|i've had|ive had|i had|i get|got|had|"
+    r"i'm under|im under|i see|i go to|i go for|i attend|diagnosed with|"
+    r"there'?s(?: the| my| also)?|there is(?: the| my| also)?)\s+(?P<rest>[^.!?;]*)"
+)
+# "Glanzmann's but very mild": a condition named after a person
+_EPONYM = re.compile(r"\b(?P<rest>[a-z]+'s)\b")
+# "I've got the Brathay 10in10 in May": an unknown name beside a race or a date is a race
+_EVENT = re.compile(
+    r"\b(?:marathon|half|\d+k|\d+in\d+|ultra|race|races|parkrun|relay|triathlon|ironman|"
+    r"event|series|trail|fell|jan\w*|feb\w*|march|april|may|june|july|aug\w*|sept?\w*|"
+    r"oct\w*|nov\w*|dec\w*|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"weekend)\b"
 )
 
 
 def affirms_something_unread(text: str, mentions: Sequence[Mention]) -> bool:
     """Whether the runner says they have something named in words that are neither
-    English nor a name the vocabulary knows ("I do have CVID", "I see a haem
-    consultant"): a button's "No" after it cannot be trusted (principle 3)."""
+    English nor a name the vocabulary knows ("I do have CVID", "no, I've had MGUS for
+    years", "Glanzmann's but very mild"): a button's "No" after it cannot be trusted
+    (principle 3). A name beside a race or a date is the race."""
     known = {word for m in mentions for word in normalise(m.text).split()}
-    for match in _OWN_AFFIRMATION.finditer(normalise(text)):
-        for word in re.findall(r"[a-z][a-z0-9]+", match.group("rest")):
+    clean = normalise(text)
+    for match in [*_OWN_AFFIRMATION.finditer(clean), *_EPONYM.finditer(clean)]:
+        rest = match.group("rest")
+        if _EVENT.search(rest):
+            continue
+        for word in re.findall(r"[a-z][a-z0-9]+", rest.replace("'s", "")):
             if word not in known and not is_english_word(word):
                 return True
     return False

@@ -294,6 +294,10 @@ UNCLEAR_PHRASINGS = [
     # a statement that is not about the question is not a yes ("my" is someone else's)
     "my wife is pregnant",
     "the weather is nice",
+    # agreeing to the questions, not answering one
+    "yeah go ahead",
+    "sure, go for it",
+    "fine, ask your questions then",
 ]
 
 
@@ -834,6 +838,7 @@ def test_identical_titles_read_as_a_change() -> None:
         ("whatever, just get on with it", False),
         ("go on then, I'm 9 weeks gone", True),
         ("go ahead, though my sugars are all over the place", True),
+        ("fine, ask your questions then", False),
     ],
 )
 def test_an_unread_answer_that_still_says_something(text: str, says_something: bool) -> None:

@@ -99,7 +99,7 @@ def test_slot_for_condition(screening: Screening, condition: str, slot: str | No
 
 
 def test_every_condition_has_an_answer(screening: Screening) -> None:
-    conditions = {c for q in screening.questions for c in q.conditions}
+    conditions = {c for q in screening.questions for c in (*q.conditions, *q.implied_by)}
     assert conditions == set(screening.condition_answers)
 
 

@@ -358,6 +358,32 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("blood_disorder", "had apixaban last year and that was it, now on clopidogrel", "yes"),
         ("blood_disorder", "started eliquis after my PE last year, all fine now", "yes"),
         ("blood_disorder", "was on warfarin in 2019", "yes"),  # no word that it ended
+        ("blood_disorder", "came off warfarin in 2018 when they switched me to a DOAC", "yes"),
+        ("blood_disorder", "I'm on rivaroxaban for 6 months after my PE in 2026", "yes"),
+        (
+            "blood_disorder",
+            "had 6 weeks of Clexane jabs after my op in 2021, nothing since",
+            "check",
+        ),
+        # a blood clot now means blood thinners now (NHS); one long ago is checked
+        ("blood_disorder", "no, but I have a DVT at the moment", "yes"),
+        ("blood_disorder", "had a blood clot in my leg years ago", "check"),
+        ("blood_disorder", "no blood thinners and no bleeding disorder", "no"),
+        # what the runner says they have: with other verbs, no verb, or a person's name
+        ("blood_disorder", "no, I've had MGUS for years but it's stable", "unsure"),
+        ("blood_disorder", "no. got MGUS tho", "unsure"),
+        ("blood_disorder", "no, Glanzmann's but very mild", "unsure"),
+        ("blood_disorder", "no but I have AF", "unsure"),
+        # ...but a race beside a date, or a brand of running shoes, is no condition
+        ("blood_disorder", "no but I've got the Brathay 10in10 in May", "check"),
+        ("blood_disorder", "no, I've got new Hokas, reckon that's what set my shin off", "check"),
+        # a schedule ends the scope of a denial before it; plurals of harmless things
+        ("blood_disorder", "no disorder. I take lick see ana once a day", "unsure"),
+        ("blood_disorder", "no bleeding disorder, I take pro dax a morning and night", "unsure"),
+        ("blood_disorder", "no, I'm on 4 coffees a day though lol", "check"),
+        ("blood_disorder", "no, nothing diagnosed, haematology are still running bloods", "unsure"),
+        ("infection_risk", "antibody deficiency, I get immunoglobulin every 3 weeks", "yes"),
+        ("infection_risk", "I do my self drainage massage on my arm every night", "yes"),
     ],
 )
 def test_answers_read_with_their_mentions(
