@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Pattern, Sequence, Tuple
+from typing import Any, Dict, List, Match, Pattern, Sequence, Tuple
 
 import yaml
 
@@ -26,6 +26,16 @@ _NEGATION = re.compile(
 
 
 @dataclass(frozen=True)
+class HarmlessCause:
+    """A harmless cause of some signs (clinic/red_flags.yml `harmless_causes`): sweat in
+    the eye for sight that went blurry, bicep curls for an arm that felt dead."""
+
+    causes: Tuple[Pattern[str], ...]
+    # the sign's own words name one of these parts ("arm", "eye"), or any sign when None
+    parts: Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
 class RedFlag:
     id: str
     severity: str  # "emergency" or "doctor"
@@ -39,6 +49,12 @@ class RedFlag:
     # what explains the signs harmlessly: a racing heart and feeling faint at the
     # sight of a needle is the fear of needles, not a heart rhythm problem
     explained_by: Tuple[Pattern[str], ...] = ()
+    # a sign's own harmless causes, named near it in its sentence ("sweat in my eye so I
+    # couldn't see out of my left eye"): that mention of the sign is not read
+    excuses: Tuple[Tuple[Pattern[str], Tuple[HarmlessCause, ...]], ...] = ()
+
+    def _excuses(self, pattern: Pattern[str]) -> Tuple[HarmlessCause, ...]:
+        return next((causes for p, causes in self.excuses if p is pattern), ())
 
     def matches(self, text: str) -> bool:
         if self.explained_by:
@@ -50,7 +66,9 @@ class RedFlag:
                 for sentence in sentences(text)
                 if not any(_affirmed(p, sentence) for p in self.explained_by)
             )
-        groups_match = all(any(_affirmed(p, text) for p in group) for group in self.groups)
+        groups_match = all(
+            any(_affirmed(p, text, self._excuses(p)) for p in group) for group in self.groups
+        )
         signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))
         return groups_match and signs_found >= self.min_signs
 
@@ -80,14 +98,104 @@ _CONCEDED_AFTER = re.compile(
 )
 
 
-def _affirmed(pattern: Pattern[str], text: str) -> bool:
+def _affirmed(pattern: Pattern[str], text: str, excuses: Tuple[HarmlessCause, ...] = ()) -> bool:
     """True when the pattern occurs at least once without a negation just before
-    it or a denial straight after it, or with a denial it takes back at once."""
+    it or a denial straight after it, or with a denial it takes back at once, and
+    without one of its harmless causes named near it in the same sentence."""
     return any(
-        (not _NEGATION.search(text[: m.start()]) and not _DENIED_AFTER.match(text[m.end() :]))
-        or _CONCEDED_AFTER.match(text[m.end() :]) is not None
+        (
+            (not _NEGATION.search(text[: m.start()]) and not _DENIED_AFTER.match(text[m.end() :]))
+            or _CONCEDED_AFTER.match(text[m.end() :]) is not None
+        )
+        and not _excused(m, text, excuses)
         for m in pattern.finditer(text)
     )
+
+
+_SENTENCE_END = re.compile(r"[.!?\n…]")
+# a harmless cause counts this far from the sign, in words, before it or after it
+_CAUSE_BEFORE_WORDS = 12
+_CAUSE_AFTER_WORDS = 10
+# the runner says there was no cause: nothing near it explains the sign
+_NO_CAUSE = re.compile(
+    r"\b(?:out of nowhere|out of the blue|for no (?:\w+ )?reason|no (?:idea|clue) why|"
+    r"(?:don'?t|do not|didn'?t|did not) know why|randomly|at random|without (?:any )?warning|"
+    r"no (?:obvious |apparent |real )?(?:reason|cause|trigger))\b"
+)
+# a cause denied or doubted in the words just before it: "not from sleeping on it", "it
+# wasn't the sweat", "I hadn't slept on it", "can't have been the cold", "nothing to do
+# with the gym", "not sure if it was the curls"; a sign's own "couldn't" or "wouldn't"
+# denies no cause ("my fingers wouldn't work in the cold")
+_CAUSE_DENIED = re.compile(
+    r"\b(?:(?:no|not|never|nothing to do with|unrelated to|rather than|instead of|without|"
+    r"(?:was|were|is|are|had|has|have|did|do|does)(?:n't|nt))"
+    r"(?: (?:it|that|this))?(?: (?:have|has|had))?(?: (?:been|be|was|were|is))?"
+    r"(?: (?:because of|due to|down to|caused by|related to|from|after|by))?(?: [\w']+){0,2}"
+    r"|(?:can't|cant|cannot|can not|couldn't|couldnt|could not|won't|wouldn't|wouldnt)"
+    r"(?: (?:have been|be|been))(?: (?:because of|due to|down to|caused by|from))?(?: [\w']+){0,2}"
+    r"|(?:(?:not|never) (?:sure|certain)|no idea|dunno|(?:don't|dont|do not|didn't|didnt) "
+    r"(?:know|think)|doubt\w*)(?: [\w']+){0,5}) $"
+)
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _excused(sign: Match[str], text: str, excuses: Tuple[HarmlessCause, ...]) -> bool:
+    """The sign has one of its harmless causes, not denied, in its own sentence and
+    near it, before or after it ("sweat in my eye so I couldn't see out of my left eye",
+    "my left arm felt dead after all the bicep curls"); never when the sentence says
+    there was no cause ("out of nowhere")."""
+    if not excuses:
+        return False
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, sign.start())), default=0)
+    end_match = _SENTENCE_END.search(text, sign.end())
+    end = end_match.start() if end_match else len(text)
+    if _NO_CAUSE.search(text, start, end):
+        return False
+    # where a cause near enough can be (a cause has a few words of its own)
+    before = [m.start() for m in _WORD.finditer(text, start, sign.start())]
+    after = [m.end() for m in _WORD.finditer(text, sign.end(), end)]
+    low = before[-(_CAUSE_BEFORE_WORDS + 8)] if len(before) > _CAUSE_BEFORE_WORDS + 8 else start
+    high = after[_CAUSE_AFTER_WORDS + 8] if len(after) > _CAUSE_AFTER_WORDS + 8 else end
+    for excuse in excuses:
+        if excuse.parts is not None and not excuse.parts.search(sign.group(0)):
+            continue
+        for pattern in excuse.causes:
+            for cause in pattern.finditer(text, low, high):
+                if cause.end() <= sign.start():  # before the sign
+                    if _words(text[cause.end() : sign.start()]) > _CAUSE_BEFORE_WORDS:
+                        continue
+                    said_before = text[start : cause.start()]
+                elif cause.start() >= sign.end():  # after it
+                    if _words(text[sign.end() : cause.start()]) > _CAUSE_AFTER_WORDS:
+                        continue
+                    # read from the sign's end: its own "couldn't see" denies no cause
+                    said_before = text[sign.end() : cause.start()]
+                else:  # within the sign's own words
+                    said_before = text[sign.start() : cause.start()]
+                if _CAUSE_DENIED.search(_words_only(said_before)):
+                    continue
+                if _DENIED_AFTER.match(text[cause.end() : end]):
+                    continue
+                return True
+    return False
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\-–—]|\b(?:but|just|only|although|though|however|whereas|anyway)\b"
+)
+
+
+def _words_only(text: str) -> str:
+    """The words of the last clause, one space apart and ending in a space: what
+    _CAUSE_DENIED reads ("no injury, just sweat in my eye": the sweat is not denied)."""
+    clause = _CLAUSE_BREAK.split(text)[-1]
+    return " ".join(re.findall(r"[\w']+", clause)) + " "
 
 
 def _compile(expression: str) -> Pattern[str]:
@@ -114,23 +222,45 @@ def alarm_message(flags: Sequence[RedFlag], facts: Dict[str, str], path: str | N
     return " ".join(raw["alarm"].format(advice=advice, next_step=next_step, **facts).split())
 
 
+def _load_flag(flag_id: str, spec: Dict[str, Any]) -> RedFlag:
+    """One flag. A sign in `all` is a regular expression, or {match: expression,
+    unless: [names of the flag's harmless_causes]}."""
+    harmless = {
+        name: HarmlessCause(
+            causes=tuple(_compile(p) for p in cause["causes"]),
+            parts=_compile(cause["parts"]) if cause.get("parts") else None,
+        )
+        for name, cause in (spec.get("harmless_causes") or {}).items()
+    }
+    groups: List[Tuple[Pattern[str], ...]] = []
+    excuses: List[Tuple[Pattern[str], Tuple[HarmlessCause, ...]]] = []
+    for group in spec.get("all", []):
+        patterns = []
+        for sign in group:
+            if isinstance(sign, dict):
+                pattern = _compile(sign["match"])
+                excuses.append((pattern, tuple(harmless[name] for name in sign["unless"])))
+            else:
+                pattern = _compile(sign)
+            patterns.append(pattern)
+        groups.append(tuple(patterns))
+    return RedFlag(
+        id=flag_id,
+        severity=spec["severity"],
+        advice=spec["advice"],
+        name=spec["name"],
+        groups=tuple(groups),
+        signs=tuple(_compile(p) for p in spec.get("signs", [])),
+        min_signs=int(spec.get("min_signs", 0)),
+        reassurances=tuple(_compile(p) for p in spec.get("reassurances", [])),
+        explained_by=tuple(_compile(p) for p in spec.get("explained_by", [])),
+        excuses=tuple(excuses),
+    )
+
+
 @lru_cache(maxsize=2)
 def load_red_flags(path: str | None = None) -> Tuple[RedFlag, ...]:
-    raw = _load_file(path)["flags"]
-    return tuple(
-        RedFlag(
-            id=flag_id,
-            severity=spec["severity"],
-            advice=spec["advice"],
-            name=spec["name"],
-            groups=tuple(tuple(_compile(p) for p in group) for group in spec.get("all", [])),
-            signs=tuple(_compile(p) for p in spec.get("signs", [])),
-            min_signs=int(spec.get("min_signs", 0)),
-            reassurances=tuple(_compile(p) for p in spec.get("reassurances", [])),
-            explained_by=tuple(_compile(p) for p in spec.get("explained_by", [])),
-        )
-        for flag_id, spec in raw.items()
-    )
+    return tuple(_load_flag(flag_id, spec) for flag_id, spec in _load_file(path)["flags"].items())
 
 
 def _hashtag_words(tag: str) -> str:

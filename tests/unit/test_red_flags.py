@@ -472,6 +472,116 @@ def test_the_tenth_look_red_flags() -> None:
         assert flag_ids(text), text
 
 
+# The eleventh adversarial round (tenth_break): a limb that went clumsy, flopped or would
+# not work for minutes is a stroke or TIA sign whatever words say it; a harmless cause named
+# near a sign in its sentence, before or after it, explains it, unless it is denied, in
+# another sentence or the sign came "out of nowhere".
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no infection. weird one though, on sunday my left hand went all clumsy and I couldn't "
+        "do up my zip for 5 mins, fine now",
+        "can I book needling for my calf? my right arm just flopped by my side for a few minutes "
+        "mid run on Tuesday, couldn't lift it, back to normal now",
+        "my left hand went clumsy on the run yesterday",
+        "my right arm went all uncoordinated for a few minutes during parkrun",
+        "my right hand felt like it wasn't mine for about 10 minutes",
+        "my arm felt like someone else's arm for a bit then came back",
+        "it was like someone else's hand, couldn't control it",
+        "my left arm just stopped working for a couple of minutes on the long run",
+        "my right hand wouldn't do what I told it for a few mins",
+        "couldn't use my right hand for 5 minutes, fine after",
+        "my arm went all floppy mid parkrun, couldn't lift it for ages",
+        "my arm just dropped limp by my side mid run",
+        "my hand went weird and I couldn't hold my gel, then it came back",
+        "my left arm felt heavy for a bit on the run then came back",
+        "my right leg just stopped working for a minute mid run",
+        "my left leg wouldn't move properly for a few minutes then came back",
+        # a cause denied, doubted, in another sentence, or none at all
+        "my hand went clumsy for 5 mins, definitely not from the strap",
+        "my left arm went numb for 10 mins, I hadn't slept on it",
+        "my right arm went weak and useless for 10 minutes, it can't have been the gym",
+        "my hand went clumsy for a few minutes, I don't think it was the cold",
+        "my hand went clumsy, not sure if it was the cold",
+        "my right hand went useless for a few minutes out of nowhere, I had been to the gym the "
+        "day before",
+        "couldn't see out of my left eye for a few minutes, it wasn't sweat",
+        "couldn't see out of my left eye for a few minutes. sweat was pouring off me on the hills",
+        "sweat in my eyes on the run. then later my left eye went black for a couple of minutes",
+        "I couldn't lift my left arm for a minute and nearly fell over",
+        "my face went numb on one side for 10 minutes, no dentist or anything",
+    ],
+)
+def test_a_limb_that_stopped_working_is_a_stroke_sign(text: str) -> None:
+    assert "stroke_signs" in flag_ids(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the heart: the left arm numb with no cause, or a cause that is no excuse for the
+        # heart (the cold, the bike, a gym visit days before), a cause denied
+        "my left arm went numb on my run today, I did weights yesterday",
+        "my left arm went numb on a freezing morning run",
+        "my left arm went dead on the bike up the hill",
+        "my left arm went numb and I was at the gym earlier",
+        "my left arm went numb, I don't think I slept on it",
+        "my left arm felt dead and my chest was tight after the bicep curls",
+    ],
+)
+def test_the_left_arm_without_a_harmless_cause_is_a_heart_sign(text: str) -> None:
+    assert "chest_pain" in flag_ids(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the cause before the sign
+        "no infection. sweat in my eye on sunday's long run so I couldn't see out of my left eye "
+        "for a bit, stung like mad",
+        "sun cream ran into my eye so I couldn't see out of my right eye for a few minutes",
+        "sunscreen in my eye on the long run, couldn't see out of my left eye for ages",
+        "slept on it funny and my left arm was dead for 10 minutes this morning",
+        "I lay on my arm all night and it was numb and useless for a few minutes when I woke",
+        "leaning on my elbow at my desk and my left hand went numb for a few minutes",
+        "after all the push ups my left arm was dead",
+        "did loads of push ups so my left arm felt dead",
+        "after arm day my left arm felt dead and I couldn't lift it",
+        "sat cross legged and my right leg went numb for a few minutes",
+        "hurt my shoulder in a fall, my arm is so sore I can't lift it",
+        # the cause after it
+        "can I book for my shin? arms felt dead after the gym yesterday, my left arm felt dead "
+        "after all the bicep curls lol",
+        "couldn't see out of my left eye for a bit because of the sweat",
+        "my hand went numb for a few minutes from my hydration vest strap",
+        "my left arm felt dead after the gym",
+        "my left arm went numb after the bench press",
+        "my right arm felt like jelly and useless after the curls",
+        "my left leg felt dead for a few minutes after squats",
+        "my arm went dead for a few minutes because I hit my funny bone",
+        "my fingers were so cold I couldn't do up my zip",
+        "my hand went clumsy in the cold this morning",
+        "my right hand went numb for 5 mins from the cold, no gloves",
+        "my left arm is killing me since the fall, can't lift it",
+        "my leg went dead for a few minutes from sitting on it",
+        "my foot went numb for a few minutes because the laces were tight",
+        "my right leg stopped working at mile 22 with cramp",
+        "my eyes stung from sweat and my left eye went blurry for a bit",
+        "the left side of my face went numb after the dentist",
+        "my arms were flopping about at the end of the race lol",
+    ],
+)
+def test_a_harmless_cause_before_or_after_the_sign_explains_it(text: str) -> None:
+    assert flag_ids(text) == []
+
+
+def test_an_explained_sign_still_gets_the_check_question() -> None:
+    # the classifier may still call it a red flag: a one-line check, not the alarm
+    text = "my left arm felt dead after all the bicep curls lol"
+    assert flag_ids(text) == []
+    assert [flag.id for flag in find_denied_red_flags(text)] == ["chest_pain"]
+
+
 def test_several_flags_at_once() -> None:
     assert flag_ids("chest pain and I'm short of breath") == ["chest_pain", "breathless"]
 
