@@ -8,7 +8,7 @@ guessing. Uncertainty wins over yes/no ("I think not, not sure").
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 from clinic_assistant.nlp.sentences import sentences
 from clinic_assistant.screening.rules import CHECK, NO, UNSURE, YES, pregnancy_week_range
@@ -350,6 +350,31 @@ def _is_unsure(clean: str) -> bool:
     return _contains_phrase(clean, UNSURE_PHRASES) or bool(_DOUBLE_NEGATIVE.search(clean))
 
 
+# Hedges that also just describe something ("couldn't see for a bit", "a little sore"):
+# a doubt only in the answer's own sentence or a short one of its own
+_DESCRIBING_HEDGES = ("a bit", "a little", "kind of", "sort of", "kinda", "sorta")
+
+
+def _answers_unsure(text: str, clean: str) -> bool:
+    """_is_unsure, where a describing hedge counts only near the answer: "no infection.
+    sweat in my eye so I couldn't see for a bit" is a no with a story."""
+    if not _is_unsure(clean):
+        return False
+    said = [normalise(s) for s in sentences(_emoji_as_words(text).lower()) if normalise(s)]
+    later = " ".join(s for s in said[1:] if len(s.split()) > _OWN_SENTENCE_WORDS)
+    if not later:
+        return True
+    near = " ".join([said[0], *(s for s in said[1:] if len(s.split()) <= _OWN_SENTENCE_WORDS)])
+    far_only = [p for p in _DESCRIBING_HEDGES if _contains_phrase(later, (p,))]
+    return _is_unsure(near) or not far_only or _is_unsure(_without(later, far_only))
+
+
+def _without(clean: str, phrases: Sequence[str]) -> str:
+    for phrase in phrases:
+        clean = re.sub(rf"\b{re.escape(phrase)}\b", " ", clean)
+    return clean
+
+
 def _is_plain_no(clean: str) -> bool:
     core = without_fillers(clean)
     if not core:
@@ -415,7 +440,7 @@ def parse_yes_no(text: str) -> str | None:
         return UNSURE  # "not pregnant as far as I know", "not yet, we're trying"
     if core in SOUNDS_LIKE_NO or clean in SOUNDS_LIKE_NO:
         return CHECK
-    if _is_unsure(clean):
+    if _answers_unsure(text, clean):
         return UNSURE
     if core in YES_PHRASES or clean in YES_PHRASES:
         return YES

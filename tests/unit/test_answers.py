@@ -149,6 +149,8 @@ NO_PHRASINGS = [
 
 # Sounds like "no" but is more than a plain no: confirmed with the buttons.
 CHECK_PHRASINGS = [
+    # "for a bit" in a story after the answer describes, it does not doubt
+    "no infection. sweat in my eye on the long run so I couldn't see for a bit, stung like mad",
     # an "I ..." statement alone: what it names decides (test_volunteered.py reads
     # these as "yes" with their condition); without a condition it is checked
     "I'm pregnant",
@@ -197,6 +199,8 @@ CHECK_PHRASINGS = [
 
 UNSURE_PHRASINGS = [
     "Not sure",
+    "no. a bit",  # ...but beside the answer it does
+    "no infection. not sure about the rest, my sugar has been a bit high lately",
     "/unsure",
     "not sure",
     "NOT SURE",
