@@ -104,6 +104,14 @@ MATCHES = {
         "laboured breathing when I'm sitting down",
     ],
     # NHS, "Blue skin or lips (cyanosis)"
+    "coughing_blood": [
+        "since my flight home I've been coughing up a bit of blood and my calf aches",
+        "coughed up some blood this morning",
+        "there's blood in my phlegm",
+        "spitting up bright red blood after my long run",
+        "I keep bringing up streaks of blood when I cough",
+        "bloody phlegm for two days",
+    ],
     "blue_lips": [
         "my lips looked a bit blue last night",
         "my husband said my lips were purple after the run",
@@ -271,6 +279,11 @@ def test_every_flag_in_the_file_is_tested() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # coughing, and blood, but no blood coughed up
+        "coughing after my blood test",
+        "I've had a cough since giving blood",
+        "my cough is better, blood pressure is fine",
+        "not coughing up blood, just a dry tickly cough",
         # negated mentions
         "no chest pain",
         "No chest pain.",

@@ -365,6 +365,7 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
             "had 6 weeks of Clexane jabs after my op in 2021, nothing since",
             "check",
         ),
+        ("infection_risk", "nah, just T2 and it's diet controlled since 2019", "yes"),
         # a blood clot now means blood thinners now (NHS); one long ago is checked
         ("blood_disorder", "no, but I have a DVT at the moment", "yes"),
         ("blood_disorder", "had a blood clot in my leg years ago", "check"),
