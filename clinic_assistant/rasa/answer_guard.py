@@ -34,10 +34,12 @@ lexical one (lexical_classifier.py) with the rest.
 - When either classifier's first choice for such a message is a red flag, it
   becomes `red_flag` (the safety classifier after the guard still checks it):
   one opinion is enough for an alarm.
-- A request to book, to talk to the team or to see one's data becomes
-  `out_of_scope` or `unanswerable_question` when the two classifiers together
-  are sure it is that ("recommend a good book", "do you have lockers for my
-  bag?"); never an answer.
+- A request to book, to talk to the team, to see one's data or to leave a
+  question for the clinic becomes `out_of_scope` or `unanswerable_question`
+  when the two classifiers together are sure it is that ("recommend a good
+  book", "do you have lockers for my bag?", "give me some pub quiz questions");
+  never an answer. So does "why do you ask?" in words the lexical classifier
+  hardly sees as one, or in mostly unknown words ("why do onions make you cry").
 - The indication answer speaks of running injuries: to a question that names
   neither a running injury nor a body part but something else ("can it help my
   migraines?", "any good for fibromyalgia?"), the honest no-answer instead.
@@ -99,7 +101,8 @@ OVERRULABLE = CONTENT_INTENTS | {UNANSWERABLE_INTENT, OUT_OF_SCOPE_INTENT, FALLB
 # Requests that start a conversation flow; a word like "book", "session" or "store"
 # in another message ("recommend a good book", "do you have lockers for my bag?")
 # can look like one to the classifier.
-FLOW_INTENTS = frozenset({"request_booking", "request_human", "ask_my_data"})
+# ("give me some good pub quiz questions" is no question to leave for the clinic)
+FLOW_INTENTS = frozenset({"request_booking", "request_human", "ask_my_data", "leave_question"})
 # "why do you ask?": the classifier once gave it to "is it going to snow this weekend"
 WHY_SCREENING_INTENT = "ask_why_screening"
 # what such a request may become: never an answer, only "not something I can help with"
@@ -427,8 +430,12 @@ class AnswerGuard(GraphComponent):
         if intent == INFORM_CONDITION_INTENT:
             return self.question_beside_a_complaint(text, opinions)
         if intent == WHY_SCREENING_INTENT and opinions.lexical:
-            # words the lexical classifier hardly sees as "why do you ask?": out of scope
-            asks_why = opinions.lexical.get(intent, 0.0) >= self.request_minimum
+            # words the lexical classifier hardly sees as "why do you ask?", or mostly
+            # words the assistant does not know ("why do onions make you cry"): out of scope
+            asks_why = (
+                opinions.lexical.get(intent, 0.0) >= self.request_minimum
+                and self.unknown_share(text) < self.unknown_share_out_of_scope
+            )
             return (None if asks_why else OUT_OF_SCOPE_INTENT), 0.0
         if intent not in OVERRULABLE:
             return None, 0.0

@@ -309,6 +309,9 @@ def test_a_request_may_become_no_answer_but_never_an_answer(lexical: LexicalClas
     # a request whose words point to an answer stays a request
     price = parsed("request_booking", 0.9, text="what is the price of dry needling")
     assert intent_after(price, guard) == "request_booking"
+    # "questions" read as a question to leave for the clinic; the words say unrelated
+    quiz = parsed("leave_question", 0.6, text="give me some good pub quiz questions")
+    assert intent_after(quiz, guard) in ("out_of_scope", UNANSWERABLE_INTENT)
 
 
 def test_a_generic_answer_needs_a_question_about_the_clinic() -> None:
@@ -490,3 +493,14 @@ def test_why_do_you_ask_needs_words_that_ask_why() -> None:
     )
     snow = parsed("ask_why_screening", 0.95, text="is it going to snow this weekend")
     assert intent_after(snow, guard) == "out_of_scope"
+
+
+def test_why_do_you_ask_needs_words_the_assistant_knows() -> None:
+    examples = [*EXAMPLES, ("why do you ask", "ask_why_screening")]
+    examples += [("why do you need to know that", "ask_why_screening")]
+    known = ["need", "know", "ask", "pregnant", "why"]
+    guard = AnswerGuard({"request_minimum": 0.2}, known_words=known, lexical=fitted(examples))
+    asked = parsed("ask_why_screening", 0.9, text="why do you need to know if im pregnant")
+    assert intent_after(asked, guard) == "ask_why_screening"
+    onions = parsed("ask_why_screening", 0.9, text="why do onions make you cry")
+    assert intent_after(onions, guard) == "out_of_scope"
