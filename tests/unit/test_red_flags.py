@@ -17,6 +17,10 @@ def flag_ids(text: str) -> List[str]:
 
 MATCHES = {
     "calf_clot": [
+        "my calf is ballooning since the flight and it's roasting to the touch",
+        "one calf is twice the size of the other and hot",
+        "calf is tight and shiny and warm, my sock left a massive dent",
+        "my left leg's gone all puffy and red",
         "my calf is swollen and red",
         "My calf is swollen, red and warm",
         "calf is hot and swollen after a flight",
@@ -129,6 +133,9 @@ MATCHES = {
         "it wasn't freezing but my fingertips went blue",
     ],
     "achilles_rupture": [
+        "heard a loud crack at the back of my ankle, like a stick breaking",
+        "something went twang in my achilles at parkrun",
+        "felt like someone threw a stone at the back of my heel",
         "I heard a pop in my achilles",
         "my achilles snapped",
         "my Achilles popped during a sprint",
@@ -137,6 +144,8 @@ MATCHES = {
         "like I was shot in the back of my calf",
     ],
     "needle_site_infection": [
+        "the spot where she needled my glute has gone red and angry and I've got the chills",
+        "where the needle went in there's a red patch getting bigger every day",
         "the needle site is swollen and hot",
         "I have a fever after needling",
         "hay fever as usual but also a fever since the needling yesterday",
@@ -279,6 +288,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # a joint that clicks, a twang away from the Achilles, tired swollen legs
+        "my ankle cracks when I run",
+        "felt a twang in my hamstring on the last rep",
+        "my legs are tired and a bit swollen after the marathon",
         # coughing, and blood, but no blood coughed up
         "coughing after my blood test",
         "I've had a cough since giving blood",
