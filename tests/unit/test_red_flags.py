@@ -29,6 +29,8 @@ MATCHES = {
         "Redness and swelling in my calf",
     ],
     "chest_pain": [
+        "my chest does go tight when I climb the stairs, if I'm honest",
+        "went grey and sweaty on the stairs, like a tight band round my chest",
         # a voice keyboard's spelling
         "been getting chess pains on the long hills",
         # a denial taken back at once
@@ -108,6 +110,10 @@ MATCHES = {
         "laboured breathing when I'm sitting down",
     ],
     # NHS, "Blue skin or lips (cyanosis)"
+    "hot_joint_fever": [
+        "my knee has blown up overnight, its hot and red and i've got the shivers and a temp",
+        "swollen hot ankle and I feel feverish",
+    ],
     "coughing_blood": [
         "since my flight home I've been coughing up a bit of blood and my calf aches",
         "coughed up some blood this morning",
@@ -288,6 +294,9 @@ def test_every_flag_in_the_file_is_tested() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # a hot knee after a run without a fever; a fever without a joint
+        "my knee felt hot and a bit swollen after the long run, iced it",
+        "had a temp last week, all gone, knees are fine",
         # a joint that clicks, a twang away from the Achilles, tired swollen legs
         "my ankle cracks when I run",
         "felt a twang in my hamstring on the last rep",
