@@ -791,5 +791,7 @@ def parse_confirmation(text: str, yes_title: str = "", change_title: str = "") -
         return None
     if without_fillers(clean) in CONFIRM_PHRASES or clean in CONFIRM_PHRASES:
         return YES
+    if agrees_to_go_on(text):
+        return YES  # "yes go ahead" under the summary: the answers are right, go on
     answer = parse_yes_no(text)
     return answer if answer in (YES, NO) else None

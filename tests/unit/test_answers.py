@@ -774,6 +774,9 @@ CONFIRMATIONS = [
     ("perfect", "yes"),
     ("spot on", "yes"),
     ("confirm", "yes"),
+    # under the summary, "go ahead" confirms (at a question it answers nothing)
+    ("yes go ahead", "yes"),
+    ("sure, go for it", "yes"),
     ("Change an answer", "no"),
     ("no", "no"),
     ("nope", "no"),
