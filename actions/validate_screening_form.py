@@ -38,6 +38,7 @@ from actions.common import (
 from actions.questionnaire_form import STOPPED_SLOT, UNCLEAR_SLOT, QuestionnaireValidation
 from clinic_assistant.commands import is_command
 from clinic_assistant.indications import load_injuries
+from clinic_assistant.nlp.negation import MIDWIFE_AS_A_JOB
 from clinic_assistant.nlp.pipeline import Mention, find_mentions
 from clinic_assistant.nlp.typos import edit_distance, is_english_word
 from clinic_assistant.screening.answers import (
@@ -606,22 +607,6 @@ _PREGNANCY_WORDS = re.compile(
     r"|obgyn|ob gyn|trimester|morning sickness|hyperemesis|due date"
     r"|(?:dating|booking|nuchal|anomaly|\d+ ?(?:week|wk)) scan)\b"
 )
-# "I'm a midwife on nights", "as a midwife", "my mum's a midwife", "I work with
-# midwives": the runner's job, or someone else's, is no pregnancy of hers (principle 8);
-# "there's a midwife appointment on Friday" and "the midwife says..." stay one
-_MIDWIFE_AS_A_JOB = re.compile(
-    r"\b(?:i'm|im|i am|i was|i've been|ive been|i'll be|being|as|work as|working as|worked as"
-    r"|works as|job as|(?:training|trained|train|studying|qualified) (?:to be|as)|become|becoming"
-    r"|is|was|s) (?:a |an )?(?:(?:student|trainee|community|nhs|senior|junior|newly qualified"
-    r"|qualified|registered|locum|agency|bank|independent|hospital|labour ward|retired|practising"
-    r"|practicing|specialist|lead|band \d|night|night shift|private|former|ex) )*midwi(?:fe|ves)\b"
-    r"(?! (?:appointment|appt|app|visit|check|checkup|booking|clinic|review|said|says|told|wants"
-    r"|reckons|thinks)\b)"
-    r"|\bmidwi(?:fe|ves) (?:here|by trade|by profession|myself|on (?:nights|days|shift|call"
-    r"|the ward|a ward)|shifts?|for \d+ (?:years|yrs)|of \d+ (?:years|yrs)|colleagues?|friends?"
-    r"|mates?|training|course|degree|students?|job|work)\b"
-    r"|\b(?:work|working|worked|works) (?:with|alongside) (?:the )?midwi(?:fe|ves)\b"
-)
 _NUMBER_WORD = (
     r"(?:\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
@@ -726,25 +711,11 @@ def _stage_is_a_pregnancy(light: str, match: re.Match) -> bool:
 def _pregnancy_word_said(clean: str) -> bool:
     """A word of pregnancy the vocabulary does not know, not negated ("no bump") and
     not a job ("I'm a midwife on nights")."""
-    jobs = [m.span() for m in _MIDWIFE_AS_A_JOB.finditer(clean)]
+    jobs = [m.span() for m in MIDWIFE_AS_A_JOB.finditer(clean)]
     return any(
         not _NEGATED_WORD_BEFORE.search(clean[: match.start()])
         and not any(start <= match.start() < end for start, end in jobs)
         for match in _PREGNANCY_WORDS.finditer(clean)
-    )
-
-
-def without_a_midwifes_job(text: str) -> str:
-    """ "I'm a midwife on nights" as "I'm a nurse on nights": the vocabulary reads the
-    word "midwife" as a pregnancy, but the runner's job (or someone else's) is none of
-    hers (principle 8); the text as it is when any midwife in it may be her own."""
-    clean = normalise(text)
-    if not _MIDWIFE_AS_A_JOB.search(clean) or _pregnancy_word_said(clean):
-        return text
-    return re.sub(
-        r"(?i)\bmidwi(fe|ves)\b",
-        lambda match: "nurse" if match.group(1).lower() == "fe" else "nurses",
-        text,
     )
 
 
@@ -941,9 +912,9 @@ class ValidateScreeningForm(QuestionnaireValidation):
             and normalise(text) in {normalise(q.summary) for q in screening.questions}
         ):
             return Reading()  # the button titles name conditions; they choose, not answer
-        as_read = without_a_midwifes_job(text)  # "I'm a midwife on nights": her job
-        mentions = latest_mentions(tracker) if as_read == text else find_mentions(nlp(), as_read)
-        reading = read_message(as_read, mentions, screening)
+        # "I'm a midwife on nights": her job is no pregnancy (the negation component)
+        mentions = latest_mentions(tracker)
+        reading = read_message(text, mentions, screening)
         requested = tracker.get_slot(REQUESTED_SLOT)
         if (
             requested not in ("pregnant", "pregnancy_stage")

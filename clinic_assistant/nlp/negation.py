@@ -365,8 +365,41 @@ def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
     return any(t.lower_ in {"or", "nor", "and", "&", "/"} for t in window)
 
 
+# "I'm a midwife on nights", "as a midwife", "my mum's a midwife", "I work with
+# midwives": the runner's job, or someone else's, is no pregnancy of hers (principle 8);
+# "there's a midwife appointment on Friday" and "the midwife says..." stay one
+MIDWIFE_AS_A_JOB = re.compile(
+    r"\b(?:i'm|im|i am|i was|i've been|ive been|i'll be|being|as|work as|working as|worked as"
+    r"|works as|job as|(?:training|trained|train|studying|qualified) (?:to be|as)|become|becoming"
+    r"|is|was|s) (?:a |an )?(?:(?:student|trainee|community|nhs|senior|junior|newly qualified"
+    r"|qualified|registered|locum|agency|bank|independent|hospital|labour ward|retired|practising"
+    r"|practicing|specialist|lead|band \d|night|night shift|private|former|ex) )*midwi(?:fe|ves)\b"
+    r"(?! (?:appointment|appt|app|visit|check|checkup|booking|clinic|review|said|says|told|wants"
+    r"|reckons|thinks)\b)"
+    r"|\bmidwi(?:fe|ves) (?:here|by trade|by profession|myself|on (?:nights|days|shift|call"
+    r"|the ward|a ward)|shifts?|for \d+ (?:years|yrs)|of \d+ (?:years|yrs)|colleagues?|friends?"
+    r"|mates?|training|course|degree|students?|job|work)\b"
+    r"|\b(?:work|working|worked|works) (?:with|alongside) (?:the )?midwi(?:fe|ves)\b"
+)
+
+
+def _midwife_as_a_job(doc: Doc, entity: Span) -> bool:
+    """Whether this "midwife" is a job: the n-th "midwi" of the message, found again in
+    the message without punctuation, lies inside a job's words."""
+    if not entity.text.lower().startswith("midwi"):
+        return False
+    nth = doc.text.lower().count("midwi", 0, entity.start_char)
+    clean = doc.text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    clean = " ".join(re.sub(r"[^\w\s']", " ", clean).split())
+    found = [match.start() for match in re.finditer("midwi", clean)]
+    if nth >= len(found):
+        return False
+    return any(m.start() <= found[nth] < m.end() for m in MIDWIFE_AS_A_JOB.finditer(clean))
+
+
 @Language.component("clinic_negation")
 def clinic_negation(doc: Doc) -> Doc:
+    doc.ents = [entity for entity in doc.ents if not _midwife_as_a_job(doc, entity)]
     previous = None
     for entity in doc.ents:
         same_clause = previous is not None and _clause_start(doc, entity) <= previous.start
