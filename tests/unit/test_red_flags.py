@@ -158,6 +158,17 @@ MATCHES = {
         "there's pus where the needles went in",
         "red streaks around the puncture",
         "the spot where they needled me looks infected",
+        "got needled on Tuesday and now I've got the chills",
+        "the spot she stuck the needles in is hot and swollen",
+        "fever since my dry needling session on monday",
+        "needled yesterday, shivering and sweating all night",
+        "hamstring was needled last week, there's a red line spreading up my leg",
+        "where she did the needles it's oozing",
+    ],
+    "rhabdomyolysis": [
+        "after the ultra my thighs are agony and my pee is dark brown",
+        "cola coloured urine and my calves are swollen since the marathon",
+        "weeing tea-coloured stuff, legs are so weak after the 24 hour race",
     ],
     "cannot_bear_weight": [
         "I can't put weight on my ankle",
@@ -319,6 +330,15 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "my calf is not swollen or red",
         "no pop in my achilles",
         "no fever after needling",
+        # a fever or an infection now, asked about needling to come: the screening's question
+        "got a chest infection and a fever, is needling a bad idea at the moment?",
+        "can I still get needled on that leg? the cut on my shin is infected",
+        "does having a fever mean you shouldn't get needled",
+        "I'm burning up with a cold, should I cancel my needling tomorrow?",
+        "my shin is swollen, can you needle it?",
+        # dark yellow pee is thirst; cola to drink is no pee
+        "my wee is dark yellow and my legs are sore after the long run",
+        "I drink cola before long runs and my calves are sore",
         "the needle didn't leave any swelling",
         # near misses: questions and ordinary running complaints
         "can dry needling help my calf",
