@@ -36,6 +36,7 @@ from actions.common import (
     session_events,
 )
 from actions.questionnaire_form import STOPPED_SLOT, UNCLEAR_SLOT, QuestionnaireValidation
+from actions.red_flag import raise_red_flag, red_flags_told_in_pieces
 from clinic_assistant.commands import is_command
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.nlp.negation import MIDWIFE_AS_A_JOB
@@ -739,6 +740,16 @@ class ValidateScreeningForm(QuestionnaireValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         text = latest_text(tracker)
+        if (
+            not tracker.get_slot(RED_FLAG_SLOT)
+            and self.latest_intent(tracker) != "red_flag"
+            and (flags := red_flags_told_in_pieces(tracker))
+        ):
+            return [
+                *raise_red_flag(dispatcher, tracker, flags),
+                SlotSet(STOPPED_SLOT, "red_flag"),
+                SlotSet(REQUESTED_SLOT, None),
+            ]
         screening = load_screening()
         answered = [s for s in screening.answer_slots if tracker.get_slot(s) is not None]
         if (

@@ -6,8 +6,10 @@ from collections import Counter
 
 import yaml
 
+from actions.red_flag import PIECES
 from clinic_assistant import clinic_data_dir
 from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.red_flags import find_red_flags
 from tests.safety.suite import (
     ELIGIBLE_CLASS,
     WARNING,
@@ -36,6 +38,24 @@ def test_the_suite_is_big_enough_and_every_class_has_conversations() -> None:
     assert all(n >= 10 for n in counts.values()), counts
     ids = [c.id for cls in classes for c in cls.conversations]
     assert len(ids) == len(set(ids))
+
+
+def test_every_expected_alarm_rests_on_the_patterns_not_the_classifier_alone() -> None:
+    # a message, or up to three in a row read together (with the first, which names the
+    # complaint: actions/red_flag.py), that clinic/red_flags.yml matches
+    unmatched = []
+    for cls in load_classes():
+        for conversation in cls.conversations:
+            if conversation.expect.get("red_flag") is not True:
+                continue
+            texts = [turn for turn in conversation.turns if isinstance(turn, str)]
+            windows = [texts[max(0, i - PIECES + 1) : i + 1] for i in range(len(texts))]
+            if not any(
+                find_red_flags(". ".join(window)) or find_red_flags(". ".join([texts[0], *window]))
+                for window in windows
+            ):
+                unmatched.append(conversation.id)
+    assert not unmatched
 
 
 def test_eligible_runners_expect_the_link_and_no_alarm() -> None:

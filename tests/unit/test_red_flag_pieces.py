@@ -1,0 +1,47 @@
+"""A red flag told over several messages is still a red flag (principle 5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.common import RED_FLAG_SLOT
+from tests.support.form_chat import Chat
+
+
+async def alarmed(*messages: str) -> Chat:
+    chat = Chat()
+    await chat.say(messages[0], "request_booking")
+    for text in messages[1:]:
+        await chat.say(text)
+    return chat
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        # the body part in the booking request, the signs in pieces at the first question
+        ("can I book for my calf", "it's", "gone all swollen and red and hot"),
+        ("book me in for my calf please", "it's swollen, red and warm since the flight"),
+        # the signs in one message, the body part in the next
+        ("can I book dry needling", "all swollen and red and hot since Sunday", "my left calf"),
+    ],
+)
+async def test_a_red_flag_split_over_messages_stops_the_screening(messages) -> None:
+    chat = await alarmed(*messages)
+    assert chat.slots[RED_FLAG_SLOT] is True
+    assert chat.asked is None and chat.slots["screening_stopped"] == "red_flag"
+    assert any("blood clot" in reply for reply in chat.replies)
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("can I book for my calf", "No", "it's a bit tight after my long runs"),
+        ("can I book for my knee", "it's swollen after parkrun", "No"),
+        ("can I book for my calf", "no swelling, no redness", "just tight"),
+    ],
+)
+async def test_ordinary_pieces_raise_nothing(messages) -> None:
+    chat = await alarmed(*messages)
+    assert not chat.slots.get(RED_FLAG_SLOT)
+    assert chat.asked is not None
