@@ -89,6 +89,11 @@ _NOT_MEDICINE = frozenset((
     "deep",  # Deep Heat, a muscle rub
     "crutches", "crutch", "sticks", "boot",  # walking aids: "I'm on crutches"
     "dog", "dogs", "kids", "children", "stairs", "bus", "train", "out",
+    # health insurers and medical aids: "does my medical aid pay? I'm on Discovery" (South
+    # Africa, UK, Ireland, Australia, New Zealand, US)
+    "discovery", "bonitas", "momentum", "medshield", "fedhealth", "bestmed", "gems", "profmed",
+    "bupa", "axa", "vitality", "aviva", "simplyhealth", "vhi", "laya", "medibank", "hcf",
+    "nib", "hbf", "medicare", "medicaid", "aetna", "cigna", "humana", "kaiser", "tricare",
 ))  # fmt: skip
 # "I'm on Eli quiz twice a day": something taken on a schedule is a medicine, whatever a
 # voice keyboard made of its name

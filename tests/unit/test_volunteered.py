@@ -171,6 +171,10 @@ CASES = [
     ("i'm getting injections for my knee", {"complaint": "knee", "blood_disorder": "unsure"}),
     ("hiya! does it feel like getting an injection or is it different", {}),
     ("do you have a lift? i'm on crutches at the moment", {}),
+    # a health insurer is no medicine; an unknown name beside insurance still is one
+    ("does my medical aid pay for dry needling? I'm on Discovery", {}),
+    ("is it covered if I'm on Bupa", {}),
+    ("I'm on Zontivity, will my insurance cover it?", {"blood_disorder": "unsure"}),
     # whether to take a medicine is a question, not a medicine taken
     ("should i be taking ibuprofen for my sore achilles", {"complaint": "achilles"}),
     ("I'm taking ibuprofen for my shin", {"complaint": "shin", "blood_disorder": "unsure"}),
