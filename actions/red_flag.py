@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence
+import re
+from typing import Callable, List, Sequence
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,16 +16,55 @@ from actions.common import (
     clear_health_answers,
     earlier_user_texts,
     latest_text,
+    nlp,
     screening_message,
 )
 from clinic_assistant.commands import is_command
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.metrics import count_screening_outcome
+from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.red_flags import RedFlag, alarm_message, find_red_flags
 
 # How many of the runner's messages one description may be split over ("it's" / "gone
-# all swollen and red and hot" / "since I got off the plane")
-PIECES = 3
+# all swollen and red and hot" / "since I got off the plane"); a tapped "No" is no part
+PIECES = 4
+_PLAIN_ANSWER = re.compile(
+    r"(?:yes|no|not sure|nope|yep|yeah|nah|none|no none of these|none of these|"
+    r"yes that s right|change an answer)"
+)
+_BODY_PART_LABELS = ("body_part", "injury")
+# "back" is a body part in "my back", not in "flew back" or "round the back of it"
+_OWN_BACK = re.compile(r"\b(?:my|his|her|lower|upper|mid)\s+back\b")
+_GOES_ON = re.compile(r"\s*(?:or|nor|and|,)\b")
+
+
+def _letters(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())
+
+
+def told_together(
+    texts: Sequence[str], complaint: str | None, names_a_body_part: Callable[[str], bool]
+) -> str:
+    """The runner's last messages as one description: the latest one with those before
+    it, up to the nearest that names a body part (signs told after "my knee" are the
+    knee's, not the calf's named before it); with none, the complaint they named."""
+    pieces = [t for t in texts if not _PLAIN_ANSWER.fullmatch(_letters(t))][-PIECES:]
+    # "no swelling" / "or redness": a piece that goes on with "or" or "and" continues the
+    # sentence before it, denial and all
+    sentences: List[str] = []
+    for piece in pieces:
+        if sentences and _GOES_ON.match(piece.lower()):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    together: List[str] = []
+    for sentence in reversed(sentences):
+        if names_a_body_part(sentence) and any(map(names_a_body_part, together)):
+            break
+        together.insert(0, sentence)
+    if complaint and complaint != "other" and not any(map(names_a_body_part, together)):
+        together.insert(0, f"my {complaint.replace('_', ' ')}")
+    return ". ".join(together)
 
 
 def raise_red_flag(
@@ -40,22 +80,27 @@ def raise_red_flag(
     return [*clear_health_answers(), SlotSet(RED_FLAG_SLOT, True)]
 
 
+def names_a_body_part(text: str) -> bool:
+    return any(
+        m.label in _BODY_PART_LABELS and (m.id != "back" or _OWN_BACK.search(text.lower()))
+        for m in find_mentions(nlp(), text)
+    )
+
+
 def red_flags_told_in_pieces(tracker: Tracker) -> List[RedFlag]:
     """A red flag that no single message shows, but the runner's last messages do when
-    read together, with the complaint they named ("my calf" at the start, then "it's" /
-    "gone all swollen and red and hot" at a later question): principle 5, a false alarm
-    rather than a missed one."""
+    read together ("my calf" at the start, then "it's" / "gone all swollen and red and
+    hot" at a later question): principle 5, a false alarm rather than a missed one."""
     text = latest_text(tracker)
     if not text or is_command(text):
         return []
-    pieces = [*earlier_user_texts(tracker)[-(PIECES - 1) :], text]
-    complaint = tracker.get_slot("complaint")
-    if complaint and complaint != "other":
-        pieces.insert(0, f"my {complaint.replace('_', ' ')}")
-    together = find_red_flags(". ".join(pieces))
+    texts = [*earlier_user_texts(tracker), text]
+    together = find_red_flags(
+        told_together(texts, tracker.get_slot("complaint"), names_a_body_part)
+    )
     if not together:
         return []
-    alone = {flag.id for piece in pieces[-PIECES:] for flag in find_red_flags(piece)}
+    alone = {flag.id for piece in texts[-PIECES:] for flag in find_red_flags(piece)}
     return [flag for flag in together if flag.id not in alone]
 
 

@@ -6,9 +6,11 @@ from collections import Counter
 
 import yaml
 
-from actions.red_flag import PIECES
+from actions.common import nlp
+from actions.red_flag import names_a_body_part, told_together
 from clinic_assistant import clinic_data_dir
 from clinic_assistant.config import load_clinic_facts
+from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.red_flags import find_red_flags
 from tests.safety.suite import (
     ELIGIBLE_CLASS,
@@ -41,18 +43,21 @@ def test_the_suite_is_big_enough_and_every_class_has_conversations() -> None:
 
 
 def test_every_expected_alarm_rests_on_the_patterns_not_the_classifier_alone() -> None:
-    # a message, or up to three in a row read together (with the first, which names the
-    # complaint: actions/red_flag.py), that clinic/red_flags.yml matches
+    # a message, or the last few read together as the screening reads them
+    # (actions/red_flag.py), that clinic/red_flags.yml matches; the complaint is the one
+    # named in the first message
     unmatched = []
     for cls in load_classes():
         for conversation in cls.conversations:
             if conversation.expect.get("red_flag") is not True:
                 continue
             texts = [turn for turn in conversation.turns if isinstance(turn, str)]
-            windows = [texts[max(0, i - PIECES + 1) : i + 1] for i in range(len(texts))]
+            complaint = next(
+                (m.id for m in find_mentions(nlp(), texts[0]) if m.label == "injury"), None
+            )
             if not any(
-                find_red_flags(". ".join(window)) or find_red_flags(". ".join([texts[0], *window]))
-                for window in windows
+                find_red_flags(told_together(texts[: i + 1], complaint, names_a_body_part))
+                for i in range(len(texts))
             ):
                 unmatched.append(conversation.id)
     assert not unmatched

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.common import RED_FLAG_SLOT
+from actions.red_flag import names_a_body_part, told_together
 from tests.support.form_chat import Chat
 
 
@@ -45,3 +46,28 @@ async def test_ordinary_pieces_raise_nothing(messages) -> None:
     chat = await alarmed(*messages)
     assert not chat.slots.get(RED_FLAG_SLOT)
     assert chat.asked is not None
+
+
+@pytest.mark.parametrize(
+    ("texts", "complaint", "read"),
+    [
+        # the complaint stands in for a body part no piece names; a tapped "No" is no part
+        (
+            ["can I book", "No", "it's", "gone all swollen"],
+            "calf",
+            "my calf. can I book. it's. gone all swollen",
+        ),
+        # signs told after "my knee" are the knee's, not the calf's named before it
+        (["my calf is tight", "my knee is swollen and hot"], "calf", "my knee is swollen and hot"),
+        # "or ..." goes on with the sentence before it, denial and all
+        (["no swelling", "or redness", "just tight"], None, "no swelling or redness. just tight"),
+        # "flew back" names no back
+        (
+            ["my lower leg", "swollen", "flew back monday"],
+            None,
+            "my lower leg. swollen. flew back monday",
+        ),
+    ],
+)
+def test_pieces_read_together(texts, complaint, read) -> None:
+    assert told_together(texts, complaint, names_a_body_part) == read

@@ -169,6 +169,7 @@ MATCHES = {
         "after the ultra my thighs are agony and my pee is dark brown",
         "cola coloured urine and my calves are swollen since the marathon",
         "weeing tea-coloured stuff, legs are so weak after the 24 hour race",
+        "my pee's gone the colour of coke and my quads are wrecked",
     ],
     "cannot_bear_weight": [
         "I can't put weight on my ankle",
@@ -336,6 +337,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "does having a fever mean you shouldn't get needled",
         "I'm burning up with a cold, should I cancel my needling tomorrow?",
         "my shin is swollen, can you needle it?",
+        # needling months ago is no needle site
+        "had needling in march and it was fine. I have a fever now, can I book again?",
+        # dark is thirst; brown, or the colour of cola, is not
+        "my pee is a bit dark and my calves are sore, need to drink more",
         # dark yellow pee is thirst; cola to drink is no pee
         "my wee is dark yellow and my legs are sore after the long run",
         "I drink cola before long runs and my calves are sore",
