@@ -190,12 +190,38 @@ def _is_interjection(doc: Doc, token: Token, entity: Span) -> bool:
 
 
 def _cleanly_negated(doc: Doc, cues: List[Token], entity: Span) -> bool:
-    """One cue, and only bridge words (or other entities) between it and the entity."""
+    """One cue, and only bridge words (or other entities) between it and the entity, or
+    a short list that ends in "or" before it."""
     if len(cues) != 1:
         return False  # a double negative ("not not pregnant")
     return all(
         token.lower_ in BRIDGE_WORDS or token.ent_type_
         for token in doc[cues[0].i + 1 : entity.start]
+    ) or _negates_a_list(doc, cues[0], entity)
+
+
+# Words that end a list the "no" governs: "no worries or anything but I had a fever"
+_NOT_A_LIST = {
+    "but", "just", "except", "only", "though", "although", "apart", "besides", "than",
+    "because", "since", "until", "unless", "if", "when", "sure", "idea", "clue", "worries",
+    "worry", "problem", "problems", "longer", "more", "anymore", "i", "i'm", "im", "we",
+    "she", "he", "it", "they", "you",
+}  # fmt: skip
+
+
+def _negates_a_list(doc: Doc, cue: Token, entity: Span) -> bool:
+    """ "no cough or fever", "no redness, swelling or fever": one "no" before a short list
+    of plain words that ends "or <condition>" governs the condition too."""
+    between = list(doc[cue.i + 1 : entity.start])
+    while between and between[-1].lower_ in ("a", "an", "the", "any", "some"):
+        between.pop()
+    if not between or between[-1].lower_ not in ("or", "nor"):
+        return False
+    words = [t for t in between if t.is_alpha and t.lower_ not in BRIDGE_WORDS and not t.ent_type_]
+    return (
+        0 < len(words) <= 4
+        and all(t.is_alpha or t.text == "," for t in between)
+        and not any(t.lower_ in _NOT_A_LIST for t in between)
     )
 
 

@@ -151,6 +151,13 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         # no longer, said by a past year: confirmed with the buttons
         ("me? pregnant? not since 2019 😂", "pregnancy", "check"),
         ("pregnant? not since 2019, but I am now", "pregnancy", "yes"),
+        # one "no" over a short list that ends "or <condition>"; not when the list ends
+        # otherwise or a new statement starts
+        ("no cough or fever", "infection", "no"),
+        ("no sore throat or fever", "infection", "no"),
+        ("no swelling or anything, just a fever", "infection", "yes"),
+        ("no worries or anything but I had a fever", "infection", "yes"),
+        ("no cough or I have a fever", "infection", "yes"),
     ],
 )
 def test_negation_and_uncertainty(nlp: Language, text: str, entity_id: str, expected: str) -> None:
