@@ -56,8 +56,10 @@ _DOUBLE_NEGATIVE = re.compile(
 _HEDGE = re.compile(
     r"\b(?:as )?far as i(?:'m| am| m)? (?:know|knew|aware|can tell|can see|remember|recall"
     r"|can remember|can recall|understand)\b|\bafaik\b|\bafaict\b|\biirc\b|\baiui\b"
+    # ("nothing like that, i know i pee a lot": "i know" starts a statement of its own)
     r"|\b(?:that|what) i (?:know|knew|am aware|'m aware|m aware|can remember|remember|recall"
     r"|can think|can tell|can see|'ve noticed|ve noticed|have noticed|noticed)\b"
+    r"(?! (?:i|i'm|im|it|it's|its|you|my|we|he|she|they|this|how|why)\b)"
     r"|\bi (?:know|knew) (?:of|about)\b|\b(?:i'm|im|i am) not aware\b|\bnot aware\b|\bunaware\b"
     r"|\bnot that i'?m aware\b|\baware of\b|\bmy knowledge\b|\bknowingly\b"
     r"|\bthat i'?ve (?:noticed|heard|been told|seen|found)\b"

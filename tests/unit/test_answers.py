@@ -576,6 +576,9 @@ def test_a_hedged_denial_is_unsure(text: str) -> None:
         ("no blood thinners and no bleeding disorder", False),
         ("no doubt about it, I'm pregnant", False),
         ("I think so", False),
+        # "i know" that starts a statement of its own is no "that I know of"
+        ("no diabetes or anything like that, i know i pee loads but it's the tea", False),
+        ("no diabetes that i know", True),
     ],
 )
 def test_is_hedged(text: str, hedged: bool) -> None:
