@@ -95,9 +95,11 @@ def red_flags_told_in_pieces(tracker: Tracker) -> List[RedFlag]:
     if not text or is_command(text):
         return []
     texts = [*earlier_user_texts(tracker), text]
-    together = find_red_flags(
-        told_together(texts, tracker.get_slot("complaint"), names_a_body_part)
-    )
+    complaint = tracker.get_slot("complaint")
+    # most messages: nothing even in all the last ones together, so no body parts to read
+    if not find_red_flags(told_together(texts, complaint, lambda _: False)):
+        return []
+    together = find_red_flags(told_together(texts, complaint, names_a_body_part))
     if not together:
         return []
     alone = {flag.id for piece in texts[-PIECES:] for flag in find_red_flags(piece)}
