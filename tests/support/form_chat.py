@@ -78,6 +78,14 @@ class Chat:
             for event in self.returned
         )
 
+    @classmethod
+    async def booked_until(cls, slot: str, request: str = "can I book") -> Chat:
+        """A chat that asked to book, then answered "No" up to the question `slot`."""
+        chat = cls()
+        await chat.say(request, "request_booking")
+        await chat.answer_no_until(slot)
+        return chat
+
     async def answer_no_until(self, slot: str) -> None:
         for _ in range(8):
             if self.asked == slot:

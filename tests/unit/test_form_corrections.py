@@ -65,9 +65,7 @@ def test_english_words_typos_of_an_answer_and_numbers_are_no_names(text: str) ->
      ("Drumolin + Fenquex", "infection_risk"), ("Zorvaxil", "pregnant")],
 )  # fmt: skip
 async def test_a_name_given_as_the_whole_answer_is_not_sure(text: str, slot: str) -> None:
-    chat = Chat()
-    await chat.say("can I book for my hamstring", "request_booking")
-    await chat.answer_no_until(slot)
+    chat = await Chat.booked_until(slot, "can I book for my hamstring")
     replies = await chat.say(text, "inform")
     assert chat.slots[slot] == "unsure"
     summary = load_screening().question(slot).summary.lower()
@@ -142,9 +140,9 @@ def test_the_runner_talking_about_others_is_no_takeover(text: str) -> None:
 
 
 async def test_someone_finishing_for_the_patient_stops_the_questions() -> None:
-    chat = Chat()
-    await chat.say("can I book dry needling for my achilles please", "request_booking")
-    await chat.answer_no_until("current_infection")
+    chat = await Chat.booked_until(
+        "current_infection", "can I book dry needling for my achilles please"
+    )
     replies = await chat.say(
         "no infection - Dan here btw, Sophie's boyfriend, she had to dash for her bus so "
         "I'm finishing this for her",
@@ -157,9 +155,7 @@ async def test_someone_finishing_for_the_patient_stops_the_questions() -> None:
 
 
 async def test_what_the_new_typist_tells_about_the_patient_is_the_patients_fact() -> None:
-    chat = Chat()
-    await chat.say("can I book dry needling please", "request_booking")
-    await chat.answer_no_until("complaint")
+    chat = await Chat.booked_until("complaint", "can I book dry needling please")
     assert chat.slots["infection_risk"] == "no"
     replies = await chat.say(
         "his wife here, he just typed no but he's type 1 diabetic, he hates admitting it",
@@ -225,9 +221,7 @@ async def test_the_runner_naming_their_partner_goes_on_with_the_questions() -> N
 
 
 async def test_fat_thumbs_meant_yes_changes_the_last_answer() -> None:
-    chat = Chat()
-    await chat.say("hi, I'd like to book some dry needling", "request_booking")
-    await chat.answer_no_until("complaint")
+    chat = await Chat.booked_until("complaint", "hi, I'd like to book some dry needling")
     replies = await chat.say("oops, fat thumbs, meant to press yes on that last one", "inform")
     assert chat.slots["infection_risk"] == "yes"
     assert chat.slots.get("complaint") is None  # not a complaint
@@ -235,9 +229,7 @@ async def test_fat_thumbs_meant_yes_changes_the_last_answer() -> None:
 
 
 async def test_the_sugar_question_should_have_been_yes() -> None:
-    chat = Chat()
-    await chat.say("can I book", "request_booking")
-    await chat.answer_no_until("complaint")
+    chat = await Chat.booked_until("complaint", "can I book")
     replies = await chat.say(
         "left achilles. PS the answer to the sugar question should've been yes", "inform"
     )
@@ -246,25 +238,19 @@ async def test_the_sugar_question_should_have_been_yes() -> None:
 
 
 async def test_the_answer_to_the_blood_question_is_yes() -> None:
-    chat = Chat()
-    await chat.say("can I book", "request_booking")
-    await chat.answer_no_until("complaint")
+    chat = await Chat.booked_until("complaint", "can I book")
     await chat.say("calf. the answer to the blood question is yes, sorry", "inform")
     assert chat.slots["blood_disorder"] == "yes" and chat.slots["complaint"] == "calf"
 
 
 async def test_i_lied_on_the_sugar_one_leaves_it_open() -> None:
-    chat = Chat()
-    await chat.say("can I book", "request_booking")
-    await chat.answer_no_until("complaint")
+    chat = await Chat.booked_until("complaint", "can I book")
     await chat.say("knee - also I lied on the sugar one, sorry", "inform")
     assert chat.slots["infection_risk"] in ("yes", "unsure") and chat.slots["complaint"] == "knee"
 
 
 async def test_a_wrong_tap_on_a_no_leaves_it_open() -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("current_infection")
+    chat = await Chat.booked_until("current_infection", "book please")
     await chat.say("sorry, pressed the wrong button there", "inform")
     # the truth is something other than that "No": not sure, not asked again
     assert chat.slots["blood_disorder"] == "unsure"
@@ -286,9 +272,7 @@ async def test_a_slipped_yes_is_asked_again_and_a_tapped_no_then_counts() -> Non
 
 
 async def test_a_slipped_yes_then_yes_again_stays_yes() -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("current_infection")
+    chat = await Chat.booked_until("current_infection", "book please")
     await chat.say("Yes", "affirm")
     await chat.say("oops misclicked that one")
     assert chat.asked == "current_infection" and chat.slots["current_infection"] is None
@@ -297,9 +281,7 @@ async def test_a_slipped_yes_then_yes_again_stays_yes() -> None:
 
 
 async def test_a_slipped_yes_with_a_new_fact_keeps_the_fact() -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("blood_disorder")
+    chat = await Chat.booked_until("blood_disorder", "book please")
     await chat.say("Yes", "affirm")
     assert chat.asked == "answers_confirmed"  # a yes goes straight to the summary
     await chat.say("wrong button sorry, but I do have type 1 diabetes")
@@ -308,9 +290,7 @@ async def test_a_slipped_yes_with_a_new_fact_keeps_the_fact() -> None:
 
 
 async def test_a_lie_about_a_yes_is_no_slipped_tap() -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("current_infection")
+    chat = await Chat.booked_until("current_infection", "book please")
     await chat.say("Yes", "affirm")
     await chat.say("I lied on that last one")
     assert chat.slots["current_infection"] == "unsure"
@@ -321,9 +301,7 @@ async def test_a_lie_about_a_yes_is_no_slipped_tap() -> None:
 
 async def test_a_slipped_yes_with_a_blood_thinner_keeps_the_yes() -> None:
     # tb_slip_yes_then_baby_aspirin: the aspirin said with the slip is read (principle 4)
-    chat = Chat()
-    await chat.say("can I book dry needling for my calf", "request_booking")
-    await chat.answer_no_until("blood_disorder")
+    chat = await Chat.booked_until("blood_disorder", "can I book dry needling for my calf")
     await chat.say("Yes", "affirm")
     replies = await chat.say("sorry wrong button, it's just a baby aspirin every morning")
     assert chat.slots["blood_disorder"] == "yes"
@@ -335,9 +313,7 @@ async def test_a_slipped_yes_with_a_blood_thinner_keeps_the_yes() -> None:
 
 async def test_a_slipped_yes_then_not_sure_stays_not_sure() -> None:
     # tb_slip_yes_then_not_sure_borderline_sugar: the "not sure" is the answer
-    chat = Chat()
-    await chat.say("book dry needling for my hamstring please", "request_booking")
-    await chat.answer_no_until("infection_risk")
+    chat = await Chat.booked_until("infection_risk", "book dry needling for my hamstring please")
     await chat.say("Yes", "affirm")
     replies = await chat.say(
         "misclicked sorry 🙈 honestly not sure, my GP said my sugar was borderline last time"
@@ -352,9 +328,7 @@ async def test_a_slipped_yes_then_not_sure_stays_not_sure() -> None:
     ["wrong button, I think", "misclick, not that I know of", "fat thumbs, I'm not on warfarin"],
 )
 async def test_a_slipped_yes_with_a_hedge_or_a_partial_denial_is_not_sure(text: str) -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("blood_disorder")
+    chat = await Chat.booked_until("blood_disorder", "book please")
     await chat.say("Yes", "affirm")
     await chat.say(text)
     # never asked again for a fresh "No" (principles 2, 4 and 6)
@@ -396,9 +370,7 @@ async def test_a_slip_with_an_early_stage_keeps_that_stage() -> None:
 
 async def test_a_slip_said_about_the_first_one_is_about_the_first_one() -> None:
     # tb_slip_said_about_the_first_one: a slipped "No" to pregnancy is not sure
-    chat = Chat()
-    await chat.say("can I book dry needling for my calf", "request_booking")
-    await chat.answer_no_until("blood_disorder")
+    chat = await Chat.booked_until("blood_disorder", "can I book dry needling for my calf")
     await chat.say("Not sure", "inform")
     assert chat.asked == "current_infection"
     replies = await chat.say("hang on, the first one was a misclick sorry")
@@ -444,31 +416,23 @@ async def test_an_accidental_press_is_a_slip(text: str) -> None:
     "text", ["accidentally pressed no", "didn't mean to press no", "misclicked that one"]
 )
 async def test_a_slipped_no_is_never_asked_again(text: str) -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("current_infection")
+    chat = await Chat.booked_until("current_infection", "book please")
     await chat.say(text)
     assert chat.slots["blood_disorder"] == "unsure" and chat.asked == "current_infection"
 
 
 async def test_i_lied_about_a_yes_with_a_denial_stays_not_sure() -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("current_infection")
+    chat = await Chat.booked_until("current_infection", "book please")
     await chat.say("Yes", "affirm")
     await chat.say("I lied on that last one, no infection")
     assert chat.slots["current_infection"] == "unsure"
 
 
 async def test_an_accident_that_is_no_tap_is_no_slip() -> None:
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("infection_risk")
+    chat = await Chat.booked_until("infection_risk", "book please")
     await chat.say("no, I accidentally hit my shin on a hurdle though", "deny")
     assert chat.slots["current_infection"] == "no"  # the tap before is left alone
-    chat = Chat()
-    await chat.say("book please", "request_booking")
-    await chat.answer_no_until("infection_risk")
+    chat = await Chat.booked_until("infection_risk", "book please")
     await chat.say("Yes", "affirm")
     assert chat.asked == "answers_confirmed"
     await chat.say("it's my knee, I accidentally hit it on a hurdle")
@@ -494,9 +458,7 @@ async def test_a_wrong_tap_of_change_an_answer_opens_no_answer() -> None:
 
 
 async def test_a_sentence_that_only_sounds_like_a_correction_changes_nothing() -> None:
-    chat = Chat()
-    await chat.say("can I book", "request_booking")
-    await chat.answer_no_until("complaint")
+    chat = await Chat.booked_until("complaint", "can I book")
     await chat.say("knee, I tried no running for a week and it's no better", "inform")
     assert all(chat.slots[slot] == "no" for slot in YES_NO)
     assert chat.slots["complaint"] == "knee"
