@@ -72,13 +72,22 @@ class RedFlag:
         signs_found = sum(1 for sign in self.signs if _affirmed(sign, text))
         return groups_match and signs_found >= self.min_signs
 
+    def partly_named(self, text: str) -> bool:
+        """A sign of it named: its signs, or a group after the first (the first names
+        where or when: the calf, the joint, the run)."""
+        return any(p.search(text) for p in (*self.signs, *(p for g in self.groups[1:] for p in g)))
+
     def mentioned(self, text: str) -> bool:
-        """Named at all, even denied: "no chest pain" mentions chest pain."""
+        """Named at all, even denied: "no chest pain" mentions chest pain. A flag of
+        several signs is named by part of it too: "calf isn't swollen" (one sign), or
+        "not swollen or hot" (the signs without the calf)."""
         if any(p.search(text) for p in self.reassurances):
             return True
-        return all(any(p.search(text) for p in group) for group in self.groups) and (
-            sum(1 for sign in self.signs if sign.search(text)) >= self.min_signs
-        )
+        named = all(any(p.search(text) for p in group) for group in self.groups)
+        signs = sum(1 for sign in self.signs if sign.search(text))
+        if self.min_signs:
+            return (named and signs >= 1) or signs >= self.min_signs
+        return named
 
 
 # "chest pain? nope", "chest pain - no": denied right after it is named
@@ -366,13 +375,20 @@ def find_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[
     return [flag for flag in (flags or load_red_flags()) if flag.matches(clean)]
 
 
+# "calf isnt swollen" / "or red": a message that goes on with "or" continues a denial
+_GOES_ON_DENYING = re.compile(r"\s*(?:or|nor)\b")
+
+
 def find_denied_red_flags(text: str, flags: Tuple[RedFlag, ...] | None = None) -> List[RedFlag]:
     """Red flags named only in a denial ("no chest pain, just a sore knee"); a flag named
-    only in the assistant's own questions, answered "no", counts as denied too."""
+    only in the assistant's own questions, answered "no", counts as denied too, and so
+    does a sign of one in a message that goes on with "or" ("or red")."""
     clean = normalise(text)
     own_words = normalise(without_own_questions(text))
+    goes_on = bool(_GOES_ON_DENYING.match(clean))
     return [
         flag
         for flag in (flags or load_red_flags())
-        if flag.mentioned(clean) and not flag.matches(own_words)
+        if (flag.mentioned(clean) or (goes_on and flag.partly_named(clean)))
+        and not flag.matches(own_words)
     ]

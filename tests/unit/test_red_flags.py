@@ -499,6 +499,11 @@ def test_negation_stays_in_its_clause() -> None:
         ("I'm not winded walking up the stairs", ["breathless"]),
         # the cold explains the fingers; the check question names them all the same
         ("my fingers go white then blue on cold mornings, Raynaud's", ["blue_fingers"]),
+        # part of a flag of several signs: one sign of it, or its signs without the calf
+        ("and before you ask, calf isnt swollen", ["calf_clot"]),
+        ("no diabetes. not swollen or hot, just knotted", ["calf_clot"]),
+        # a message that goes on with "or" goes on denying: "calf isnt swollen" / "or red"
+        ("or red", ["calf_clot", "hot_joint_fever"]),
     ],
 )
 def test_new_signs_denied_get_the_check_question(text: str, names: List[str]) -> None:
