@@ -89,6 +89,10 @@ _NOT_MEDICINE = frozenset((
     "deep",  # Deep Heat, a muscle rub
     "crutches", "crutch", "sticks", "boot",  # walking aids: "I'm on crutches"
     "dog", "dogs", "kids", "children", "stairs", "bus", "train", "out",
+    # "how do I take a screenshot", "I take a shower straight after": things one takes
+    "screenshot", "screenshots", "photo", "photos", "picture", "pictures", "pic", "pics",
+    "selfie", "selfies", "shower", "showers", "bath", "baths", "nap", "naps", "look", "note",
+    "notes", "taxi", "uber", "lift", "class", "classes", "lesson", "lessons",
     # health insurers and medical aids: "does my medical aid pay? I'm on Discovery" (South
     # Africa, UK, Ireland, Australia, New Zealand, US)
     "discovery", "bonitas", "momentum", "medshield", "fedhealth", "bestmed", "gems", "profmed",
@@ -113,6 +117,11 @@ _ARTICLES = frozenset("a an the my some this these those his her".split())
 _ASKS_WHETHER_TO_TAKE = re.compile(
     r"\b(?:(?:should|can|could|may|shall) i (?:be )?(?:take|taking|use|using)"
     r"|(?:ok|okay|safe|fine|alright|bad|good) to (?:take|use))\s+(?:some |any )?$"
+)
+# "how much ibuprofen can I take?", "is naproxen ok before a race?": asked about, not taken
+_ASKED_ABOUT_AFTER = re.compile(
+    r"\s+(?:(?:can|could|should|may) i (?:take|have|use)|(?:is|are) (?:it |they )?"
+    r"(?:ok|okay|safe|fine|alright|allowed))\b"
 )
 # How people talk about a medicine they take: "twice a day", "5mg", "infusions".
 _DOSING = re.compile(
@@ -204,6 +213,7 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             match.group(0) not in known
             and not _NEGATED_BEFORE.search(before)
             and not _ASKS_WHETHER_TO_TAKE.search(before)
+            and not _ASKED_ABOUT_AFTER.match(clean[match.end() :])
         ):
             found.append(match.group(0))
     for match in _TAKES.finditer(clean):

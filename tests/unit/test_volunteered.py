@@ -175,6 +175,10 @@ CASES = [
     ("does my medical aid pay for dry needling? I'm on Discovery", {}),
     ("is it covered if I'm on Bupa", {}),
     ("I'm on Zontivity, will my insurance cover it?", {"blood_disorder": "unsure"}),
+    # a medicine asked about is not one taken; a screenshot is taken, but no medicine
+    ("how much ibuprofen can I take before a race", {}),
+    ("how do i take a screenshot on a samsung", {}),
+    ("I take ibuprofen most days", {"blood_disorder": "unsure"}),
     # whether to take a medicine is a question, not a medicine taken
     ("should i be taking ibuprofen for my sore achilles", {"complaint": "achilles"}),
     ("I'm taking ibuprofen for my shin", {"complaint": "shin", "blood_disorder": "unsure"}),
