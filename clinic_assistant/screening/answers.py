@@ -329,7 +329,12 @@ def is_hedged(text: str) -> bool:
 
 def _hedge_in_answer(text: str) -> bool:
     """A hedge in the answer's sentence, or in a short sentence of its own."""
-    said = [normalise(s) for s in sentences(_emoji_as_words(text).lower()) if normalise(s)]
+    said = [
+        normalise(clause)
+        for sentence in sentences(_emoji_as_words(text).lower())
+        for clause in _NEW_STATEMENT.split(sentence)
+        if normalise(clause)
+    ]
     said = said or [normalise(text)]
     return bool(_HEDGE.search(said[0])) or any(
         _HEDGE.search(sentence)
@@ -357,12 +362,22 @@ def _is_unsure(clean: str) -> bool:
 _DESCRIBING_HEDGES = ("a bit", "a little", "kind of", "sort of", "kinda", "sorta")
 
 
+# "no infection, its a bit tender after the hill reps": after a comma, a new subject (not
+# the runner: "no, I've been a bit off colour") starts a statement of its own
+_NEW_STATEMENT = re.compile(r",\s*(?=(?:it'?s|its|it is|it was|the|he|she|they|that'?s|thats)\b)")
+
+
 def _answers_unsure(text: str, clean: str) -> bool:
     """_is_unsure, where a describing hedge counts only near the answer: "no infection.
     sweat in my eye so I couldn't see for a bit" is a no with a story."""
     if not _is_unsure(clean):
         return False
-    said = [normalise(s) for s in sentences(_emoji_as_words(text).lower()) if normalise(s)]
+    said = [
+        normalise(clause)
+        for sentence in sentences(_emoji_as_words(text).lower())
+        for clause in _NEW_STATEMENT.split(sentence)
+        if normalise(clause)
+    ]
     later = " ".join(s for s in said[1:] if len(s.split()) > _OWN_SENTENCE_WORDS)
     if not later:
         return True

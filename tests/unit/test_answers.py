@@ -868,6 +868,10 @@ def test_an_unread_answer_that_still_says_something(text: str, says_something: b
         ("nope, no infection. meant to be sunny all week as far as I know", "check"),
         ("no. pretty sure you treated my sister last year, she swears by you", "check"),
         ("no, I usually run about 40 miles a week if that matters", "check"),
+        # a describing "a bit" after a comma and a new subject that is not the runner
+        ("no infection either, its a bit tender after the hill reps", "check"),
+        ("no, I've been a bit off colour this week", "unsure"),
+        ("no, its a bit", "unsure"),
     ],
 )
 def test_hedges_belong_to_the_answer(text: str, expected: str) -> None:
