@@ -329,12 +329,7 @@ def is_hedged(text: str) -> bool:
 
 def _hedge_in_answer(text: str) -> bool:
     """A hedge in the answer's sentence, or in a short sentence of its own."""
-    said = [
-        normalise(clause)
-        for sentence in sentences(_emoji_as_words(text).lower())
-        for clause in _NEW_STATEMENT.split(sentence)
-        if normalise(clause)
-    ]
+    said = [normalise(s) for s in sentences(_emoji_as_words(text).lower()) if normalise(s)]
     said = said or [normalise(text)]
     return bool(_HEDGE.search(said[0])) or any(
         _HEDGE.search(sentence)

@@ -872,6 +872,8 @@ def test_an_unread_answer_that_still_says_something(text: str, says_something: b
         ("no infection either, its a bit tender after the hill reps", "check"),
         ("no, I've been a bit off colour this week", "unsure"),
         ("no, its a bit", "unsure"),
+        # a hedge proper ("as far as I know") anywhere in the answer's sentence still counts
+        ("no infection, the doctor said it was fine as far as I know", "unsure"),
     ],
 )
 def test_hedges_belong_to_the_answer(text: str, expected: str) -> None:
