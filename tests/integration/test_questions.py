@@ -121,6 +121,12 @@ VAGUE = [
     "will my private health fund cover it? I'm with medibank",
     "is dry needling safe? thinking about trying it but a bit wary",
     "can i just come in for needling and nothing else? dont really have time for a long rehab programme",
+    # questions the 30 November model (development set g in the training data) was unsure
+    # of, in development set m and held-out v16's reading
+    "be straight with me, does dry needling genuinely work or not",
+    "do i need to bring anything, like a towel or my trainers?",
+    "Is dry needling a kind of physio treatment or something else entirely? Trying to "
+    "understand what I'd be signing up for before my ultra block",
 ]
 
 
