@@ -58,11 +58,14 @@ def told_together(
         else:
             sentences.append(piece)
     together: List[str] = []
+    body_part_named = False
     for sentence in reversed(sentences):
-        if names_a_body_part(sentence) and any(map(names_a_body_part, together)):
+        names_one = names_a_body_part(sentence)  # each sentence read once
+        if names_one and body_part_named:
             break
         together.insert(0, sentence)
-    if complaint and complaint != "other" and not any(map(names_a_body_part, together)):
+        body_part_named = body_part_named or names_one
+    if complaint and complaint != "other" and not body_part_named:
         together.insert(0, f"my {complaint.replace('_', ' ')}")
     return ". ".join(together)
 
