@@ -225,6 +225,23 @@ def _negates_a_list(doc: Doc, cue: Token, entity: Span) -> bool:
     )
 
 
+def _list_cue_before_commas(doc: Doc, entity: Span) -> Token | None:
+    """The "no" of "no redness, swelling or a fever": a cue before the commas of a short
+    list of plain words whose last item is this condition (_negates_a_list decides)."""
+    index = entity.start - 1
+    while index >= 0 and entity.start - index <= 10:
+        token = doc[index]
+        if token.lower_ in NEGATION_CUES:
+            following = doc[index + 1]
+            if following.is_alpha and _negates_a_list(doc, token, entity):
+                return token
+            return None
+        if not (token.is_alpha or token.text == ","):
+            return None
+        index -= 1
+    return None
+
+
 def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     """`previous` is the entity before this one in the same clause, if any: in "no
     diabetes or lymphoedema" the one "no" governs both."""
@@ -242,6 +259,8 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         for t in doc[segment_start : entity.start]
         if t.lower_ in NEGATION_CUES and not _is_interjection(doc, t, entity)
     ]
+    if not cues and previous is None and (list_cue := _list_cue_before_commas(doc, entity)):
+        cues = [list_cue]
     denied_after = _denied_after(doc, entity)
     negated = False
     if not uncertain:
@@ -384,6 +403,21 @@ def _long_ago(doc: Doc, entity: Span) -> bool:
     )
 
 
+# "paranoid since covid", "pre-covid I ran more", "covid lockdowns": the pandemic as a
+# time, no infection now; not a plain "no" either, so the runner confirms (principle 2)
+_PANDEMIC_BEFORE = {"since", "during", "pre", "post", "before", "after", "through", "thru"}
+_PANDEMIC_AFTER = {"pandemic", "lockdown", "lockdowns", "times", "era", "restrictions", "days"}
+
+
+def _the_pandemic(doc: Doc, entity: Span) -> bool:
+    if entity.ent_id_ != "infection" or entity.text.lower() not in {"covid", "covid-19", "corona"}:
+        return False
+    words_before = re.findall(r"[a-z]+", doc.text[: entity.start_char].lower())
+    before = words_before[-1] if words_before else ""
+    after = doc[entity.end].lower_ if entity.end < len(doc) else ""
+    return before in _PANDEMIC_BEFORE or after in _PANDEMIC_AFTER
+
+
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
     """An "or"/"nor"/"and" between the clause's start and the end of this list item
     or straight after it: "no A, B or C"."""
@@ -447,6 +481,10 @@ def clinic_negation(doc: Doc) -> Doc:
             entity._.uncertain = True
         else:
             entity._.ambiguous = ambiguous
+        if _the_pandemic(doc, entity) and not entity._.negated:
+            # a hedge nearby ("a bit paranoid since covid") is about something else
+            entity._.uncertain = False
+            entity._.ambiguous = True
         if not (entity._.negated or entity._.uncertain) and (
             _long_ago(doc, entity) or _not_since_a_past_year(doc, entity)
         ):

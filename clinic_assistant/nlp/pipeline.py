@@ -69,25 +69,45 @@ def load_vocabulary() -> Dict[str, Dict[str, List[str]]]:
         return yaml.safe_load(handle)
 
 
+# Words that intensify without changing the meaning: "I bruise really easily" is
+# "bruise easily".
+INTENSIFIERS = ("really", "very", "so", "quite", "super", "pretty", "extremely", "incredibly",
+                "fairly", "rather", "crazy", "ridiculously", "way", "too")  # fmt: skip
+
+
+def _with_intensifiers(pattern: List[dict]) -> List[dict]:
+    optional = {"LOWER": {"IN": list(INTENSIFIERS)}, "OP": "?"}
+    widened = [pattern[0]]
+    for token in pattern[1:]:
+        widened += [optional, token]
+    return widened
+
+
 def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> Iterator[dict]:
-    """Each phrase as written, and with its last word in any inflection when that
-    word is a base form ("calf" -> "calves", "sprained ankle" -> "sprained ankles").
-    An inflected word is never widened to its base form: "expecting" must not
-    match "what should I expect"."""
+    """Each phrase as written, and with its words in any inflection where they are
+    base forms ("calf" -> "calves", "bruise easily" -> "bruises easily"), with an
+    intensifier allowed between its words ("bruise really easily"). An inflected
+    word is never widened to its base form: "expecting" must not match "what
+    should I expect"."""
     seen = set()
     for label, entries in vocabulary.items():
         for canonical, phrases in entries.items():
             for phrase in phrases:
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
                 exact = [{"LOWER": t.lower_} for t in doc]
-                last = doc[-1]
                 variants = [exact]
                 # the tokenizer splits "t1dm" in two but not "T1DM": match either way
                 upper = [{"LOWER": t.lower_} for t in nlp.make_doc(phrase.upper())]
                 if upper != exact:
                     variants.append(upper)
-                if last.lemma_.lower() == last.lower_:
-                    variants.append([*exact[:-1], {"LEMMA": last.lower_}])
+                inflected = [
+                    {"LEMMA": t.lower_} if t.lemma_.lower() == t.lower_ else {"LOWER": t.lower_}
+                    for t in doc
+                ]
+                if inflected != exact:
+                    variants.append(inflected)
+                if len(doc) > 1:
+                    variants += [_with_intensifiers(v) for v in list(variants)]
                 for pattern in variants:
                     key = (label, canonical, repr(pattern))
                     if key in seen:

@@ -113,6 +113,25 @@ def test_every_vocabulary_label_is_found(nlp: Language) -> None:
             assert (label, entity_id) in found, f"{phrases[0]!r} is not a {label}/{entity_id}"
 
 
+def test_no_phrase_is_defined_twice() -> None:
+    where: dict = {}
+    for label, entries in load_vocabulary().items():
+        for entity_id, phrases in entries.items():
+            for phrase in phrases:
+                key = phrase.lower()
+                assert key not in where, f"{phrase!r} is in {where[key]} and {label}/{entity_id}"
+                where[key] = f"{label}/{entity_id}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I bruise really easily", "she bruises easily", "I'm bruising super easily lately",
+     "I bleed very easily", "my platelet count is low", "low platelets"],
+)  # fmt: skip
+def test_intensified_and_inflected_phrases(nlp: Language, text: str) -> None:
+    assert ("condition", "bleeding_disorder", "yes") in entities(nlp, text)
+
+
 def test_the_longest_phrase_wins(nlp: Language) -> None:
     mentions = find_mentions(nlp, "I have a calf strain")
     assert [(m.id, m.text) for m in mentions] == [("calf", "calf strain")]
@@ -148,6 +167,12 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("HIV negative", "weakened_immunity", "no"),
         ("hiv neg, tested in may", "weakened_immunity", "no"),
         ("HIV positive", "weakened_immunity", "yes"),
+        # the pandemic as a time is no infection now: confirmed with the buttons
+        ("a bit paranoid since covid honestly", "infection", "check"),
+        ("pre-covid I ran way more", "infection", "check"),
+        ("the covid lockdown got me running", "infection", "check"),
+        ("I've got covid since tuesday", "infection", "yes"),
+        ("might be covid", "infection", "unsure"),
         # no longer, said by a past year: confirmed with the buttons
         ("me? pregnant? not since 2019 😂", "pregnancy", "check"),
         ("pregnant? not since 2019, but I am now", "pregnancy", "yes"),
@@ -158,6 +183,12 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("no swelling or anything, just a fever", "infection", "yes"),
         ("no worries or anything but I had a fever", "infection", "yes"),
         ("no cough or I have a fever", "infection", "yes"),
+        # ...also across the commas of the list; not after a "no" that answers something
+        # else or when the list stops being one
+        ("no redness, swelling or a fever", "infection", "no"),
+        ("no, swelling or a fever", "infection", "yes"),
+        ("no redness, just swelling or a fever", "infection", "yes"),
+        ("no redness, I have swelling or a fever", "infection", "yes"),
     ],
 )
 def test_negation_and_uncertainty(nlp: Language, text: str, entity_id: str, expected: str) -> None:
