@@ -61,14 +61,21 @@ _DRUG_NAME = re.compile(
 )
 _TAKES = re.compile(
     r"\b(?:i'm on|im on|i am on|been on|currently on|still on|i take|i'm taking|im taking|"
-    r"i am taking|taking|i use|i'm using|im using|prescribed|prescribed me|gave me|put me on)\s+"
+    r"i am taking|taking|i use|i'm using|im using|prescribed|prescribed me|put me on)\s+"
     r"(?:a |an |some |my |daily |low dose |baby |this |these |those |his |her )?"
     r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
-# "just on X", "only on X": a medicine when X is no English word
+# "just on X", "only on X", "the GP gave me X": a medicine when X is no English word
+# ("the hill reps gave me knots", "the physio gave me exercises")
 _ON_UNKNOWN = re.compile(
-    r"\b(?:just|only|but|also|and|still|now) on (?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b"
+    r"\b(?:(?:just|only|but|also|and|still|now) on|gave me) (?:a |an |some |my |the )?"
+    r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
+# "I play padel twice a week": a sport, not a medicine taken twice a week
+_PLAYED = re.compile(r"\b(?:play|plays|playing|played|do|does|doing|did)\s+$")
+# a question is read apart from the statement after it ("a 10 min jab or an hour? trying to
+# fit it in before arvo training"), a statement's sentences together ("Brilique. twice a day")
+_QUESTION_BREAK = re.compile(r"[?\n]")
 # Words after "I take"/"I'm on" that are not medicines.
 _NOT_MEDICINE = frozenset((
     "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
@@ -247,11 +254,20 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
                 and " ".join(words) not in found
             ):
                 found.append(" ".join(words))
-    if _DOSING.search(clean):
-        # "Brilique twice a day": a word no dictionary knows, said like a medicine
-        for word in re.findall(r"[a-z]{4,}", clean):
-            if word not in known and not is_english_word(word) and word not in found:
-                found.append(word)
+    for sentence in map(normalise, _QUESTION_BREAK.split(text.lower())):
+        if not _DOSING.search(sentence):
+            continue
+        # "Brilique twice a day": a word no dictionary knows, said like a medicine in
+        # the same sentence
+        for word in re.finditer(r"[a-z]{4,}", sentence):
+            name = word.group(0)
+            if (
+                name not in known
+                and not is_english_word(name)
+                and name not in found
+                and not _PLAYED.search(sentence[: word.start()])
+            ):
+                found.append(name)
     if re.search(rf"\b{_MEDICINE_WORDS}\b", clean):
         # "no medication except Zontivity"
         for match in re.finditer(
@@ -276,9 +292,12 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     medicine_word = re.search(
         rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting|"
         rf"usual|my|daily|regular|the)"
-        rf"(?:\s+\w+){{0,2}}\s+{_MEDICINE_WORDS}\b|\b{_MEDICINE_WORDS}\s+for my\b",
+        rf"(?:\s+\w+){{0,2}}\s+(?P<word>{_MEDICINE_WORDS})\b|\b(?P<word_for>{_MEDICINE_WORDS})"
+        rf"\s+for my\b",
         clean,
     )
+    if medicine_word and (medicine_word.group("word") or medicine_word.group("word_for")) in known:
+        medicine_word = None  # part of a vocabulary phrase: "my covid jab" is a vaccination
     has_medicine_mention = any(m.label == "medication" for m in mentions)
     if (
         medicine_word

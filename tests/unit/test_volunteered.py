@@ -179,6 +179,18 @@ CASES = [
     ("how much ibuprofen can I take before a race", {}),
     ("how do i take a screenshot on a samsung", {}),
     ("I take ibuprofen most days", {"blood_disorder": "unsure"}),
+    # what a person "gave me" is a medicine only when no dictionary knows the word; a sport
+    # played twice a week is no dose; a question is read apart from the sentence after it
+    ("the hill reps gave me knots in my calves", {"complaint": "calf"}),
+    ("my physio gave me exercises", {}),
+    ("the GP gave me Xylotrin for it", {"blood_disorder": "unsure"}),
+    ("I play padel twice a week", {}),
+    ("I take Brilique twice a day", {"blood_disorder": "unsure"}),
+    ("on Brilique. twice a day", {"blood_disorder": "unsure"}),
+    ("a 10 min jab or an hour? fitting it in before arvo training", {}),
+    # a vaccination is no medicine taken
+    ("i passed out at my covid jab once", {}),
+    ("I get injections every month for my MS", {"blood_disorder": "unsure"}),
     # whether to take a medicine is a question, not a medicine taken
     ("should i be taking ibuprofen for my sore achilles", {"complaint": "achilles"}),
     ("I'm taking ibuprofen for my shin", {"complaint": "shin", "blood_disorder": "unsure"}),
