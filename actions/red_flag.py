@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Sequence
+from functools import lru_cache
+from typing import Callable, FrozenSet, List, Sequence
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,6 +15,7 @@ from actions.common import (
     RED_FLAG_SLOT,
     booking_link_was_shown,
     clear_health_answers,
+    confirmation_titles,
     earlier_user_texts,
     latest_text,
     nlp,
@@ -24,14 +26,12 @@ from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.metrics import count_screening_outcome
 from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.red_flags import RedFlag, alarm_message, find_red_flags
+from clinic_assistant.screening.answers import PLAIN_NO, YES_PHRASES
+from clinic_assistant.screening.prompts import YES_NO_BUTTONS
 
 # How many of the runner's messages one description may be split over ("it's" / "gone
 # all swollen and red and hot" / "since I got off the plane"); a tapped "No" is no part
 PIECES = 4
-_PLAIN_ANSWER = re.compile(
-    r"(?:yes|no|not sure|nope|yep|yeah|nah|none|no none of these|none of these|"
-    r"yes that s right|change an answer)"
-)
 _BODY_PART_LABELS = ("body_part", "injury")
 # "back" is a body part in "my back", not in "flew back" or "round the back of it"
 _OWN_BACK = re.compile(r"\b(?:my|his|her|lower|upper|mid)\s+back\b")
@@ -42,13 +42,21 @@ def _letters(text: str) -> str:
     return " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())
 
 
+@lru_cache(maxsize=1)
+def _plain_answers() -> FrozenSet[str]:
+    """What a tap or a plain typed yes/no says: the buttons' titles and the plain words
+    the screening reads as yes or no; such a message is no piece of a description."""
+    titles = [b["title"] for b in YES_NO_BUTTONS] + list(confirmation_titles())
+    return frozenset(_letters(t) for t in [*titles, *PLAIN_NO, *YES_PHRASES])
+
+
 def told_together(
     texts: Sequence[str], complaint: str | None, names_a_body_part: Callable[[str], bool]
 ) -> str:
     """The runner's last messages as one description: the latest one with those before
     it, up to the nearest that names a body part (signs told after "my knee" are the
     knee's, not the calf's named before it); with none, the complaint they named."""
-    pieces = [t for t in texts if not _PLAIN_ANSWER.fullmatch(_letters(t))][-PIECES:]
+    pieces = [t for t in texts if _letters(t) not in _plain_answers()][-PIECES:]
     # "no swelling" / "or redness": a piece that goes on with "or" or "and" continues the
     # sentence before it, denial and all
     sentences: List[str] = []

@@ -57,6 +57,12 @@ async def test_ordinary_pieces_raise_nothing(messages) -> None:
             "calf",
             "my calf. can I book. it's. gone all swollen",
         ),
+        # neither are the summary's buttons nor a plain typed "nope"
+        (
+            ["it's", "Yes, that's right", "Not sure", "nope", "gone all swollen"],
+            "calf",
+            "my calf. it's. gone all swollen",
+        ),
         # signs told after "my knee" are the knee's, not the calf's named before it
         (["my calf is tight", "my knee is swollen and hot"], "calf", "my knee is swollen and hot"),
         # "or ..." goes on with the sentence before it, denial and all
