@@ -606,7 +606,9 @@ def asks_back_about_own_case(text: str) -> bool:
 _PREGNANCY_WORDS = re.compile(
     r"\b(?:gestational|preggers|preggo|baby bump|midwife|midwives|antenatal|ante natal|obstetric\w*"
     r"|obgyn|ob gyn|trimester|morning sickness|hyperemesis|due date"
-    r"|(?:dating|booking|nuchal|anomaly|\d+ ?(?:week|wk)) scan)\b"
+    r"|(?:dating|booking|nuchal|anomaly|\d+ ?(?:week|wk)) scan"
+    # "my periods 10 days late", "period is a week late"
+    r"|periods?'?s?(?: is| are)?(?: \w+){0,3} late)\b"
 )
 _NUMBER_WORD = (
     r"(?:\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"

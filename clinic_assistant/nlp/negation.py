@@ -407,6 +407,12 @@ def _long_ago(doc: Doc, entity: Span) -> bool:
 # time, no infection now; not a plain "no" either, so the runner confirms (principle 2)
 _PANDEMIC_BEFORE = {"since", "during", "pre", "post", "before", "after", "through", "thru"}
 _PANDEMIC_AFTER = {"pandemic", "lockdown", "lockdowns", "times", "era", "restrictions", "days"}
+# ...but "coughing since covid on monday", "rough after covid, positive saturday" is the
+# runner's own covid of the last days
+_RECENT = re.compile(
+    r"\b(?:mon|tues?|wed|thu|thurs|fri|sat|sun)\w*|yesterday|today|tonight|last night|"
+    r"this (?:week|weekend|morning)|last (?:week|weekend)|days? ago|positive|\d+ days?\b"
+)
 
 
 def _the_pandemic(doc: Doc, entity: Span) -> bool:
@@ -415,7 +421,10 @@ def _the_pandemic(doc: Doc, entity: Span) -> bool:
     words_before = re.findall(r"[a-z]+", doc.text[: entity.start_char].lower())
     before = words_before[-1] if words_before else ""
     after = doc[entity.end].lower_ if entity.end < len(doc) else ""
-    return before in _PANDEMIC_BEFORE or after in _PANDEMIC_AFTER
+    soon_after = doc[entity.end : min(len(doc), _clause_end(doc, entity) + 6)].text.lower()
+    return (before in _PANDEMIC_BEFORE or after in _PANDEMIC_AFTER) and not _RECENT.search(
+        soon_after
+    )
 
 
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:

@@ -36,6 +36,7 @@ CHAT_WORDS = frozenset((
     "kinda", "sorta", "lemme", "gimme", "innit", "yup", "nah", "lol", "tbh", "pls", "plz",
     "thx", "cuz", "abt", "idk", "ngl", "btw", "omg", "imo", "gucci", "fam", "ta", "bruv",
     "hiya", "heya", "hii", "hiii", "heyy", "heyyy", "ty", "tysm", "thanx",
+    "arvo", "brekkie", "avo", "servo", "reno",  # Australian: afternoon, breakfast, ...
 ))  # fmt: skip
 # Words of runners' and the clinic's world the dictionaries leave out: "my old physio
 # mentioned needling for my calf once" names no medicine.
@@ -43,7 +44,8 @@ RUNNING_WORDS = frozenset((
     "physio", "physios", "physiotherapist", "physiotherapists", "physiotherapy", "parkrun",
     "parkruns", "strava", "garmin", "fartlek", "crossfit", "pilates", "hiit", "ultra",
     "ultras", "triathlon", "triathlete", "duathlon", "orienteering", "podiatrist", "osteo",
-    "osteopath", "chiro", "chiropractor", "sportsmassage",
+    "osteopath", "chiro", "chiropractor", "sportsmassage", "padel", "hyrox", "kinesio",
+    "rocktape", "theragun", "hypervolt", "zwift", "peloton",
     # runners' shorthand: a personal best, a personal trainer, injuries and scans
     "pb", "pbs", "pr", "prs", "pt", "pf", "itb", "itbs", "doms", "acl", "mcl", "lcl", "pcl",
     "mri", "xray", "gp", "gps", "hm", "mara", "tempo", "strides", "op", "ops", "lsr",

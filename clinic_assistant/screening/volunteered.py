@@ -71,11 +71,7 @@ _ON_UNKNOWN = re.compile(
     r"\b(?:(?:just|only|but|also|and|still|now) on|gave me) (?:a |an |some |my |the )?"
     r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
-# "I play padel twice a week": a sport, not a medicine taken twice a week
-_PLAYED = re.compile(r"\b(?:play|plays|playing|played|do|does|doing|did)\s+$")
-# a question is read apart from the statement after it ("a 10 min jab or an hour? trying to
-# fit it in before arvo training"), a statement's sentences together ("Brilique. twice a day")
-_QUESTION_BREAK = re.compile(r"[?\n]")
+
 # Words after "I take"/"I'm on" that are not medicines.
 _NOT_MEDICINE = frozenset((
     "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
@@ -132,10 +128,12 @@ _ASKED_ABOUT_AFTER = re.compile(
 )
 # How people talk about a medicine they take: "twice a day", "5mg", "infusions".
 _DOSING = re.compile(
-    r"\b(?:\d+\s*mg|mg|twice|once|daily|every day|every \d+ (?:days|weeks|months)|"
+    r"\b(?:\d+\s*mg|mg|twice|once|daily|weekly|monthly|nightly|every \d+ (?:days|weeks|months)|"
+    r"every (?:day|morning|night|evening|afternoon|arvo|week|month)|"
     # "a day" as in "twice a day", not "a day later" or "a day off"
     r"a day(?! (?:later|ago|off|or|after|before|earlier|since))|"
-    r"tablets?|pills?|capsules?|infusions?|injections?|jabs?|dose|doses|prescribed|"
+    # not "jab": here it is mostly the needling ("a quick 10 min jab or a full hour?")
+    r"tablets?|pills?|capsules?|infusions?|injections?|dose|doses|prescribed|"
     r"for my (?:heart|blood|colitis|crohn'?s|arthritis|lupus|psoriasis|asthma|kidney|liver))\b"
 )
 # "not on warfarin any more, the new one now", "not on apixaban this week, paused
@@ -204,6 +202,7 @@ def mention_answers(mentions: Iterable[Mention], screening: Screening) -> Dict[s
 _COMPARED = re.compile(r"\b(?:like|than|as|compared (?:to|with)|similar to)\s+$")
 _UNNAMED_MEDICINE = re.compile(
     r"\b(?:put|started|keeps?|kept|got|has|have) me on (?:something|some stuff|a new one)\b"
+    r"|\bgave me (?:something|some stuff|a new one) (?:for|to)\b"
     r"|\b(?:take|taking|takes|on) (?:something|some stuff) (?:for|after|since)\b"
 )
 
@@ -254,20 +253,11 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
                 and " ".join(words) not in found
             ):
                 found.append(" ".join(words))
-    for sentence in map(normalise, _QUESTION_BREAK.split(text.lower())):
-        if not _DOSING.search(sentence):
-            continue
-        # "Brilique twice a day": a word no dictionary knows, said like a medicine in
-        # the same sentence
-        for word in re.finditer(r"[a-z]{4,}", sentence):
-            name = word.group(0)
-            if (
-                name not in known
-                and not is_english_word(name)
-                and name not in found
-                and not _PLAYED.search(sentence[: word.start()])
-            ):
-                found.append(name)
+    if _DOSING.search(clean):
+        # "Brilique twice a day": a word no dictionary knows, said like a medicine
+        for word in re.findall(r"[a-z]{4,}", clean):
+            if word not in known and not is_english_word(word) and word not in found:
+                found.append(word)
     if re.search(rf"\b{_MEDICINE_WORDS}\b", clean):
         # "no medication except Zontivity"
         for match in re.finditer(

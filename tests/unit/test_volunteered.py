@@ -187,7 +187,13 @@ CASES = [
     ("I play padel twice a week", {}),
     ("I take Brilique twice a day", {"blood_disorder": "unsure"}),
     ("on Brilique. twice a day", {"blood_disorder": "unsure"}),
+    ("would zontex be a problem? i have it twice a day", {"blood_disorder": "unsure"}),
+    ("have my felvira every arvo", {"blood_disorder": "unsure"}),
+    ("i do inhixa injections", {"blood_disorder": "unsure"}),
+    ("the GP gave me something to thin the blood", {"blood_disorder": "unsure"}),
     ("a 10 min jab or an hour? fitting it in before arvo training", {}),
+    ("arvo training daily, crossfit and hyrox", {}),
+    ("kinesio tape twice a week", {}),
     # a vaccination is no medicine taken
     ("i passed out at my covid jab once", {}),
     ("I get injections every month for my MS", {"blood_disorder": "unsure"}),
