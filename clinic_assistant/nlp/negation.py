@@ -405,13 +405,14 @@ def _long_ago(doc: Doc, entity: Span) -> bool:
 
 # "paranoid since covid", "pre-covid I ran more", "covid lockdowns": the pandemic as a
 # time, no infection now; not a plain "no" either, so the runner confirms (principle 2)
-_PANDEMIC_BEFORE = {"since", "during", "pre", "post", "before", "after", "through", "thru"}
+_PANDEMIC_BEFORE = {"since", "during", "pre", "post", "before", "after", "through", "thru", "in"}
 _PANDEMIC_AFTER = {"pandemic", "lockdown", "lockdowns", "times", "era", "restrictions", "days"}
 # ...but "coughing since covid on monday", "rough after covid, positive saturday" is the
 # runner's own covid of the last days
 _RECENT = re.compile(
     r"\b(?:mon|tues?|wed|thu|thurs|fri|sat|sun)\w*|yesterday|today|tonight|last night|"
-    r"this (?:week|weekend|morning)|last (?:week|weekend)|days? ago|positive|\d+ days?\b"
+    r"this (?:week|weekend|morning)|last (?:week|weekend)|days? ago|positive|\d+ days?\b|"
+    r"isolat\w*|quarantin\w*"  # "in covid isolation"
 )
 
 

@@ -132,6 +132,12 @@ def test_intensified_and_inflected_phrases(nlp: Language, text: str) -> None:
     assert ("condition", "bleeding_disorder", "yes") in entities(nlp, text)
 
 
+def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
+    assert entities(nlp, "had my flu and covid jabs last month") == [
+        ("condition", "vaccination", "yes")
+    ]
+
+
 def test_donating_platelets_is_no_disorder(nlp: Language) -> None:
     assert not entities(nlp, "I donate platelets every month")
 
@@ -179,6 +185,8 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("coughing since covid on monday", "infection", "yes"),
         ("feel rough after covid, positive saturday", "infection", "yes"),
         ("tested positive yesterday", "infection", "yes"),
+        ("only took up running in covid lol", "infection", "check"),
+        ("im in covid isolation till friday", "infection", "yes"),
         ("might be covid", "infection", "unsure"),
         # no longer, said by a past year: confirmed with the buttons
         ("me? pregnant? not since 2019 😂", "pregnancy", "check"),
