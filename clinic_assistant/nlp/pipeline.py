@@ -94,15 +94,19 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
         for canonical, phrases in entries.items():
             for phrase in phrases:
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
-                exact = [{"LOWER": t.lower_} for t in doc]
+                # "#" in a phrase stands for any number: "period # days late"
+                exact = [{"LIKE_NUM": True} if t.text == "#" else {"LOWER": t.lower_} for t in doc]
                 variants = [exact]
                 # the tokenizer splits "t1dm" in two but not "T1DM": match either way
-                upper = [{"LOWER": t.lower_} for t in nlp.make_doc(phrase.upper())]
+                upper = [
+                    {"LIKE_NUM": True} if t.text == "#" else {"LOWER": t.lower_}
+                    for t in nlp.make_doc(phrase.upper())
+                ]
                 if upper != exact:
                     variants.append(upper)
                 inflected = [
-                    {"LEMMA": t.lower_} if t.lemma_.lower() == t.lower_ else {"LOWER": t.lower_}
-                    for t in doc
+                    {"LEMMA": t.lower_} if t.is_alpha and t.lemma_.lower() == t.lower_ else p
+                    for t, p in zip(doc, exact, strict=True)
                 ]
                 if inflected != exact:
                     variants.append(inflected)

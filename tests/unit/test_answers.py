@@ -671,6 +671,11 @@ def test_a_race_or_a_training_plan_is_no_stage(text: str) -> None:
     assert parse_pregnancy_stage(text) is None
 
 
+@pytest.mark.parametrize("text", ["my period is a week late", "periods 10 days late"])
+def test_how_late_a_period_is_is_no_stage(text: str) -> None:
+    assert parse_pregnancy_stage(text) in (None, "unsure")
+
+
 @pytest.mark.parametrize(
     ("text", "stage"),
     [

@@ -96,6 +96,8 @@ def test_lemmas(nlp: Language, word: str, lemmas: set) -> None:
         ("T1DM since I was 9", "condition", "diabetes"),
         ("on OAC for my AF", "medication", "blood_thinners"),
         ("my 20-week scan is on monday", "condition", "pregnancy"),
+        # "#" in a phrase is any number
+        ("my periods 10 days late", "condition", "pregnancy"),
     ],
 )
 def test_entities_have_label_and_canonical_id(
