@@ -16,6 +16,7 @@ from typing import Dict, Iterator, List
 import spacy
 import yaml
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from clinic_assistant import PROJECT_ROOT, clinic_data_dir
 from clinic_assistant.nlp import negation  # noqa: F401  (registers "clinic_negation")
@@ -69,24 +70,28 @@ def load_vocabulary() -> Dict[str, Dict[str, List[str]]]:
         return yaml.safe_load(handle)
 
 
-# Words that intensify without changing the meaning: "I bruise really easily" is
-# "bruise easily".
+# Words that intensify a phrase's last word without changing its meaning: "I bruise
+# really easily" is "bruise easily", "platelets are very low" is "platelets are low". Only
+# before a describing last word: "a really cold morning" is no "a cold".
 INTENSIFIERS = ("really", "very", "so", "quite", "super", "pretty", "extremely", "incredibly",
-                "fairly", "rather", "crazy", "ridiculously", "way", "too")  # fmt: skip
+                "fairly", "rather", "crazy", "ridiculously", "way", "too", "dead")  # fmt: skip
+DESCRIBING_LAST_WORDS = ("easy", "low")
+
+
+def _intensified(doc: Doc) -> bool:
+    last = doc[-1].lower_
+    return len(doc) > 1 and (last.endswith("ly") or last in DESCRIBING_LAST_WORDS)
 
 
 def _with_intensifiers(pattern: List[dict]) -> List[dict]:
-    optional = {"LOWER": {"IN": list(INTENSIFIERS)}, "OP": "?"}
-    widened = [pattern[0]]
-    for token in pattern[1:]:
-        widened += [optional, token]
-    return widened
+    optional = {"LOWER": {"IN": list(INTENSIFIERS)}, "OP": "*"}
+    return [*pattern[:-1], optional, pattern[-1]]
 
 
 def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> Iterator[dict]:
     """Each phrase as written, and with its words in any inflection where they are
-    base forms ("calf" -> "calves", "bruise easily" -> "bruises easily"), with an
-    intensifier allowed between its words ("bruise really easily"). An inflected
+    base forms ("calf" -> "calves", "bruise easily" -> "bruises easily"), with
+    intensifiers allowed before a describing last word ("bruise really easily"). An inflected
     word is never widened to its base form: "expecting" must not match "what
     should I expect"."""
     seen = set()
@@ -110,7 +115,7 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
                 ]
                 if inflected != exact:
                     variants.append(inflected)
-                if len(doc) > 1:
+                if _intensified(doc):
                     variants += [_with_intensifiers(v) for v in list(variants)]
                 for pattern in variants:
                     key = (label, canonical, repr(pattern))

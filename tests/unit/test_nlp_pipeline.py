@@ -134,6 +134,11 @@ def test_intensified_and_inflected_phrases(nlp: Language, text: str) -> None:
     assert ("condition", "bleeding_disorder", "yes") in entities(nlp, text)
 
 
+def test_an_intensifier_only_before_a_describing_last_word(nlp: Language) -> None:
+    assert entities(nlp, "my platelets are very low") == [("condition", "bleeding_disorder", "yes")]
+    assert not entities(nlp, "it was a really cold morning for parkrun")
+
+
 def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
     assert entities(nlp, "had my flu and covid jabs last month") == [
         ("condition", "vaccination", "yes")
