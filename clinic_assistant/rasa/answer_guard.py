@@ -134,6 +134,9 @@ INDICATION_GENERAL_WORDS = frozenset(
     runner runners race races racing marathon marathons training""".split()
 )
 BODY_PART_ENTITY = "body_part"
+# Body parts (clinic/vocabulary.yml ids) of no running complaint: "can you needle my neck
+# for tension headaches?" gets the honest no-answer, not the running injuries.
+NOT_RUNNING_BODY_PARTS = ("neck_and_shoulders", "arm")
 # Intents the classifier sometimes gives to words it has never seen.
 GIBBERISH_PRONE = frozenset({"stop_screening", "greet", "goodbye", "bot_challenge"})
 # Words that say nothing about the topic.
@@ -290,6 +293,11 @@ class AnswerGuard(GraphComponent):
             for phrase in phrases
             for word in words_of(phrase)
         }
+        self.other_body_part_words = frozenset(
+            phrase.lower()
+            for body_part in NOT_RUNNING_BODY_PARTS
+            for phrase in vocabulary[BODY_PART_ENTITY][body_part]
+        )
         self.lexical = lexical
         self.responses = responses or {}
         self._model_storage = model_storage
@@ -486,9 +494,20 @@ class AnswerGuard(GraphComponent):
     def names_another_problem(self, message: Message) -> bool:
         """Whether a question about what dry needling helps names something that is
         neither a running injury nor a body part ("my migraines")."""
-        entities = {e.get("entity") for e in message.get(ENTITIES) or []}
-        if entities & {INJURY_ENTITY, BODY_PART_ENTITY}:
+        found = message.get(ENTITIES) or []
+        running = [
+            e
+            for e in found
+            if e.get("entity") == INJURY_ENTITY
+            or (
+                e.get("entity") == BODY_PART_ENTITY
+                and str(e.get("value", "")).lower() not in self.other_body_part_words
+            )
+        ]
+        if running:
             return False
+        if any(e.get("entity") == BODY_PART_ENTITY for e in found):
+            return True  # only a neck, a shoulder, an arm
         return any(
             word not in TREATMENT_WORDS
             and word not in INDICATION_GENERAL_WORDS

@@ -132,9 +132,9 @@ def test_other_intents_and_buttons_are_left_alone(lexical: LexicalClassifier) ->
 
 
 def test_the_indication_answer_is_for_running_injuries_and_body_parts() -> None:
-    def indication(text: str, entities: List[str] = ()) -> Message:
+    def indication(text: str, entities: List[str] = (), value: str = "x") -> Message:
         message = parsed("ask_indication", 0.9, text=text)
-        message.set("entities", [{"entity": e, "value": "x"} for e in entities])
+        message.set("entities", [{"entity": e, "value": value} for e in entities])
         return message
 
     for text in ("can dry needling help with my migraines", "is it any good for fibromyalgia?"):
@@ -144,6 +144,11 @@ def test_the_indication_answer_is_for_running_injuries_and_body_parts() -> None:
         "ask_indication"
     )
     assert intent_after(indication("is it good for shin splints", ["injury"])) == "ask_indication"
+    # a neck, a shoulder or an arm is no running complaint
+    neck = indication("can u needle my neck for tension headaches", ["body_part"], "neck")
+    assert intent_after(neck) == UNANSWERABLE_INTENT
+    thigh = indication("can you needle my thigh", ["body_part"], "thigh")
+    assert intent_after(thigh) == "ask_indication"
 
 
 def test_a_question_after_a_greeting_is_the_question(lexical: LexicalClassifier) -> None:
