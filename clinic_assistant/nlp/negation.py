@@ -209,10 +209,20 @@ _NOT_A_LIST = {
 }  # fmt: skip
 
 
+# "not great tbh, sore throat or a cold coming on": the "not" says how they feel
+_SAYS_HOW = {
+    "great", "good", "well", "bad", "too", "so", "very", "really", "feeling", "felt", "feel",
+    "best", "brilliant", "grand", "amazing", "ideal", "perfect", "ok", "okay", "fine", "much",
+    "that", "quite", "sure", "100", "the",
+}  # fmt: skip
+
+
 def _negates_a_list(doc: Doc, cue: Token, entity: Span) -> bool:
     """ "no cough or fever", "no redness, swelling or fever": one "no" before a short list
     of plain words that ends "or <condition>" governs the condition too."""
     between = list(doc[cue.i + 1 : entity.start])
+    if between and between[0].lower_ in _SAYS_HOW:
+        return False
     while between and between[-1].lower_ in ("a", "an", "the", "any", "some"):
         between.pop()
     if not between or between[-1].lower_ not in ("or", "nor"):
@@ -410,9 +420,9 @@ _PANDEMIC_AFTER = {"pandemic", "lockdown", "lockdowns", "times", "era", "restric
 # ...but "coughing since covid on monday", "rough after covid, positive saturday" is the
 # runner's own covid of the last days
 _RECENT = re.compile(
-    r"\b(?:mon|tues?|wed|thu|thurs|fri|sat|sun)\w*|yesterday|today|tonight|last night|"
-    r"this (?:week|weekend|morning)|last (?:week|weekend)|days? ago|positive|\d+ days?\b|"
-    r"isolat\w*|quarantin\w*"  # "in covid isolation"
+    r"\b(?:(?<!every )(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?|yesterday|today"
+    r"|tonight|last night|now|currently|at the moment|atm|still|(?:this|last|the) (?:week|weekend"
+    r"|morning)|days? ago|day \d+|positive|isolat\w*|quarantin\w*|jail)\b"
 )
 
 
@@ -422,9 +432,10 @@ def _the_pandemic(doc: Doc, entity: Span) -> bool:
     words_before = re.findall(r"[a-z]+", doc.text[: entity.start_char].lower())
     before = words_before[-1] if words_before else ""
     after = doc[entity.end].lower_ if entity.end < len(doc) else ""
-    soon_after = doc[entity.end : min(len(doc), _clause_end(doc, entity) + 6)].text.lower()
+    # the words around it: "still getting through covid now", "covid hit me at the weekend"
+    around = doc[_clause_start(doc, entity) : min(len(doc), _clause_end(doc, entity) + 6)]
     return (before in _PANDEMIC_BEFORE or after in _PANDEMIC_AFTER) and not _RECENT.search(
-        soon_after
+        around.text.lower()
     )
 
 

@@ -74,8 +74,11 @@ def load_vocabulary() -> Dict[str, Dict[str, List[str]]]:
 # really easily" is "bruise easily", "platelets are very low" is "platelets are low". Only
 # before a describing last word: "a really cold morning" is no "a cold".
 INTENSIFIERS = ("really", "very", "so", "quite", "super", "pretty", "extremely", "incredibly",
-                "fairly", "rather", "crazy", "ridiculously", "way", "too", "dead")  # fmt: skip
+                "fairly", "rather", "crazy", "ridiculously", "way", "too", "dead", "more",
+                "much", "real", "a", "bit", "little", "lot")  # fmt: skip
 DESCRIBING_LAST_WORDS = ("easy", "low")
+# Base forms whose other forms mean something else: "later" is no "late" period.
+NEVER_WIDENED = ("late",)
 
 
 def _intensified(doc: Doc) -> bool:
@@ -89,9 +92,10 @@ def _with_intensifiers(pattern: List[dict]) -> List[dict]:
 
 
 def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> Iterator[dict]:
-    """Each phrase as written, and with its words in any inflection where they are
-    base forms ("calf" -> "calves", "bruise easily" -> "bruises easily"), with
-    intensifiers allowed before a describing last word ("bruise really easily"). An inflected
+    """Each phrase as written, and with its last word in any inflection where it is a
+    base form ("calf" -> "calves"; every word of a describing phrase: "bruise easily" ->
+    "bruises easily"), with intensifiers allowed before a describing last word ("bruise
+    really easily", "bruise more easily"). An inflected
     word is never widened to its base form: "expecting" must not match "what
     should I expect"."""
     seen = set()
@@ -109,9 +113,17 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
                 ]
                 if upper != exact:
                     variants.append(upper)
+                # every word of a describing phrase ("bruises easily"), else the last
+                # ("sprained ankles"): "temps of" is no "temp of"
+                widened = range(len(doc)) if _intensified(doc) else [len(doc) - 1]
                 inflected = [
-                    {"LEMMA": t.lower_} if t.is_alpha and t.lemma_.lower() == t.lower_ else p
-                    for t, p in zip(doc, exact, strict=True)
+                    {"LEMMA": t.lower_}
+                    if i in widened
+                    and t.is_alpha
+                    and t.lemma_.lower() == t.lower_
+                    and t.lower_ not in NEVER_WIDENED
+                    else p
+                    for i, (t, p) in enumerate(zip(doc, exact, strict=True))
                 ]
                 if inflected != exact:
                     variants.append(inflected)

@@ -612,10 +612,10 @@ def _ordinal_stage(match: re.Match) -> str:
 
 
 _TWO_WEEK_WAIT = re.compile(r"\b(?:two|2)[\s-]*weeks?[\s-]*wait\b", re.IGNORECASE)
-# "my period is a week late": how late a period is, no stage (a pregnancy not yet known)
+# "my period is a week late", "im a couple of weeks late": how late a period is, no stage
 _LATE_BY = re.compile(
-    r"\b(?:a|an|a few|a couple of|\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
-    r"(?:days?|weeks?|wks?)\s+late\b",
+    r"\b(?:a|an|a few|a couple of|couple of|\d+|one|two|three|four|five|six|seven|eight|nine"
+    r"|ten)\s+(?:days?|weeks?|wks?)\s+late\b",
     re.IGNORECASE,
 )
 # "13+6, so basically 14 weeks": rounding up, not a correction
@@ -737,7 +737,8 @@ def _stage_said(text: str) -> str | None:
     """
     said = _obstetric_weeks(_without_race_countdown(text))
     said = _TWO_WEEK_WAIT.sub(" ", said)  # the wait for a pregnancy test, no stage
-    said = _LATE_BY.sub(" ", said)
+    if _LATE_BY.search(said):
+        return UNSURE  # "a week late": a pregnancy not yet known, of no known stage
     clean = normalise(re.sub(r"\s*(?:½|\b1/2\b)", " and a half", said))
     clean = _COMPLAINT_DURATION.sub(" ", clean)
     clean = _COMPOUND.sub(lambda m: str(_WORD_NUMBERS[m[1]] + _WORD_NUMBERS[m[2]]), clean)

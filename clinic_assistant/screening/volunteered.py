@@ -96,6 +96,9 @@ _NOT_MEDICINE = frozenset((
     "screenshot", "screenshots", "photo", "photos", "picture", "pictures", "pic", "pics",
     "selfie", "selfies", "shower", "showers", "bath", "baths", "nap", "naps", "look", "note",
     "notes", "taxi", "uber", "lift", "class", "classes", "lesson", "lessons",
+    # what a physio or a coach gives: "gave me exercises for my calf", "gave me compeed"
+    "exercises", "exercise", "advice", "tips", "drills", "rehab", "homework", "insoles",
+    "orthotics", "plasters", "plaster", "compeed", "bandage", "strapping", "massage",
     # health insurers and medical aids: "does my medical aid pay? I'm on Discovery" (South
     # Africa, UK, Ireland, Australia, New Zealand, US)
     "discovery", "bonitas", "momentum", "medshield", "fedhealth", "bestmed", "gems", "profmed",
@@ -128,8 +131,8 @@ _ASKED_ABOUT_AFTER = re.compile(
 )
 # How people talk about a medicine they take: "twice a day", "5mg", "infusions".
 _DOSING = re.compile(
-    r"\b(?:\d+\s*mg|mg|twice|once|daily|weekly|monthly|nightly|every \d+ (?:days|weeks|months)|"
-    r"every (?:day|morning|night|evening|afternoon|arvo|week|month)|"
+    r"\b(?:\d+\s*mg|mg|twice|once|daily|every \d+ (?:days|weeks|months)|fortnightly|"
+    r"every (?:day|morning|night|evening|afternoon|arvo)|every other (?:day|week|month)|"
     # "a day" as in "twice a day", not "a day later" or "a day off"
     r"a day(?! (?:later|ago|off|or|after|before|earlier|since))|"
     # not "jab": here it is mostly the needling ("a quick 10 min jab or a full hour?")
@@ -138,6 +141,8 @@ _DOSING = re.compile(
 )
 # "not on warfarin any more, the new one now", "not on apixaban this week, paused
 # for my colonoscopy, back on it Monday": the denial is not the whole story
+_PLACE_OR_PERSON_BEFORE = re.compile(r"\b(?:in|at|near|around|from|with|called|named)\s+$")
+_GAVE_ME = re.compile(r"\bgave me (?:a |an |some |the )?(?P<name>[a-z][a-z0-9-]{3,})\b")
 _SWITCHED = re.compile(
     r"\b(?:switched|swapped|changed|moved|now on|instead|new one|different one|another one"
     r"|back on|paused|on hold|restart\w*)\b"
@@ -254,10 +259,27 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             ):
                 found.append(" ".join(words))
     if _DOSING.search(clean):
-        # "Brilique twice a day": a word no dictionary knows, said like a medicine
-        for word in re.findall(r"[a-z]{4,}", clean):
-            if word not in known and not is_english_word(word) and word not in found:
-                found.append(word)
+        # "Brilique twice a day": a word no dictionary knows, said like a medicine; not a
+        # place or a person ("every morning in salthill", "a massage with ciara")
+        for word in re.finditer(r"[a-z]{4,}", clean):
+            name = word.group(0)
+            if (
+                name not in known
+                and not is_english_word(name)
+                and name not in found
+                and not _PLACE_OR_PERSON_BEFORE.search(clean[: word.start()])
+            ):
+                found.append(name)
+    for match in _GAVE_ME.finditer(clean):
+        # "the gp gave me caprin for my heart": a dictionary word given like a medicine
+        name = match.group("name")
+        if (
+            name not in known
+            and name not in _NOT_MEDICINE
+            and name not in found
+            and _DOSING.search(clean[match.end() : match.end() + 40])
+        ):
+            found.append(name)
     if re.search(rf"\b{_MEDICINE_WORDS}\b", clean):
         # "no medication except Zontivity"
         for match in re.finditer(
@@ -280,7 +302,7 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         found.append(unnamed.group(0))
     # a medicine word said of oneself: "I take some tablets", "on injections"
     medicine_word = re.search(
-        rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting|"
+        rf"\b(?:take|taking|takes|on|use|using|prescribed|get|getting|have|inject|injecting|do|"
         rf"usual|my|daily|regular|the)"
         rf"(?:\s+\w+){{0,2}}\s+(?P<word>{_MEDICINE_WORDS})\b|\b(?P<word_for>{_MEDICINE_WORDS})"
         rf"\s+for my\b",

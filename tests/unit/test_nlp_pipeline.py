@@ -145,8 +145,10 @@ def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
     ]
 
 
-def test_donating_platelets_is_no_disorder(nlp: Language) -> None:
-    assert not entities(nlp, "I donate platelets every month")
+def test_platelets_said_low_in_any_words_are_a_bleeding_disorder(nlp: Language) -> None:
+    for text in ("platelets came back a bit low in march", "i bruise more easily than my mates"):
+        assert polarity(nlp, text, "bleeding_disorder") in ("yes", "unsure")
+    assert not entities(nlp, "training in temps of 30 degrees")
 
 
 def test_the_longest_phrase_wins(nlp: Language) -> None:
@@ -194,6 +196,13 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("tested positive yesterday", "infection", "yes"),
         ("only took up running in covid lol", "infection", "check"),
         ("im in covid isolation till friday", "infection", "yes"),
+        ("im in covid hell right now lol", "infection", "yes"),
+        ("bit wiped since covid hit me at the weekend", "infection", "unsure"),
+        ("since covid i run 4 days a week", "infection", "check"),
+        ("started running during covid with friends from work", "infection", "check"),
+        ("no symptoms but positive lateral flow yesterday", "infection", "yes"),
+        # "not great" says how they feel: no "no" over the list
+        ("not great tbh, sore throat or a cold coming on", "infection", "yes"),
         ("might be covid", "infection", "unsure"),
         # no longer, said by a past year: confirmed with the buttons
         ("me? pregnant? not since 2019 😂", "pregnancy", "check"),

@@ -193,6 +193,12 @@ CASES = [
     ("the GP gave me something to thin the blood", {"blood_disorder": "unsure"}),
     ("a 10 min jab or an hour? fitting it in before arvo training", {}),
     ("arvo training daily, crossfit and hyrox", {}),
+    # found by trying to break the rules above
+    ("the gp gave me caprin for my heart, still on it", {"blood_disorder": "unsure"}),
+    ("no diabetes, but i do amgevita jabs every other week", {"blood_disorder": "unsure"}),
+    ("parkrun every morning in salthill, massage with ciara twice a month", {}),
+    ("the physio gave me exercises for my calf", {"complaint": "calf"}),
+    ("no, im a week late", {"pregnant": "yes"}),
     ("kinesio tape twice a week", {}),
     # a vaccination is no medicine taken
     ("i passed out at my covid jab once", {}),
