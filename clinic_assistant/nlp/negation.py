@@ -144,7 +144,7 @@ TEST_NEGATIVE = {"negative", "neg", "-ve"}
 FINE_AFTER = {"fine", "ok", "okay", "good", "normal", "healthy", "great", "strong", "perfect"}
 # Only a body system can be "fine" in the sense of "not a problem": "my diabetes is
 # fine" says the runner has diabetes (a well-controlled one), so it is no denial.
-SYSTEMS_THAT_CAN_BE_FINE = {"immune system"}
+SYSTEMS_THAT_CAN_BE_FINE = {"immune system", "platelet count", "platelets"}
 
 
 def _denied_after(doc: Doc, entity: Span) -> bool:
@@ -421,7 +421,8 @@ _PANDEMIC_AFTER = {"pandemic", "lockdown", "lockdowns", "times", "era", "restric
 # runner's own covid of the last days
 _RECENT = re.compile(
     r"\b(?:(?<!every )(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?|yesterday|today"
-    r"|tonight|last night|now|currently|at the moment|atm|still|(?:this|last|the) (?:week|weekend"
+    r"|tonight|last night|right now|covid now|currently|at the moment|atm|still"
+    r"|(?:this|last|the) (?:week|weekend"
     r"|morning)|days? ago|day \d+|positive|isolat\w*|quarantin\w*|jail)\b"
 )
 
@@ -478,9 +479,26 @@ def _midwife_as_a_job(doc: Doc, entity: Span) -> bool:
     return any(m.start() <= found[nth] < m.end() for m in MIDWIFE_AS_A_JOB.finditer(clean))
 
 
+# "tested positive for hypermobility on the beighton score": a test for no infection
+_POSITIVE_FOR = re.compile(r"^\s*for (?:(?:a|an|the|my)\s+)?(?P<what>[a-z]+)")
+_INFECTIONS_TESTED = {"covid", "corona", "coronavirus", "flu", "influenza", "strep", "rsv",
+                      "glandular", "mono", "chlamydia", "tb", "it"}  # fmt: skip
+
+
+def _positive_for_something_else(doc: Doc, entity: Span) -> bool:
+    if not entity.text.lower().startswith(("tested pos", "testing pos")):
+        return False
+    found = _POSITIVE_FOR.match(doc.text[entity.end_char :].lower())
+    return bool(found) and found["what"] not in _INFECTIONS_TESTED
+
+
 @Language.component("clinic_negation")
 def clinic_negation(doc: Doc) -> Doc:
-    doc.ents = [entity for entity in doc.ents if not _midwife_as_a_job(doc, entity)]
+    doc.ents = [
+        entity
+        for entity in doc.ents
+        if not _midwife_as_a_job(doc, entity) and not _positive_for_something_else(doc, entity)
+    ]
     previous = None
     for entity in doc.ents:
         same_clause = previous is not None and _clause_start(doc, entity) <= previous.start

@@ -139,6 +139,11 @@ def test_an_intensifier_only_before_a_describing_last_word(nlp: Language) -> Non
     assert not entities(nlp, "it was a really cold morning for parkrun")
 
 
+def test_a_positive_test_for_no_infection_is_none(nlp: Language) -> None:
+    assert not entities(nlp, "i tested positive for hypermobility on the beighton score")
+    assert ("condition", "infection", "yes") in entities(nlp, "tested positive for flu")
+
+
 def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
     assert entities(nlp, "had my flu and covid jabs last month") == [
         ("condition", "vaccination", "yes")
@@ -201,6 +206,8 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("since covid i run 4 days a week", "infection", "check"),
         ("started running during covid with friends from work", "infection", "check"),
         ("no symptoms but positive lateral flow yesterday", "infection", "yes"),
+        ("since covid i run 4 days a week and now my achilles is sore", "infection", "check"),
+        ("my platelet count was normal", "bleeding_disorder", "no"),
         # "not great" says how they feel: no "no" over the list
         ("not great tbh, sore throat or a cold coming on", "infection", "yes"),
         ("might be covid", "infection", "unsure"),
