@@ -492,12 +492,28 @@ def _positive_for_something_else(doc: Doc, entity: Span) -> bool:
     return bool(found) and found["what"] not in _INFECTIONS_TESTED
 
 
+# "i donate platelets every month", "platelet donor": giving them is no disorder
+_DONATED = re.compile(r"\b(?:donat\w*|give|giving|gave|given)\s+(?:my\s+)?$")
+_DONOR_AFTER = re.compile(r"^\s*(?:donor|donors|donation|donations|donating)\b")
+
+
+def _platelets_donated(doc: Doc, entity: Span) -> bool:
+    if entity.text.lower() not in {"platelets", "platelet"}:
+        return False
+    before = doc.text[: entity.start_char].lower()
+    return bool(_DONATED.search(before) or _DONOR_AFTER.match(doc.text[entity.end_char :].lower()))
+
+
 @Language.component("clinic_negation")
 def clinic_negation(doc: Doc) -> Doc:
     doc.ents = [
         entity
         for entity in doc.ents
-        if not _midwife_as_a_job(doc, entity) and not _positive_for_something_else(doc, entity)
+        if not (
+            _midwife_as_a_job(doc, entity)
+            or _positive_for_something_else(doc, entity)
+            or _platelets_donated(doc, entity)
+        )
     ]
     previous = None
     for entity in doc.ents:

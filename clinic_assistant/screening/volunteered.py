@@ -84,9 +84,9 @@ _NOT_MEDICINE = frozenset((
     "massage", "sure", "curious", "asking", "wondering", "checking", "mild", "minor", "once",
     "twice", "after", "before", "when", "with", "from", "about", "like", "well", "good",
     "okay", "fine", "myself", "here", "there", "home", "work", "bike", "cycling", "swimming",
-    "race", "marathon", "training", "pregnant", "diabetic", "wondering", "want", "wanted",
-    "curious", "question", "questions", "thought", "your", "their", "would", "could", "should",
-    "sometimes", "occasionally", "regularly", "every", "each", "twice", "daily", "night",
+    "race", "marathon", "training", "pregnant", "diabetic", "want", "wanted",
+    "question", "questions", "thought", "your", "their", "would", "could", "should",
+    "sometimes", "occasionally", "regularly", "every", "each", "daily", "night",
     "morning", "evening", "water", "coffee", "beer", "wine", "food", "meal", "meals", "seat",
     "heat", "ice", "cold", "warm", "warmth", "hot", "tape", "taping", "foam", "roller",
     "deep",  # Deep Heat, a muscle rub
@@ -98,7 +98,9 @@ _NOT_MEDICINE = frozenset((
     "notes", "taxi", "uber", "lift", "class", "classes", "lesson", "lessons",
     # what a physio or a coach gives: "gave me exercises for my calf", "gave me compeed"
     "exercises", "exercise", "advice", "tips", "drills", "rehab", "homework", "insoles",
-    "orthotics", "plasters", "plaster", "compeed", "bandage", "strapping", "massage",
+    "orthotics", "plasters", "plaster", "compeed", "bandage", "strapping",
+    "eccentrics", "isometrics", "raises", "reps", "sets", "squats", "lunges", "bridges",
+    "planks", "drops", "hops", "strength", "mobility",
     # health insurers and medical aids: "does my medical aid pay? I'm on Discovery" (South
     # Africa, UK, Ireland, Australia, New Zealand, US)
     "discovery", "bonitas", "momentum", "medshield", "fedhealth", "bestmed", "gems", "profmed",

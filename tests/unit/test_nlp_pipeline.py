@@ -139,6 +139,12 @@ def test_an_intensifier_only_before_a_describing_last_word(nlp: Language) -> Non
     assert not entities(nlp, "it was a really cold morning for parkrun")
 
 
+def test_donated_platelets_are_no_disorder(nlp: Language) -> None:
+    assert not entities(nlp, "i actually donate platelets every month lol")
+    assert not entities(nlp, "I'm a platelet donor")
+    assert ("condition", "bleeding_disorder", "yes") in entities(nlp, "my platelets are low")
+
+
 def test_a_positive_test_for_no_infection_is_none(nlp: Language) -> None:
     assert not entities(nlp, "i tested positive for hypermobility on the beighton score")
     assert ("condition", "infection", "yes") in entities(nlp, "tested positive for flu")

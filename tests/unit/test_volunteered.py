@@ -198,6 +198,7 @@ CASES = [
     ("no diabetes, but i do amgevita jabs every other week", {"blood_disorder": "unsure"}),
     ("parkrun every morning in salthill, massage with ciara twice a month", {}),
     ("the physio gave me exercises for my calf", {"complaint": "calf"}),
+    ("the physio gave me eccentrics twice a day", {}),
     ("no, im a week late", {"pregnant": "yes"}),
     ("kinesio tape twice a week", {}),
     # a vaccination is no medicine taken
