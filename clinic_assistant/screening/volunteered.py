@@ -65,13 +65,13 @@ _TAKES = re.compile(
     r"(?:a |an |some |my |daily |low dose |baby |this |these |those |his |her )?"
     r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
-# "just on X", "only on X", "the GP gave me X": a medicine when X is no English word
-# ("the hill reps gave me knots", "the physio gave me exercises")
+# "just on X", "only on X": a medicine when X is no English word
 _ON_UNKNOWN = re.compile(
-    r"\b(?:(?:just|only|but|also|and|still|now) on|gave me) (?:a |an |some |my |the )?"
-    r"(?P<name>[a-z][a-z0-9-]{3,})\b"
+    r"\b(?:just|only|but|also|and|still|now) on (?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
-
+# "the GP gave me X": a medicine when X is no English word, or one given with a dose
+# ("gave me caprin for my heart"); not "the hill reps gave me knots"
+_GAVE_ME = re.compile(r"\bgave me (?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b")
 # Words after "I take"/"I'm on" that are not medicines.
 _NOT_MEDICINE = frozenset((
     "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
@@ -141,10 +141,11 @@ _DOSING = re.compile(
     r"tablets?|pills?|capsules?|infusions?|injections?|dose|doses|prescribed|"
     r"for my (?:heart|blood|colitis|crohn'?s|arthritis|lupus|psoriasis|asthma|kidney|liver))\b"
 )
+# a word no dictionary knows after these is a place or a person: "every morning in
+# salthill", "a massage with ciara twice a month"
+_PLACE_OR_PERSON_BEFORE = re.compile(r"\b(?:in|at|near|around|from|with|called|named)\s+$")
 # "not on warfarin any more, the new one now", "not on apixaban this week, paused
 # for my colonoscopy, back on it Monday": the denial is not the whole story
-_PLACE_OR_PERSON_BEFORE = re.compile(r"\b(?:in|at|near|around|from|with|called|named)\s+$")
-_GAVE_ME = re.compile(r"\bgave me (?:a |an |some |the )?(?P<name>[a-z][a-z0-9-]{3,})\b")
 _SWITCHED = re.compile(
     r"\b(?:switched|swapped|changed|moved|now on|instead|new one|different one|another one"
     r"|back on|paused|on hold|restart\w*)\b"
@@ -273,13 +274,12 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             ):
                 found.append(name)
     for match in _GAVE_ME.finditer(clean):
-        # "the gp gave me caprin for my heart": a dictionary word given like a medicine
         name = match.group("name")
         if (
             name not in known
             and name not in _NOT_MEDICINE
             and name not in found
-            and _DOSING.search(clean[match.end() : match.end() + 40])
+            and (not is_english_word(name) or _DOSING.search(clean[match.end() : match.end() + 40]))
         ):
             found.append(name)
     if re.search(rf"\b{_MEDICINE_WORDS}\b", clean):
