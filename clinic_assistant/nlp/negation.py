@@ -422,8 +422,8 @@ _PANDEMIC_AFTER = {"pandemic", "lockdown", "lockdowns", "times", "era", "restric
 _RECENT = re.compile(
     r"\b(?:(?<!every )(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?|yesterday|today"
     r"|tonight|last night|right now|covid now|currently|at the moment|atm|still"
-    r"|(?:this|last|the) (?:week|weekend"
-    r"|morning)|days? ago|day \d+|positive|isolat\w*|quarantin\w*|jail)\b"
+    r"|(?:this|last|the) (?:week|weekend|morning)|days? ago|day \d+|positive"
+    r"|isolat\w*|quarantin\w*|jail)\b"
 )
 
 
