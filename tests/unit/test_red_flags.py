@@ -39,6 +39,8 @@ MATCHES = {
         "my chest's been tight on the long runs this week",
         "feels like an elephant's sitting on me, right in the middle of my chest",
         "I have chest pain",
+        # Nigerian Pidgin, read by a pattern and not only by the classifier
+        "Abeg, my chest dey pain me well well when I dey run",
         "Chest pain after needling",
         "I've got a pain in my chest",
         "my chest feels tight",
