@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List
 import spacy
 import yaml
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from clinic_assistant import PROJECT_ROOT, clinic_data_dir
 from clinic_assistant.nlp import negation  # noqa: F401  (registers "clinic_negation")
@@ -86,6 +86,11 @@ def _intensified(doc: Doc) -> bool:
     return len(doc) > 1 and (last.endswith("ly") or last in DESCRIBING_LAST_WORDS)
 
 
+def _token_pattern(token: Token) -> dict:
+    # "#" in a phrase stands for any number: "period # days late"
+    return {"LIKE_NUM": True} if token.text == "#" else {"LOWER": token.lower_}
+
+
 def _with_intensifiers(pattern: List[dict]) -> List[dict]:
     optional = {"LOWER": {"IN": list(INTENSIFIERS)}, "OP": "*"}
     return [*pattern[:-1], optional, pattern[-1]]
@@ -95,22 +100,17 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
     """Each phrase as written, and with its last word in any inflection where it is a
     base form ("calf" -> "calves"; every word of a describing phrase: "bruise easily" ->
     "bruises easily"), with intensifiers allowed before a describing last word ("bruise
-    really easily", "bruise more easily"). An inflected
-    word is never widened to its base form: "expecting" must not match "what
-    should I expect"."""
+    really easily", "bruise more easily"). An inflected word is never widened to its
+    base form: "expecting" must not match "what should I expect"."""
     seen = set()
     for label, entries in vocabulary.items():
         for canonical, phrases in entries.items():
             for phrase in phrases:
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
-                # "#" in a phrase stands for any number: "period # days late"
-                exact = [{"LIKE_NUM": True} if t.text == "#" else {"LOWER": t.lower_} for t in doc]
+                exact = [_token_pattern(t) for t in doc]
                 variants = [exact]
                 # the tokenizer splits "t1dm" in two but not "T1DM": match either way
-                upper = [
-                    {"LIKE_NUM": True} if t.text == "#" else {"LOWER": t.lower_}
-                    for t in nlp.make_doc(phrase.upper())
-                ]
+                upper = [_token_pattern(t) for t in nlp.make_doc(phrase.upper())]
                 if upper != exact:
                     variants.append(upper)
                 # every word of a describing phrase ("bruises easily"), else the last
