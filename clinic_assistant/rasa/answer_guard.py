@@ -495,16 +495,7 @@ class AnswerGuard(GraphComponent):
         """Whether a question about what dry needling helps names something that is
         neither a running injury nor a body part ("my migraines")."""
         found = message.get(ENTITIES) or []
-        running = [
-            e
-            for e in found
-            if e.get("entity") == INJURY_ENTITY
-            or (
-                e.get("entity") == BODY_PART_ENTITY
-                and str(e.get("value", "")).lower() not in self.other_body_part_words
-            )
-        ]
-        if running:
+        if self.names_a_running_complaint(message):
             return False
         if any(e.get("entity") == BODY_PART_ENTITY for e in found):
             return True  # only a neck, a shoulder, an arm
@@ -513,6 +504,17 @@ class AnswerGuard(GraphComponent):
             and word not in INDICATION_GENERAL_WORDS
             and word not in self.domain_words
             for word in words_of(message.get(TEXT) or "")
+        )
+
+    def names_a_running_complaint(self, message: Message) -> bool:
+        """A running injury, or a body part of one (not a neck, a shoulder, an arm)."""
+        return any(
+            e.get("entity") == INJURY_ENTITY
+            or (
+                e.get("entity") == BODY_PART_ENTITY
+                and str(e.get("value", "")).lower() not in self.other_body_part_words
+            )
+            for e in message.get(ENTITIES) or []
         )
 
     def asks_about_a_named_injury(self, message: Message, best: str, confidence: float) -> bool:
@@ -531,8 +533,7 @@ class AnswerGuard(GraphComponent):
         a body part and needling itself ("peroneal tendon issues... needling?") while
         the indication answer is the likeliest content answer."""
         text = message.get(TEXT) or ""
-        named = {e.get("entity") for e in message.get(ENTITIES) or []}
-        if not named & {INJURY_ENTITY, BODY_PART_ENTITY}:
+        if not self.names_a_running_complaint(message):
             return False
         if not _NEEDLING.search(text.lower()):
             return False
