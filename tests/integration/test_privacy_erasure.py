@@ -132,11 +132,15 @@ async def test_retention_runs_by_itself(own_assistant) -> None:
     store = open_store(own_assistant.run_dir / "endpoints.yml")
     secret = marker()
     sender = f"retention-{uuid.uuid4().hex[:8]}"
-    await store.save(old_conversation(sender, secret, days_ago=retention_days() + 1))
+    # It comes of age a few seconds from now, so the control below cannot race the
+    # server's run (every second); a conversation already too old could go first.
+    inserted = time.time()
+    seconds_left = 8
+    days_ago = retention_days() - (seconds_left - 1) / 86400  # its last event is 1 s later
+    await store.save(old_conversation(sender, secret, days_ago=days_ago))
+    assert files_holding(folder, secret)  # the control
     recent = Chat(own_assistant.url)
     recent.say("can dry needling help my knee?")
-    inserted = time.time()
-    assert files_holding(folder, secret)  # the control
 
     deadline = time.monotonic() + 30
     while files_holding(folder, secret) and time.monotonic() < deadline:
