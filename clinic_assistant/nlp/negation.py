@@ -504,6 +504,20 @@ def _platelets_donated(doc: Doc, entity: Span) -> bool:
     return bool(_DONATED.search(before) or _DONOR_AFTER.match(doc.text[entity.end_char :].lower()))
 
 
+# "a cold pack or heat after?", "my cold plunge": cold as a temperature, not the illness
+_COLD_THING_AFTER = re.compile(
+    r"^\s*(?:packs?|compress(?:es)?|water|baths?|plunges?|showers?|tubs?|therapy|spray|gel"
+    r"|towels?|flannels?|weather|(?:mornings?|days?|nights?|evenings?)(?!\s*\d)|snap|spell|winds?|air"
+    r"|swims?|dips?|sea|feet|hands|drinks?|brew)\b"
+)
+
+
+def _cold_as_a_temperature(doc: Doc, entity: Span) -> bool:
+    if not entity.text.lower().endswith("cold"):
+        return False
+    return bool(_COLD_THING_AFTER.match(doc.text[entity.end_char :].lower()))
+
+
 @Language.component("clinic_negation")
 def clinic_negation(doc: Doc) -> Doc:
     doc.ents = [
@@ -513,6 +527,7 @@ def clinic_negation(doc: Doc) -> Doc:
             _midwife_as_a_job(doc, entity)
             or _positive_for_something_else(doc, entity)
             or _platelets_donated(doc, entity)
+            or _cold_as_a_temperature(doc, entity)
         )
     ]
     previous = None

@@ -52,6 +52,10 @@ RUNNING_WORDS = frozenset((
     # running shoe brands: "I've got new Hokas"
     "hoka", "hokas", "asics", "saucony", "altra", "altras", "mizuno", "mizunos", "salomon",
     "salomons", "inov8", "nike", "nikes", "adidas", "vaporfly", "vaporflys", "alphafly",
+    # watches, devices and apps: "my wifi keeps dropping out every evening"
+    "fitbit", "coros", "suunto", "wifi", "broadband", "laptop", "iphone", "ipad", "ebike",
+    "netflix", "spotify", "whatsapp", "instagram", "facebook", "tiktok", "youtube", "podcast",
+    "podcasts", "airpods", "earbuds", "app", "apps",
 ))  # fmt: skip
 
 

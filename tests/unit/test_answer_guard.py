@@ -414,6 +414,10 @@ def test_an_unsure_question_naming_a_problem_and_needling_gets_the_indication_an
 
     question = "adductors are tight from hill reps, something you'd needle?"
     assert intent_after(unsure(question, "adductors")) == "ask_indication"
+    # a neck, a shoulder or an arm is no running complaint on this path either
+    for part in ("neck", "shoulder"):
+        other = f"my {part} is stiff from the desk, something you'd needle?"
+        assert intent_after(unsure(other, part)) == UNANSWERABLE_INTENT
     # nothing named, needling not asked about, or another answer likelier: honest
     assert intent_after(unsure(question, None)) == UNANSWERABLE_INTENT
     stretches = "good stretches for tight adductors?"

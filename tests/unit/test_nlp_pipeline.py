@@ -150,6 +150,24 @@ def test_a_positive_test_for_no_infection_is_none(nlp: Language) -> None:
     assert ("condition", "infection", "yes") in entities(nlp, "tested positive for flu")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["shud i put a cold pack on it after", "is a cold plunge ok the day after?",
+     "I love a cold sea swim on a sunday", "it was a cold morning for the 10k"],
+)  # fmt: skip
+def test_cold_as_a_temperature_is_no_infection(nlp: Language, text: str) -> None:
+    assert not entities(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["woke up with a cold this morning", "got a cold day 3 now",
+     "did a cold water swim and now i have a cold", "a cold, day 2"],
+)  # fmt: skip
+def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> None:
+    assert ("condition", "infection", "yes") in entities(nlp, text)
+
+
 def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
     assert entities(nlp, "had my flu and covid jabs last month") == [
         ("condition", "vaccination", "yes")

@@ -201,6 +201,10 @@ CASES = [
     ("the physio gave me eccentrics twice a day", {}),
     ("no, im a week late", {"pregnant": "yes"}),
     ("kinesio tape twice a week", {}),
+    # devices and apps are no medicines; a name no dictionary knows still is one
+    ("my wifi keeps dropping out every evening, any idea how to fix it", {}),
+    ("i check my fitbit daily and listen to a podcast every morning", {}),
+    ("I take Zelvitra every evening", {"blood_disorder": "unsure"}),
     # a vaccination is no medicine taken
     ("i passed out at my covid jab once", {}),
     ("I get injections every month for my MS", {"blood_disorder": "unsure"}),
