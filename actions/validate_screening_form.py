@@ -610,6 +610,8 @@ _PREGNANCY_WORDS = re.compile(
     # "my periods 10 days late", "period is a week late"
     r"|periods?'?s?(?: is| are)?(?: \w+){0,3} late)\b"
 )
+# obstetric notation, weeks of forty: "I'm 10/40"
+_WEEKS_OF_FORTY = re.compile(r"(?<![\d/.])(?:[4-9]|[1-3]\d|4[0-2]) ?/ ?40(?![\d/])")
 _NUMBER_WORD = (
     r"(?:\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
@@ -730,6 +732,8 @@ def tells_a_pregnancy(text: str) -> bool:
     light = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     light = re.sub(r"[ \t]+", " ", re.sub(r"[^\w\s',;:.!?()\-\u2013\u2014+/~]", " ", light))
     if any(_stage_is_a_pregnancy(light, match) for match in _I_AM_A_STAGE.finditer(light)):
+        return True
+    if _WEEKS_OF_FORTY.search(light):
         return True
     return _pregnancy_word_said(normalise(text))
 

@@ -69,6 +69,7 @@ _CHILD_WORDS = {"little", "wee", "youngest", "eldest", "oldest"}
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
 _SHARED = re.compile(
     r"\b(?:(?:so|as) (?:do|have|am|is|was|did) i|me too|me as well|like me|same (?:here|as me|for me|with me)"
+    r"|(?:in )?(?:the )?same (?:boat|situation|position)|we both|us both"
     r"|both of us|i(?:'ve|ve| have)(?: got)? the same"
     # "I'm positive too", "I take it as well"; not "I'm fine too"
     r"|i(?:'m|m| am| do| have|'ve|ve| take| use)"
@@ -440,6 +441,40 @@ def _the_pandemic(doc: Doc, entity: Span) -> bool:
     )
 
 
+# "ran a half in the heatwave, 38 degrees": the air's temperature, or the runner's? Ask.
+_WEATHER = re.compile(
+    r"\b(?:heatwave|heat wave|weather|forecast|sunny|sunshine|scorch\w*|humid\w*|outside"
+    r"|in the shade|in the sun|roasting|sweltering|boiling day|hot day|hottest)\b"
+)
+_BODY_HEAT = re.compile(r"\b(?:temp|temperature|fever\w*|thermometer|shiver\w*|chills|sweats)\b")
+
+
+def _the_weather(doc: Doc, entity: Span) -> bool:
+    if entity.ent_id_ != "infection" or not re.fullmatch(r"[\d.]+ degrees?", entity.text.lower()):
+        return False
+    around = doc[max(0, entity.start - 8) : min(len(doc), entity.end + 8)].text.lower()
+    return bool(_WEATHER.search(around)) and not _BODY_HEAT.search(around)
+
+
+# "temp was 27 at the start" is the morning's; "temp was 101 last night" a fever (NHS: 38 C
+# or more; 100.4 F)
+_FEVER_CELSIUS = (37.5, 43.0)
+_FEVER_FAHRENHEIT = (99.5, 108.0)
+
+
+def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
+    if entity.text.lower() not in {"temp was", "temperature was", "temp of"}:
+        return False
+    after = doc[entity.end] if entity.end < len(doc) else None
+    try:
+        value = float(after.text) if after is not None else None
+    except ValueError:
+        return False
+    if value is None:
+        return False
+    return not any(low <= value <= high for low, high in (_FEVER_CELSIUS, _FEVER_FAHRENHEIT))
+
+
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
     """An "or"/"nor"/"and" between the clause's start and the end of this list item
     or straight after it: "no A, B or C"."""
@@ -504,6 +539,8 @@ def _platelets_donated(doc: Doc, entity: Span) -> bool:
     return bool(_DONATED.search(before) or _DONOR_AFTER.match(doc.text[entity.end_char :].lower()))
 
 
+ORDINARY_LABEL = "ordinary"
+
 # "a cold pack or heat after?", "my cold plunge": cold as a temperature, not the illness
 _COLD_THING_AFTER = re.compile(
     r"^\s*(?:packs?|compress(?:es)?|water|baths?|plunges?|showers?|tubs?|therapy|spray|gel"
@@ -528,6 +565,9 @@ def clinic_negation(doc: Doc) -> Doc:
             or _positive_for_something_else(doc, entity)
             or _platelets_donated(doc, entity)
             or _cold_as_a_temperature(doc, entity)
+            or _a_temperature_below_a_fever(doc, entity)
+            # clinic/vocabulary.yml's everyday phrases ("type 2 fun") hide what they hold
+            or entity.label_ == ORDINARY_LABEL
         )
     ]
     previous = None
@@ -551,7 +591,7 @@ def clinic_negation(doc: Doc) -> Doc:
             entity._.uncertain = True
         else:
             entity._.ambiguous = ambiguous
-        if _the_pandemic(doc, entity) and not entity._.negated:
+        if (_the_pandemic(doc, entity) or _the_weather(doc, entity)) and not entity._.negated:
             # a hedge nearby ("a bit paranoid since covid") is about something else
             entity._.uncertain = False
             entity._.ambiguous = True
@@ -559,6 +599,17 @@ def clinic_negation(doc: Doc) -> Doc:
             _long_ago(doc, entity) or _not_since_a_past_year(doc, entity)
         ):
             entity._.ambiguous = True
+        if (
+            previous is not None
+            and previous.end == entity.start
+            and previous.text.lower() == entity.text.lower()
+            and previous._.negated
+        ):
+            # "not pregnant pregnant, like 5 weeks": the repeated word says "not really",
+            # a hedge, no denial (principle 3)
+            for said in (previous, entity):
+                said._.negated = False
+                said._.uncertain = True
         previous = entity
     return doc
 

@@ -599,6 +599,8 @@ _PREGNANCY_STAGES = [
     ("I'm 8 weeks and a half", "8"),
     ("I'm 10 weeks, feeling rough", "10 weeks"),
     ("I'm 8 weeks, before you ask, no bleeding", "8 weeks"),
+    # obstetric notation, weeks of forty
+    ("yes thats right. im 10/40 btw", "10 weeks"),
 ]
 
 

@@ -108,11 +108,56 @@ def test_entities_have_label_and_canonical_id(
 
 def test_every_vocabulary_label_is_found(nlp: Language) -> None:
     vocabulary = load_vocabulary()
-    assert set(vocabulary) == {"injury", "condition", "medication", "body_part"}
+    assert set(vocabulary) == {"injury", "condition", "medication", "body_part", "ordinary"}
     for label, entries in vocabulary.items():
+        if label == "ordinary":
+            continue  # test_everyday_phrases_hide_the_condition_they_hold
         for entity_id, phrases in entries.items():
             found = {(m.label, m.id) for m in find_mentions(nlp, f"about {phrases[0]} today")}
             assert (label, entity_id) in found, f"{phrases[0]!r} is not a {label}/{entity_id}"
+
+
+def test_everyday_phrases_hide_the_condition_they_hold(nlp: Language) -> None:
+    """Each everyday phrase is read as nothing, and holds a condition's words (alone,
+    or after "my"): a phrase that hides nothing has no place in the list."""
+    for phrases in load_vocabulary()["ordinary"].values():
+        for phrase in phrases:
+            words = f"my {phrase.replace('#', '38')}".split()
+            assert not find_mentions(nlp, " ".join(words[1:])), phrase
+            parts = [
+                " ".join(words[i:j])
+                for i in range(len(words))
+                for j in range(i + 1, len(words) + 1)
+                if j - i < len(words) - (i == 0)
+            ]
+            assert any(find_mentions(nlp, part) for part in parts), f"{phrase!r} hides nothing"
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_id"),
+    [("I'm type 2 and on metformin", "diabetes"), ("I'm 12 weeks gone", "pregnancy"),
+     ("had a kidney transplant in 2019", "weakened_immunity"), ("on asa 81 daily", "blood_thinners"),
+     ("my wound is weeping", "infection"), ("I've got factor v leiden", "bleeding_disorder"),
+     ("we're expecting, due in june", "pregnancy")],
+)  # fmt: skip
+def test_the_conditions_beside_the_everyday_phrases_are_still_read(
+    nlp: Language, text: str, entity_id: str
+) -> None:
+    assert entity_id in {m.id for m in find_mentions(nlp, text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the ultra was proper type 2 fun", "tweaked it clipping out of my spd pedals",
+     "tight since the leiden marathon", "had a hair transplant last year",
+     "2 weeks gone since the race", "i run with baby in the buggy", "expecting a pb at dublin",
+     "lost 2 mins in t2 at the tri", "my coach asa reckons", "i was weeping at the finish",
+     "no lol, my bump is on my shin"],
+)  # fmt: skip
+def test_everyday_phrases_are_no_conditions(nlp: Language, text: str) -> None:
+    assert not [
+        m for m in find_mentions(nlp, text) if m.label != "body_part" and m.label != "injury"
+    ]
 
 
 def test_no_phrase_is_defined_twice() -> None:
@@ -166,6 +211,26 @@ def test_cold_as_a_temperature_is_no_infection(nlp: Language, text: str) -> None
 )  # fmt: skip
 def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> None:
     assert ("condition", "infection", "yes") in entities(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_fever"),
+    [("temp was 101 last night", True), ("had a temp of 38.2", True), ("temp was high", True),
+     ("was a scorcher, temp was 27 at the start", False), ("my temp was 37", False)],
+)  # fmt: skip
+def test_a_temperature_is_a_fever_from_38_c_or_100_f(
+    nlp: Language, text: str, is_fever: bool
+) -> None:
+    assert (("condition", "infection", "yes") in entities(nlp, text)) == is_fever
+
+
+def test_a_fever_figure_beside_the_weather_is_asked_about(nlp: Language) -> None:
+    assert polarity(nlp, "ran a half in the heatwave, 38 degrees, calf cramped", "infection") == (
+        "check"
+    )
+    assert ("condition", "infection", "yes") in entities(
+        nlp, "in the heatwave i had a temp of 38 degrees"
+    )
 
 
 def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
