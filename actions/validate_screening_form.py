@@ -307,7 +307,10 @@ def someone_else_typing(text: str) -> bool:
 # other one's answers are not theirs to give (safety principle 8)
 _SPEAKS_FOR_TWO = re.compile(
     r"\b(?:neither|none|either|both|all|each|any) of us\b|\bus (?:both|two)\b"
+    # not "we both still run parkrun": what they do together is no answer
     r"|\bwe(?:'re| are|'ve| have| do| don't| dont| do not| aren't| arent| are not)? both\b"
+    r"(?! (?:still |usually |always |often )?(?:run|running|ran|race|racing|train|training|jog"
+    r"|do parkrun|love|enjoy)\b)"
     r"|\bthe two of us\b|\bfor (?:the )?(?:two|both) of us\b"
 )
 
@@ -611,7 +614,12 @@ _PREGNANCY_WORDS = re.compile(
     r"|periods?'?s?(?: is| are)?(?: \w+){0,3} late)\b"
 )
 # obstetric notation, weeks of forty: "I'm 10/40"
-_WEEKS_OF_FORTY = re.compile(r"(?<![\d/.])(?:[4-9]|[1-3]\d|4[0-2]) ?/ ?40(?![\d/])")
+_A_BUMP = re.compile(r"\b(?:the|my|a|baby|little) bump\b")
+# and weeks plus days: "I'm 12+3 today"
+_WEEKS_OF_FORTY = re.compile(
+    r"\b(?:i'm|im|i am|am|now|currently|at)\s+(?:[4-9]|[1-3]\d|4[0-2])"
+    r"(?: ?/ ?40(?![\d/])| ?\+ ?[0-6](?![\d/]))"
+)
 _NUMBER_WORD = (
     r"(?:\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
@@ -735,6 +743,8 @@ def tells_a_pregnancy(text: str) -> bool:
         return True
     if _WEEKS_OF_FORTY.search(light):
         return True
+    if _A_BUMP.search(light) and parse_pregnancy_stage(light) not in (None, UNSURE):
+        return True  # "running's hard now the bump is on my mind, 11 weeks"
     return _pregnancy_word_said(normalise(text))
 
 

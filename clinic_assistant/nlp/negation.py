@@ -69,12 +69,21 @@ _CHILD_WORDS = {"little", "wee", "youngest", "eldest", "oldest"}
 LIST_SEPARATORS = {",", "or", "nor", "and", "&", "/", "a", "an", "any", "the", "some"}
 _SHARED = re.compile(
     r"\b(?:(?:so|as) (?:do|have|am|is|was|did) i|me too|me as well|like me|same (?:here|as me|for me|with me)"
-    r"|(?:in )?(?:the )?same (?:boat|situation|position)|we both|us both"
+    r"|(?:in )?(?:the )?same (?:boat|situation|position)"
+    r"|snap|me included|including me|myself included|myself too"
     r"|both of us|i(?:'ve|ve| have)(?: got)? the same"
     # "I'm positive too", "I take it as well"; not "I'm fine too"
     r"|i(?:'m|m| am| do| have|'ve|ve| take| use)"
     r"(?! (?:fine|ok|okay|good|healthy|clear|not|all|alright|well)\b)(?: [\w']+){0,2} (?:too|as well))\b"
 )
+# "but I'm not in the same boat"
+_NOT_BEFORE = re.compile(r"\b(?:not|n't|never|nothing)\b(?:\s+[\w']+){0,3}\s*$")
+
+
+def _shares_it(after: str) -> bool:
+    return any(not _NOT_BEFORE.search(after[: m.start()]) for m in _SHARED.finditer(after))
+
+
 FIRST_PERSON = {"i", "i'm", "im", "me", "my", "myself", "mine", "i've", "ive", "'m"}
 # People who cannot be the one pregnant: in "my husband's convinced it's a boy with how
 # bad the morning sickness is" the pregnancy is the runner's, or may be.
@@ -334,7 +343,7 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     if reported and not entity._.other_person and not entity._.negated:
         entity._.uncertain = True  # whose Xarelto? not the runner's "no", never
     # "my mum has diabetes and so do I": the runner shares it, or may; not sure, never no
-    if entity._.other_person and _SHARED.search(doc[entity.end :].text.lower()):
+    if entity._.other_person and _shares_it(doc[entity.end :].text.lower()):
         entity._.other_person = False
         entity._.uncertain = True
 
@@ -446,7 +455,10 @@ _WEATHER = re.compile(
     r"\b(?:heatwave|heat wave|weather|forecast|sunny|sunshine|scorch\w*|humid\w*|outside"
     r"|in the shade|in the sun|roasting|sweltering|boiling day|hot day|hottest)\b"
 )
-_BODY_HEAT = re.compile(r"\b(?:temp|temperature|fever\w*|thermometer|shiver\w*|chills|sweats)\b")
+_BODY_HEAT = re.compile(
+    r"\b(?:temp|temperature|fever\w*|thermometer|shiver\w*|chills|sweats|bed|sick|ill|unwell"
+    r"|poorly|rough|awful|achy|aching|headache|flu|under the weather|calpol|paracetamol|ibuprofen)\b"
+)
 
 
 def _the_weather(doc: Doc, entity: Span) -> bool:
@@ -462,17 +474,32 @@ _FEVER_CELSIUS = (37.5, 43.0)
 _FEVER_FAHRENHEIT = (99.5, 108.0)
 
 
+def _a_fever_figure(value: float) -> bool:
+    return any(low <= value <= high for low, high in (_FEVER_CELSIUS, _FEVER_FAHRENHEIT))
+
+
 def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
-    if entity.text.lower() not in {"temp was", "temperature was", "temp of"}:
+    """ "temp was 27 at the start": a figure follows (after "like", "about"...), and no
+    figure anywhere in the message is a fever's ("temp was 36.8 after calpol, 38.4
+    before" is one)."""
+    said = entity.text.lower()
+    if re.fullmatch(r"\S+ degrees?", said):
+        try:
+            return not _a_fever_figure(float(said.split()[0]))
+        except ValueError:
+            return True  # "two degrees in sports science": no figure of a temperature
+    if said not in {"temp was", "temperature was", "temp of"}:
         return False
-    after = doc[entity.end] if entity.end < len(doc) else None
-    try:
-        value = float(after.text) if after is not None else None
-    except ValueError:
+    following = [t for t in doc[entity.end : entity.end + 4] if t.like_num]
+    if not following:
         return False
-    if value is None:
-        return False
-    return not any(low <= value <= high for low, high in (_FEVER_CELSIUS, _FEVER_FAHRENHEIT))
+    figures = []
+    for token in doc:
+        try:
+            figures.append(float(token.text))
+        except ValueError:
+            continue
+    return bool(figures) and not any(map(_a_fever_figure, figures))
 
 
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:
@@ -541,18 +568,41 @@ def _platelets_donated(doc: Doc, entity: Span) -> bool:
 
 ORDINARY_LABEL = "ordinary"
 
+# "not pregnant pregnant women can't...": a word after the repeated one makes it a
+# noun phrase, no hedge
+_NOUN_AFTER = re.compile(r"^\s*(?!(?:like|but|lol|tho|though|haha|ish|really|either)\b)[a-z]")
+
 # "a cold pack or heat after?", "my cold plunge": cold as a temperature, not the illness
 _COLD_THING_AFTER = re.compile(
     r"^\s*(?:packs?|compress(?:es)?|water|baths?|plunges?|showers?|tubs?|therapy|spray|gel"
-    r"|towels?|flannels?|weather|(?:mornings?|days?|nights?|evenings?)(?!\s*\d)|snap|spell|winds?|air"
-    r"|swims?|dips?|sea|feet|hands|drinks?|brew)\b"
+    r"|towels?|flannels?|drinks?|brew)\b"
 )
+# "it was a cold morning": the weather, most likely, so the runner is asked
+_COLD_WEATHER_AFTER = re.compile(
+    r"^\s*(?:weather|(?:mornings?|days?|nights?|evenings?)(?!\s*\d)|snap|spell|winds?|air"
+    r"|swims?|dips?|sea|feet|hands)\b"
+)
+# "caught a cold sea swimming", "got a cold hands down the worst": the illness
+_CAUGHT_BEFORE = re.compile(
+    r"\b(?:caught|catch\w*|got|get|getting|have|has|had|having|fighting|fight|nursing|shak\w+"
+    r"|down with|over|with)\s+$"
+)
+
+
+def _caught(doc: Doc, entity: Span) -> bool:
+    return bool(_CAUGHT_BEFORE.search(doc.text[: entity.start_char].lower()))
 
 
 def _cold_as_a_temperature(doc: Doc, entity: Span) -> bool:
     if not entity.text.lower().endswith("cold"):
         return False
     return bool(_COLD_THING_AFTER.match(doc.text[entity.end_char :].lower()))
+
+
+def _cold_as_the_weather(doc: Doc, entity: Span) -> bool:
+    if not entity.text.lower().endswith("cold") or _caught(doc, entity):
+        return False
+    return bool(_COLD_WEATHER_AFTER.match(doc.text[entity.end_char :].lower()))
 
 
 @Language.component("clinic_negation")
@@ -591,7 +641,11 @@ def clinic_negation(doc: Doc) -> Doc:
             entity._.uncertain = True
         else:
             entity._.ambiguous = ambiguous
-        if (_the_pandemic(doc, entity) or _the_weather(doc, entity)) and not entity._.negated:
+        if (
+            _the_pandemic(doc, entity)
+            or _the_weather(doc, entity)
+            or _cold_as_the_weather(doc, entity)
+        ) and not entity._.negated:
             # a hedge nearby ("a bit paranoid since covid") is about something else
             entity._.uncertain = False
             entity._.ambiguous = True
@@ -600,10 +654,21 @@ def clinic_negation(doc: Doc) -> Doc:
         ):
             entity._.ambiguous = True
         if (
+            entity._.negated
+            and entity.text.lower() == "expecting"
+            and entity.end < len(doc)
+            and doc[entity.end].lower_ == "to"
+        ):
+            # "wasn't expecting to tell anyone yet but yes, 8 weeks": no denial of a
+            # pregnancy, so the runner is asked (principle 2)
+            entity._.negated = False
+            entity._.ambiguous = True
+        if (
             previous is not None
             and previous.end == entity.start
             and previous.text.lower() == entity.text.lower()
             and previous._.negated
+            and not _NOUN_AFTER.match(doc.text[entity.end_char :].lower())
         ):
             # "not pregnant pregnant, like 5 weeks": the repeated word says "not really",
             # a hedge, no denial (principle 3)

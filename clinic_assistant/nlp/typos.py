@@ -55,7 +55,7 @@ RUNNING_WORDS = frozenset((
     # watches, devices and apps: "my wifi keeps dropping out every evening"
     "fitbit", "coros", "suunto", "wifi", "broadband", "laptop", "iphone", "ipad", "ebike",
     "netflix", "spotify", "whatsapp", "instagram", "facebook", "tiktok", "youtube", "podcast",
-    "podcasts", "airpods", "earbuds", "app", "apps",
+    "podcasts", "airpods", "earbuds", "app", "apps", "oura", "whoop",
 ))  # fmt: skip
 
 

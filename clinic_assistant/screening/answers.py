@@ -118,7 +118,8 @@ _LITOTES_YES = re.compile(
     rf"(?:say|claim|pretend|answer)\s+{_NEGATED_ANSWER}\b"
     r"|\b(?:can't|cant|cannot|can not|couldn't|couldnt)\s+(?:honestly |really )?deny\b"
     # "I wish I could say no"
-    rf"|\bwish (?:i|we) (?:could|can) (?:say|tell you|answer|put|press|tap)\s+{_NEGATED_ANSWER}\b"
+    rf"|\bwish (?:i|we) (?:could|can) (?:say|tell (?:you|u|ya|ye)|answer|put|press|tap)\s+"
+    rf"{_NEGATED_ANSWER}\b"
 )
 # ... and their mirror image, which is no plain no: "I'd be lying if I said yes"
 _LITOTES_OTHER = re.compile(

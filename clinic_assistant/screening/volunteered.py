@@ -378,6 +378,14 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
         stage = parse_pregnancy_stage(text)
         if stage and stage != UNSURE:
             reading.answers["pregnancy_stage"] = stage
+    elif reading.answers.get("pregnant") != UNSURE and any(
+        m.id == "pregnancy" and m.is_own_fact and not m.negated for m in mentions
+    ):
+        # "wasn't expecting to tell anyone yet but yes, 8 weeks": a word of pregnancy that
+        # is no plain statement, beside a stage, is no "no" (principles 1 and 3)
+        stage = parse_pregnancy_stage(text)
+        if stage and stage != UNSURE:
+            reading.answers["pregnant"] = UNSURE
     return reading
 
 

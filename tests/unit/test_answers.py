@@ -623,6 +623,7 @@ def test_trying_to_conceive_is_unsure(text: str, expected: str) -> None:
         ("can't deny it", "yes"),
         ("i wish i could say no 😩", "yes"),
         ("wish I could tell you no tbh", "yes"),
+        ("i wish i could tell u no", "yes"),
         # its mirror image, and the ambiguous ones: unsure
         ("I'd be lying if I said yes", "unsure"),
         ("wouldn't say no", "unsure"),

@@ -24,6 +24,7 @@ from actions.validate_screening_form import (
     asks_to_stop,
     leading_pick,
     pick_answer,
+    speaks_for_two,
     takes_an_exception,
     tells_a_pregnancy,
 )
@@ -601,6 +602,7 @@ _PREGNANCY_STAGES = [
     ("I'm 8 weeks, before you ask, no bleeding", "8 weeks"),
     # obstetric notation, weeks of forty
     ("yes thats right. im 10/40 btw", "10 weeks"),
+    ("im 12+3 today", "12 weeks"),
 ]
 
 
@@ -655,7 +657,19 @@ _OTHER_TIMES = [
     "I'm 12 weeks on from the knee op",
     "I'm twelve weeks since the operation",
     "I'm 8 weeks with my new coach",
+    "came 9/40 in my age cat",
 ]
+
+
+def test_a_bump_beside_a_stage_tells_a_pregnancy() -> None:
+    assert tells_a_pregnancy("running's hard now the bump is on my mind, 11 weeks")
+    assert not tells_a_pregnancy("hit a bump on the trail and rolled my ankle")
+
+
+def test_doing_something_together_is_no_answer_for_two() -> None:
+    assert not speaks_for_two("my wife is 22 weeks pregnant, we both still run parkrun")
+    assert speaks_for_two("we both want to book")
+    assert speaks_for_two("neither of us, no")
 
 
 @pytest.mark.parametrize("text", _OTHER_TIMES)

@@ -138,7 +138,12 @@ def test_everyday_phrases_hide_the_condition_they_hold(nlp: Language) -> None:
     [("I'm type 2 and on metformin", "diabetes"), ("I'm 12 weeks gone", "pregnancy"),
      ("had a kidney transplant in 2019", "weakened_immunity"), ("on asa 81 daily", "blood_thinners"),
      ("my wound is weeping", "infection"), ("I've got factor v leiden", "bleeding_disorder"),
-     ("we're expecting, due in june", "pregnancy")],
+     ("we're expecting, due in june", "pregnancy"),
+     ("expecting to give birth end of june", "pregnancy"),
+     ("10 weeks gone since my last period", "pregnancy"),
+     ("bloods came back in t2 range", "diabetes"),
+     ("hair transplant years ago and a kidney one in 2015", "weakened_immunity"),
+     ("sunny weather but im stuck in bed at 38.6 degrees", "infection")],
 )  # fmt: skip
 def test_the_conditions_beside_the_everyday_phrases_are_still_read(
     nlp: Language, text: str, entity_id: str
@@ -152,7 +157,8 @@ def test_the_conditions_beside_the_everyday_phrases_are_still_read(
      "tight since the leiden marathon", "had a hair transplant last year",
      "2 weeks gone since the race", "i run with baby in the buggy", "expecting a pb at dublin",
      "lost 2 mins in t2 at the tri", "my coach asa reckons", "i was weeping at the finish",
-     "no lol, my bump is on my shin"],
+     "no lol, my bump is on my shin", "pints at the gastro pub", "a cuba libre after the race",
+     "trying to stay poz about the injury", "38 degrees outside today"],
 )  # fmt: skip
 def test_everyday_phrases_are_no_conditions(nlp: Language, text: str) -> None:
     assert not [
@@ -196,18 +202,25 @@ def test_a_positive_test_for_no_infection_is_none(nlp: Language) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["shud i put a cold pack on it after", "is a cold plunge ok the day after?",
-     "I love a cold sea swim on a sunday", "it was a cold morning for the 10k"],
-)  # fmt: skip
+    "text", ["shud i put a cold pack on it after", "is a cold plunge ok the day after?"]
+)
 def test_cold_as_a_temperature_is_no_infection(nlp: Language, text: str) -> None:
     assert not entities(nlp, text)
 
 
 @pytest.mark.parametrize(
+    "text", ["I love a cold sea swim on a sunday", "it was a cold morning for the 10k"]
+)
+def test_cold_beside_the_weather_is_asked_about(nlp: Language, text: str) -> None:
+    assert polarity(nlp, text, "infection") == "check"
+
+
+@pytest.mark.parametrize(
     "text",
     ["woke up with a cold this morning", "got a cold day 3 now",
-     "did a cold water swim and now i have a cold", "a cold, day 2"],
+     "did a cold water swim and now i have a cold", "a cold, day 2",
+     "caught a cold sea swimming", "got a cold hands down the worst one",
+     "fighting a cold weather isnt helping"],
 )  # fmt: skip
 def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> None:
     assert ("condition", "infection", "yes") in entities(nlp, text)
@@ -216,7 +229,11 @@ def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> N
 @pytest.mark.parametrize(
     ("text", "is_fever"),
     [("temp was 101 last night", True), ("had a temp of 38.2", True), ("temp was high", True),
-     ("was a scorcher, temp was 27 at the start", False), ("my temp was 37", False)],
+     ("was a scorcher, temp was 27 at the start", False), ("my temp was 37", False),
+     ("temp was 37.4 this morning but was 39 last night", True),
+     ("temp was 36.8 after calpol, 38.4 before", True), ("temp was like 28 at the start", False),
+     ("stuck in bed at 38.6 degrees", True), ("i have two degrees in sports science", False),
+     ("training in temps of 30 degrees", False)],
 )  # fmt: skip
 def test_a_temperature_is_a_fever_from_38_c_or_100_f(
     nlp: Language, text: str, is_fever: bool

@@ -217,6 +217,17 @@ CASES = [
     ("got my BFP on sunday", {"pregnant": "yes"}),
     ("not pregnant pregnant, like 5 weeks", {"pregnant": "unsure"}),
     ("no but my partner is 10 weeks pregnant, same boat as her tbh", {"pregnant": "unsure"}),
+    ("my running buddy's on warfarin, snap 😂", {"blood_disorder": "unsure"}),
+    ("haemophilia runs in the family, me included", {"blood_disorder": "yes"}),
+    ("a pix a ban twice a day", {"blood_disorder": "yes"}),
+    ("had a hypo on my long run, pump was set wrong", {"infection_risk": "yes"}),
+    ("been off with d&v since tuesday", {"current_infection": "yes"}),
+    ("wasnt expecting to tell anyone yet but yes, 8 weeks", {"pregnant": "unsure"}),
+    # ... and what only sounds like them
+    ("my mate is on warfarin but im not in the same boat", {}),
+    ("my wife is 22 weeks pregnant, we both still run parkrun", {}),
+    ("no not pregnant pregnant women cant do it right", {"pregnant": "no"}),
+    ("i wear my oura ring every night", {}),
     # devices and apps are no medicines; a name no dictionary knows still is one
     ("my wifi keeps dropping out every evening, any idea how to fix it", {}),
     ("i check my fitbit daily and listen to a podcast every morning", {}),
