@@ -56,6 +56,7 @@ test set (tests/nlu/answers_heldout.yml).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import cached_property
@@ -76,6 +77,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic_assistant import clinic_data_dir
 from clinic_assistant.commands import is_command
 from clinic_assistant.nlp.pipeline import load_vocabulary
 from clinic_assistant.nlp.typos import edit_distance
@@ -267,6 +269,12 @@ class AnswerGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return dict(GUARD_DEFAULTS)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        """train() reads clinic/vocabulary.yml, which the graph does not see: a change
+        there retrains the guard instead of restoring it from Rasa's cache."""
+        return hashlib.sha256((clinic_data_dir() / "vocabulary.yml").read_bytes()).hexdigest()
 
     def __init__(
         self,

@@ -513,3 +513,17 @@ def test_why_do_you_ask_needs_words_the_assistant_knows() -> None:
     assert intent_after(asked, guard) == "ask_why_screening"
     onions = parsed("ask_why_screening", 0.9, text="why do onions make you cry")
     assert intent_after(onions, guard) == "out_of_scope"
+
+
+def test_a_vocabulary_change_retrains_the_guard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa restores a component from its cache when its fingerprint is unchanged; the
+    guard reads clinic/vocabulary.yml in train(), so the file is part of it."""
+    monkeypatch.setenv("CLINIC_DATA_DIR", str(tmp_path))
+    vocabulary = tmp_path / "vocabulary.yml"
+    vocabulary.write_text("injury:\n  calf: [calf]\n", encoding="utf-8")
+    before = AnswerGuard.fingerprint_addon({})
+    assert AnswerGuard.fingerprint_addon({}) == before
+    vocabulary.write_text("injury:\n  calf: [calf, calves]\n", encoding="utf-8")
+    assert AnswerGuard.fingerprint_addon({}) != before
