@@ -71,13 +71,15 @@ _SHARED = re.compile(
     r"\b(?:(?:so|as) (?:do|have|am|is|was|did) i|me too|me as well|like me|same (?:here|as me|for me|with me)"
     r"|(?:in )?(?:the )?same (?:boat|situation|position)"
     r"|snap|me included|including me|myself included|myself too"
+    # "the gp put me on it too"
+    r"|me on (?:it|them|that|the same)(?: one| stuff)? (?:too|as well)"
     r"|both of us|i(?:'ve|ve| have)(?: got)? the same"
     # "I'm positive too", "I take it as well"; not "I'm fine too"
     r"|i(?:'m|m| am| do| have|'ve|ve| take| use)"
     r"(?! (?:fine|ok|okay|good|healthy|clear|not|all|alright|well)\b)(?: [\w']+){0,2} (?:too|as well))\b"
 )
-# "but I'm not in the same boat"
-_NOT_BEFORE = re.compile(r"\b(?:not|n't|never|nothing)\b(?:\s+[\w']+){0,3}\s*$")
+# "but I'm not in the same boat"; not "never thought I'd be in the same boat"
+_NOT_BEFORE = re.compile(r"\b(?:not|n't|never)\s*$")
 
 
 def _shares_it(after: str) -> bool:

@@ -225,6 +225,11 @@ CASES = [
     ("wasnt expecting to tell anyone yet but yes, 8 weeks", {"pregnant": "unsure"}),
     # ... and what only sounds like them
     ("my mate is on warfarin but im not in the same boat", {}),
+    (
+        "my brother is on warfarin, never thought id be in the same boat",
+        {"blood_disorder": "unsure"},
+    ),
+    ("my brother is on warfarin and the gp put me on it too", {"blood_disorder": "yes"}),
     ("my wife is 22 weeks pregnant, we both still run parkrun", {}),
     ("no not pregnant pregnant women cant do it right", {"pregnant": "no"}),
     ("i wear my oura ring every night", {}),
