@@ -26,11 +26,11 @@ from actions.validate_screening_form import (
     pick_answer,
     speaks_for_two,
     takes_an_exception,
-    tells_a_pregnancy,
 )
 from clinic_assistant import PROJECT_ROOT
 from clinic_assistant.nlp.pipeline import find_mentions
 from clinic_assistant.screening.answers import normalise, parse_pregnancy_stage
+from clinic_assistant.screening.pregnancy_told import tells_a_pregnancy
 from clinic_assistant.screening.rules import load_screening
 from tests.support.form_chat import YES_NO, Chat
 
