@@ -464,7 +464,7 @@ _BODY_HEAT = re.compile(
 
 
 def _the_weather(doc: Doc, entity: Span) -> bool:
-    if entity.ent_id_ != "infection" or not re.fullmatch(r"[\d.]+ degrees?", entity.text.lower()):
+    if entity.ent_id_ != "infection" or not _in_degrees(entity):
         return False
     around = doc[max(0, entity.start - 8) : min(len(doc), entity.end + 8)].text.lower()
     return bool(_WEATHER.search(around)) and not _BODY_HEAT.search(around)
@@ -480,27 +480,57 @@ def _a_fever_figure(value: float) -> bool:
     return any(low <= value <= high for low, high in (_FEVER_CELSIUS, _FEVER_FAHRENHEIT))
 
 
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
+
+
+def _figure(token: Token) -> float | None:
+    """ "38.5", "38,5" (a decimal comma, as most of Europe writes it), "39"."""
+    if re.fullmatch(r"\d+(?:[.,]\d{1,2})?", token.text):
+        return float(token.text.replace(",", "."))
+    return None
+
+
+def _in_degrees(entity: Span) -> bool:
+    """ "38 degrees", "39°" (the vocabulary's "# degrees" and "# °")."""
+    return len(entity) == 2 and entity[-1].lower_ in {"degrees", "degree", "°"}
+
+
+def _figure_in_degrees(doc: Doc, entity: Span) -> float | None:
+    """The figure of "38,5 degrees", "thirty-eight degrees", "forty°"; None when it
+    cannot be read ("a hundred and two degrees", "thirty eight point five")."""
+    number = entity[0]
+    if (figure := _figure(number)) is not None:
+        return figure
+    before = [t.lower_ for t in doc[max(0, entity.start - 3) : entity.start] if t.text != "-"]
+    if before and before[-1] in {"point", "hundred", "and", "oh"}:
+        return None
+    if number.lower_ in _TENS:
+        return float(_TENS[number.lower_])
+    if number.lower_ in _UNITS:
+        tens = _TENS.get(before[-1], 0) if before else 0
+        return float(tens + _UNITS[number.lower_])
+    return None
+
+
 def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
     """ "temp was 27 at the start": a figure follows (after "like", "about"...), and no
     figure anywhere in the message is a fever's ("temp was 36.8 after calpol, 38.4
-    before" is one)."""
-    said = entity.text.lower()
-    if re.fullmatch(r"\S+ degrees?", said):
-        try:
-            return not _a_fever_figure(float(said.split()[0]))
-        except ValueError:
-            return True  # "two degrees in sports science": no figure of a temperature
-    if said not in {"temp was", "temperature was", "temp of"}:
+    before" is one); "2 degrees in sports science"."""
+    if _in_degrees(entity):
+        figure = _figure_in_degrees(doc, entity)
+        return figure is not None and not _a_fever_figure(figure)
+    if entity.text.lower() not in {"temp was", "temperature was", "temp of"}:
         return False
     following = [t for t in doc[entity.end : entity.end + 4] if t.like_num]
     if not following:
         return False
-    figures = []
-    for token in doc:
-        try:
-            figures.append(float(token.text))
-        except ValueError:
-            continue
+    figures = [figure for token in doc if (figure := _figure(token)) is not None]
     return bool(figures) and not any(map(_a_fever_figure, figures))
 
 

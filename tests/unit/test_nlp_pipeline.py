@@ -233,7 +233,14 @@ def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> N
      ("temp was 37.4 this morning but was 39 last night", True),
      ("temp was 36.8 after calpol, 38.4 before", True), ("temp was like 28 at the start", False),
      ("stuck in bed at 38.6 degrees", True), ("i have two degrees in sports science", False),
-     ("training in temps of 30 degrees", False)],
+     ("training in temps of 30 degrees", False),
+     # a decimal comma, a figure in words, the degree sign
+     ("had 38,5 degrees last night", True), ("my temp was 37,1 this morning", False),
+     ("temp was 38,4", True), ("in bed with thirty-eight degrees", True),
+     ("thirty eight degrees and shivery", True), ("39° last night", True),
+     ("102°F and achy", True), ("a hundred and two degrees last night", True),
+     ("thirty eight point five degrees", True), ("it was 12° at the start", False),
+     ("only two degrees in sports science", False)],
 )  # fmt: skip
 def test_a_temperature_is_a_fever_from_38_c_or_100_f(
     nlp: Language, text: str, is_fever: bool
