@@ -525,9 +525,12 @@ def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
     if _in_degrees(entity):
         figure = _figure_in_degrees(doc, entity)
         return figure is not None and not _a_fever_figure(figure)
-    if entity.text.lower() not in {"temp was", "temperature was", "temp of"}:
+    if entity[0].lower_ == "temp" and len(entity) == 2 and entity[1].like_num:
+        following = [entity[1]]  # "temp 37 this morning"
+    elif entity.text.lower() in {"temp was", "temperature was", "temp of"}:
+        following = [t for t in doc[entity.end : entity.end + 4] if t.like_num]
+    else:
         return False
-    following = [t for t in doc[entity.end : entity.end + 4] if t.like_num]
     if not following:
         return False
     figures = [figure for token in doc if (figure := _figure(token)) is not None]

@@ -240,7 +240,11 @@ def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> N
      ("thirty eight degrees and shivery", True), ("39° last night", True),
      ("102°F and achy", True), ("a hundred and two degrees last night", True),
      ("thirty eight point five degrees", True), ("it was 12° at the start", False),
-     ("only two degrees in sports science", False)],
+     ("only two degrees in sports science", False),
+     # the everyday words: "running a temp"; "temp 37" is read by its figure
+     ("running a temp since sunday", True), ("have a temp and achy", True),
+     ("temp 38 this morning", True), ("temp 36 this morning", False),
+     ("got a temp job at the council", False), ("had athletes foot for weeks", True)],
 )  # fmt: skip
 def test_a_temperature_is_a_fever_from_38_c_or_100_f(
     nlp: Language, text: str, is_fever: bool
