@@ -391,6 +391,14 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         # a medicine nobody added may be an antibiotic: asked about, never a "no"
         ("current_infection", "no fever, just on zoxiclor for my toe, 2 more days", "unsure"),
         ("current_infection", "no, just on holiday next week", "check"),
+        # ...also straight after the "no": "no, on X", "nope, just X" (fourteenth look)
+        ("blood_disorder", "no, on zorblatex", "unsure"),
+        ("infection_risk", "nope, just mounjaro for my weight", "unsure"),
+        ("blood_disorder", "no, on holiday next week", "check"),
+        ("infection_risk", "no just tired lol", "check"),
+        # everyday words for easy bruising, and a psoriasis injection (a biologic)
+        ("blood_disorder", "no but I bruise like a peach", "yes"),
+        ("infection_risk", "nah, psoriasis jab every fortnight", "yes"),
         # another person's condition that the runner shares
         ("blood_disorder", "no, my dad takes warfarin, same as me", "unsure"),
         ("blood_disorder", "no, my brother's on warfarin, as am I", "unsure"),
