@@ -40,6 +40,12 @@ UNSURE_PHRASES = (
     "doing tests", "running tests", "more tests", "having tests", "under investigation",
     "being investigated", "not diagnosed yet", "no diagnosis yet", "awaiting diagnosis",
     "running bloods", "doing bloods", "more bloods", "checking my bloods", "investigating",
+    # a test still to come, a hope, missed pills: "no but test on friday", "praying not"
+    "test on", "testing on", "test tomorrow", "testing tomorrow", "test next week",
+    "waiting to test", "yet to test", "due to test", "going to test", "gonna test",
+    "praying not", "pray not", "please god no", "please god not", "missed a pill",
+    "missed my pill", "missed pills", "missed some pills", "missed a few pills",
+    "missed a couple of pills", "forgot my pill", "forgot a pill", "forgot to take my pill",
 )  # fmt: skip
 # Double negatives and litotes: never a "no" (safety principle 3).
 _DOUBLE_NEGATIVE = re.compile(

@@ -262,6 +262,11 @@ UNSURE_PHRASINGS = [
     "I used to",
     "yes... no wait, no",
     "waiting for results",
+    # a test still to come, a prayer, missed pills (fourteenth look)
+    "no but test on friday",
+    "nope, testing tomorrow",
+    "praying not lol",
+    "no, on the pill but missed a few pills",
 ]
 
 UNCLEAR_PHRASINGS = [
