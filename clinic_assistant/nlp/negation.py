@@ -496,14 +496,22 @@ def _figure(token: Token) -> float | None:
     return None
 
 
+# "39c", "38,5°C", "102f": a figure with its scale joined to it (the vocabulary's "#c")
+_JOINED_DEGREES = re.compile(r"(?P<figure>\d+(?:[.,]\d{1,2})?)°?[cf]")
+
+
 def _in_degrees(entity: Span) -> bool:
-    """ "38 degrees", "39°" (the vocabulary's "# degrees" and "# °")."""
-    return len(entity) == 2 and entity[-1].lower_ in {"degrees", "degree", "°"}
+    """ "38 degrees", "39°" (the vocabulary's "# degrees" and "# °"), "39c"."""
+    return (len(entity) == 2 and entity[-1].lower_ in {"degrees", "degree", "°"}) or bool(
+        len(entity) == 1 and _JOINED_DEGREES.fullmatch(entity.text.lower())
+    )
 
 
 def _figure_in_degrees(doc: Doc, entity: Span) -> float | None:
-    """The figure of "38,5 degrees", "thirty-eight degrees", "forty°"; None when it
-    cannot be read ("a hundred and two degrees", "thirty eight point five")."""
+    """The figure of "38,5 degrees", "thirty-eight degrees", "forty°", "39c"; None when
+    it cannot be read ("a hundred and two degrees", "thirty eight point five")."""
+    if joined := _JOINED_DEGREES.fullmatch(entity.text.lower()):
+        return float(joined.group("figure").replace(",", "."))
     number = entity[0]
     if (figure := _figure(number)) is not None:
         return figure

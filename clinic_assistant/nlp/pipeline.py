@@ -8,6 +8,7 @@ repository, so nothing is downloaded; Rasa's SpacyNLP loads the saved folder.
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,6 +97,10 @@ def _with_intensifiers(pattern: List[dict]) -> List[dict]:
     return [*pattern[:-1], optional, pattern[-1]]
 
 
+# "#c" in a phrase: a number with the unit joined to it, as one word
+_NUMBER_AND_UNIT = re.compile(r"#(?P<unit>[a-z°]+)")
+
+
 def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> Iterator[dict]:
     """Each phrase as written, and with its last word in any inflection where it is a
     base form ("calf" -> "calves"; every word of a describing phrase: "bruise easily" ->
@@ -106,6 +111,12 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
     for label, entries in vocabulary.items():
         for canonical, phrases in entries.items():
             for phrase in phrases:
+                if joined := _NUMBER_AND_UNIT.fullmatch(phrase):
+                    # "#c": a figure and its unit typed as one word ("39c", "38,5C")
+                    unit = re.escape(joined.group("unit"))
+                    pattern = [{"LOWER": {"REGEX": rf"^\d+(?:[.,]\d{{1,2}})?{unit}$"}}]
+                    yield {"label": label, "id": canonical, "pattern": pattern}
+                    continue
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
                 exact = [_token_pattern(t) for t in doc]
                 variants = [exact]

@@ -244,7 +244,11 @@ def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> N
      # the everyday words: "running a temp"; "temp 37" is read by its figure
      ("running a temp since sunday", True), ("have a temp and achy", True),
      ("temp 38 this morning", True), ("temp 36 this morning", False),
-     ("got a temp job at the council", False), ("had athletes foot for weeks", True)],
+     ("got a temp job at the council", False), ("had athletes foot for weeks", True),
+     # the figure and its scale as one word
+     ("had 39c yesterday, in bed", True), ("was 38.5C in bed last night", True),
+     ("102f and shivery", True), ("a 12c morning, perfect for a PB", False),
+     ("only 36,8c now", False)],
 )  # fmt: skip
 def test_a_temperature_is_a_fever_from_38_c_or_100_f(
     nlp: Language, text: str, is_fever: bool
