@@ -238,7 +238,14 @@ _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌
           "💉": " yes ", "💊": " yes ", "🩸": " yes ", "🦠": " yes ", "🩹": " yes "}  # fmt: skip
 
 
+# "no 👍", "nah all good 👌": a thumbs up after the words only signs them off
+_CLOSING_THUMBS_UP = re.compile(r"[\s.!]*(?:[👍👌✅][\U0001F3FB-\U0001F3FF]?[\s.!]*)+$")
+
+
 def _emoji_as_words(text: str) -> str:
+    closing = _CLOSING_THUMBS_UP.search(text)
+    if closing and re.search(r"[^\W\d_]", text[: closing.start()]):
+        text = text[: closing.start()]
     for emoji, word in _EMOJI.items():
         text = text.replace(emoji, word)
     return text

@@ -89,6 +89,10 @@ YES_PHRASINGS = [
 
 # A plain, whole "no": nothing but a no (safety principle 2).
 NO_PHRASINGS = [
+    # a thumbs up after the words only signs them off
+    "no 👍",
+    "nah all good 👍🏼",
+    "nope 👌👌",
     # buttons and payloads
     "No",
     "/deny",
@@ -149,6 +153,7 @@ NO_PHRASINGS = [
 
 # Sounds like "no" but is more than a plain no: confirmed with the buttons.
 CHECK_PHRASINGS = [
+    "all good 👍",
     # "for a bit" in a story after the answer describes, it does not doubt
     "no infection. sweat in my eye on the long run so I couldn't see for a bit, stung like mad",
     # an "I ..." statement alone: what it names decides (test_volunteered.py reads
@@ -267,6 +272,7 @@ UNSURE_PHRASINGS = [
     "nope, testing tomorrow",
     "praying not lol",
     "no, on the pill but missed a few pills",
+    "👍 no",  # a thumbs up before the no: yes and no at once
 ]
 
 UNCLEAR_PHRASINGS = [
