@@ -647,13 +647,18 @@ _QUALIFIER_BEFORE = {
     "lower": r"(?:more than|over|past|beyond|after|at least|longer than|passed|gone|later than)",
     "nearly": r"(?:nearly|almost|not quite|just under|coming up to|approaching|close to|"
     r"getting on for|nearing)",
+    # an opinion is no count: "I think 14 weeks", "like 14", "should be 14 weeks"
     "about": r"(?:about|around|roughly|approximately|approx|circa|maybe|probably|something like"
-    r"|give or take)",
+    r"|give or take|like|prob|probs|i think|i think it's|i think its|think it's|think its"
+    r"|i guess|i reckon|i believe|should be|i'd say|id say|guessing|must be)",
     "to_go": r"(?:due in|baby due in|due date in|due date is in|birth in|due within)",
 }
 _QUALIFIER_AFTER = {
     "to_go": r"(?:to go|left|remaining|until|till|til|before (?:the|my|our) (?:baby|due)|away)",
-    "about": r"(?:ish|or so|give or take|roughly|approx)",
+    # "14 weeks i think", "14 wks if my maths is right"
+    "about": r"(?:ish|or so|give or take|roughly|approx|i think|i reckon|i believe|i guess"
+    r"|i'm guessing|im guessing|maybe|probably|prob|if my maths|if my math|if i've counted"
+    r"|if ive counted|if i counted|by my reckoning|apparently|supposedly|or something)",
 }
 # "15 weeks, sorry, 11": the later value is the correction
 _CORRECTION = re.compile(
