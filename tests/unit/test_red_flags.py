@@ -17,6 +17,9 @@ def flag_ids(text: str) -> List[str]:
 
 MATCHES = {
     "calf_clot": [
+        # a long journey counts as a sign (NHS, "DVT"; fourteenth look)
+        "severe calf pain after long flight, calf tender",
+        "whole leg swelled up after the long haul",
         "my calf is ballooning since the flight and it's roasting to the touch",
         "one calf is twice the size of the other and hot",
         "calf is tight and shiny and warm, my sock left a massive dent",
@@ -117,6 +120,7 @@ MATCHES = {
         "swollen hot ankle and I feel feverish",
     ],
     "coughing_blood": [
+        "coughed up pink froth",
         "since my flight home I've been coughing up a bit of blood and my calf aches",
         "coughed up some blood this morning",
         "there's blood in my phlegm",
@@ -187,6 +191,7 @@ MATCHES = {
         "can barely walk since Sunday's half",
     ],
     "stroke_signs": [
+        "sudden vision loss in one eye for a minute",
         "my speech was slurred for a few minutes",
         "my right leg suddenly went weak and floppy mid run",
         "my face went droopy on one side",
@@ -270,6 +275,7 @@ MATCHES = {
         "woke up in the medical tent at the half, no memory of the last 3k",
     ],
     "palpitations_dizzy": [
+        "felt my heart skip and nearly passed out on the treadmill",
         "#heartracing #dizzy on my easy run lol, watch said 205",
         "me ticker was going off its head on the run and I came over all woozy",
         "heart was pounding like mad and I felt really lightheaded at the top of the hill",
@@ -363,6 +369,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "will I be able to walk afterwards",
         "I can walk fine",
         "i can weight bear fine, just sore",
+        "calf tight after the flight",
+        "calf sore and tender after the race",
+        "vision loss in my left eye since birth",
+        "heart skips a beat when i drink coffee",
         "pee was dark yellow after the marathon, need more water",
         "I can't run as fast as last year",
         "my breath is fine",
