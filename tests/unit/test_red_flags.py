@@ -17,6 +17,7 @@ def flag_ids(text: str) -> List[str]:
 
 MATCHES = {
     "calf_clot": [
+        "calf is twice the size of the other one",
         # a long journey counts as a sign (NHS, "DVT"; fourteenth look)
         "severe calf pain after long flight, calf tender",
         "whole leg swelled up after the long haul",
@@ -257,6 +258,7 @@ MATCHES = {
         "bloods showed d-dimer 0.9 (ref <0.5), GP's sending me for a scan of my leg",
     ],
     "compartment_syndrome": [
+        "shins are rock solid and burning, toes tingly after the race",
         "got kicked in the calf at football, now it's hard as a rock and my foot is numb",
         "my shin is tight as a drum since the knock and the pain is agony",
     ],
@@ -269,6 +271,7 @@ MATCHES = {
         "lost a stone for no reason and my shin hurts all the time",
     ],
     "fainting_running": [
+        "had a seizure at the end of the marathon",
         "I fainted on my run yesterday",
         "passed out at the end of the parkrun",
         "collapsed a mile from the finish of the marathon",
@@ -370,6 +373,8 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "I can walk fine",
         "i can weight bear fine, just sore",
         "calf tight after the flight",
+        "my left calf is more muscular than the other one",
+        "my legs feel rock solid after the hills",
         "calf sore and tender after the race",
         "vision loss in my left eye since birth",
         "heart skips a beat when i drink coffee",
