@@ -75,7 +75,7 @@ _ON_UNKNOWN = re.compile(
 _GAVE_ME = re.compile(r"\bgave me (?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b")
 # Words after "I take"/"I'm on" that are not medicines.
 _NOT_MEDICINE = frozenset((
-    "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
+    "student", "budget", "shoestring", "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
     "them", "that", "this", "these", "those", "things", "steps", "walks", "walk", "runs", "run",
     "road", "trail", "track", "treadmill", "team", "call", "phone", "board", "list", "diet",
     "course", "plan", "leave", "duty", "shift", "feet", "foot", "knee", "calf", "legs", "leg",
@@ -216,6 +216,9 @@ _UNNAMED_MEDICINE = re.compile(
 )
 
 
+_SHUNNED = re.compile(r"\b(?:avoid\w*|hate\w*|fear\w*|dread\w*|refus\w*|dodg\w*|skipp?\w*)\b")
+
+
 def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     """Medicine names the vocabulary does not know ("I'm on Brilinta"), or a
     medicine word without a known medicine ("some tablets for my heart")."""
@@ -313,6 +316,8 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     )
     if medicine_word and (medicine_word.group("word") or medicine_word.group("word_for")) in known:
         medicine_word = None  # part of a vocabulary phrase: "my covid jab" is a vaccination
+    if medicine_word and _SHUNNED.search(medicine_word.group(0)):
+        medicine_word = None  # "I have avoided injections my whole life": a fear, not a medicine
     has_medicine_mention = any(m.label == "medication" for m in mentions)
     if (
         medicine_word

@@ -269,6 +269,10 @@ CASES = [
     ("running the Diabetes UK 10k for my mum", {}),
     # "once" is said like a dose, but the words of runners' world are no medicines
     ("my old physio mentioned needling for my calf once, what is it?", {"complaint": "calf"}),
+    # a budget and a fear of injections are no medicines (held-out v19); injections are
+    ("what does a session cost? im on a student budget", {}),
+    ("i have avoided injections my whole life, can i still have it?", {}),
+    ("i have injections every month for my knee", {"blood_disorder": "unsure", "complaint": "knee"}),
     ("", {}),
 ]
 
