@@ -272,7 +272,10 @@ CASES = [
     # a budget and a fear of injections are no medicines (held-out v19); injections are
     ("what does a session cost? im on a student budget", {}),
     ("i have avoided injections my whole life, can i still have it?", {}),
-    ("i have injections every month for my knee", {"blood_disorder": "unsure", "complaint": "knee"}),
+    (
+        "i have injections every month for my knee",
+        {"blood_disorder": "unsure", "complaint": "knee"},
+    ),
     ("", {}),
 ]
 
