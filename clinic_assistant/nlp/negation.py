@@ -189,7 +189,13 @@ def _denied_after(doc: Doc, entity: Span) -> bool:
     if index >= len(doc) or doc[index].lower_ not in DENIALS_AFTER:
         return False
     following = index + 1
+    while following < len(doc) and doc[following].lower_ in _DENIAL_TAIL:
+        following += 1  # "preggers? nope not me lol"
     return following >= len(doc) or _is_clause_break(doc, following)
+
+
+# what may follow the denial and still end it: "preggers? nope not me lol"
+_DENIAL_TAIL = {"not", "me", "lol", "haha", "thankfully", "definitely", "deffo"}
 
 
 def _is_interjection(doc: Doc, token: Token, entity: Span) -> bool:

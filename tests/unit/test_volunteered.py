@@ -400,7 +400,7 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no, just on holiday next week", "check"),
         # ...also straight after the "no": "no, on X", "nope, just X" (fourteenth look)
         ("blood_disorder", "no, on zorblatex", "unsure"),
-        ("infection_risk", "nope, just mounjaro for my weight", "unsure"),
+        ("infection_risk", "nope, just zepbound for my weight", "unsure"),
         ("blood_disorder", "no, on holiday next week", "check"),
         ("infection_risk", "no just tired lol", "check"),
         # everyday words for easy bruising, and a psoriasis injection (a biologic)
