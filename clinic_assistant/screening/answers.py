@@ -41,7 +41,7 @@ UNSURE_PHRASES = (
     "being investigated", "not diagnosed yet", "no diagnosis yet", "awaiting diagnosis",
     "running bloods", "doing bloods", "more bloods", "checking my bloods", "investigating",
     # a test still to come, a hope, missed pills: "no but test on friday", "praying not"
-    "test on", "testing on", "test tomorrow", "testing tomorrow", "test next week",
+    "test is on", "test booked", "testing tomorrow", "test tomorrow", "test next week",
     "waiting to test", "yet to test", "due to test", "going to test", "gonna test",
     "praying not", "pray not", "please god no", "please god not", "missed a pill",
     "missed my pill", "missed pills", "missed some pills", "missed a few pills",

@@ -332,6 +332,18 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     return list(dict.fromkeys(found))
 
 
+# a figure in a fever's range without its unit ("38.6", "39,2"), and words of feeling ill
+_BARE_FEVER = re.compile(
+    r"(?<![\d.,:])(?:(?:3[89]|4[0-2])[.,]\d|37[.,][5-9])"
+    r"(?![\d:]|[.,]\d|\s*(?:k|km|min|mins|minutes|s|secs|mi|miles|kg|%)\b)"
+)
+_FEELS_ILL = re.compile(
+    r"\b(?:feel|feeling|felt)\s+(?:\w+\s+)?(?:rough|awful|terrible|ill|sick|unwell|poorly|rubbish"
+    r"|crap|shivery|hot|feverish|grim|horrible|dreadful)\b|\b(?:shivering|shivery|sweating|achy"
+    r"|in bed|bedridden|calpol|paracetamol|thermometer)\b"
+)
+
+
 def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -> Reading:
     """Every screening fact in one message, whichever question was asked."""
     mentions = list(mentions)
@@ -380,6 +392,15 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
         reading.unknown_medicines.append("switched")
     if reading.unknown_medicines and reading.answers.get(MEDICINE_QUESTION) != YES:
         reading.answers[MEDICINE_QUESTION] = UNSURE
+    if (
+        _BARE_FEVER.search(text.lower())
+        and _FEELS_ILL.search(normalise(text))
+        and reading.answers.get(INFECTION_NOW_QUESTION) != YES
+        and any(q.slot == INFECTION_NOW_QUESTION for q in screening.questions)
+    ):
+        # "been 38.6 since the heatwave started and feel rough": a fever's figure without
+        # its unit, beside feeling ill, is a fever the runner may have (principle 1)
+        reading.answers[INFECTION_NOW_QUESTION] = UNSURE
     if reading.answers.get("pregnant") == YES:
         stage = parse_pregnancy_stage(text)
         if stage and stage != UNSURE:

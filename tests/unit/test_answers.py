@@ -268,7 +268,7 @@ UNSURE_PHRASINGS = [
     "yes... no wait, no",
     "waiting for results",
     # a test still to come, a prayer, missed pills (fourteenth look)
-    "no but test on friday",
+    "no but test booked for friday",
     "nope, testing tomorrow",
     "praying not lol",
     "no, on the pill but missed a few pills",

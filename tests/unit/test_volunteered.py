@@ -276,6 +276,10 @@ CASES = [
         "i have injections every month for my knee",
         {"blood_disorder": "unsure", "complaint": "knee"},
     ),
+    # a fever's figure without its unit beside feeling ill (fourteenth break); not a time
+    ("been 38.6 since the heatwave started and feel rough", {"current_infection": "unsure"}),
+    ("ran 39.5k and felt awful at the end", {}),
+    ("37.2 this morning and feel rough", {}),
     ("", {}),
 ]
 
