@@ -173,6 +173,7 @@ MATCHES = {
         "where she did the needles it's oozing",
     ],
     "rhabdomyolysis": [
+        "my pee was like cola after yesterdays 10k in the heat, legs fine",
         "after the ultra my thighs are agony and my pee is dark brown",
         "cola coloured urine and my calves are swollen since the marathon",
         "weeing tea-coloured stuff, legs are so weak after the 24 hour race",
@@ -181,6 +182,7 @@ MATCHES = {
         "peeing cola coloured after the ultra",
     ],
     "cannot_bear_weight": [
+        "rolled my ankle on the trail yesterday, struggling to weight bear",
         "I can't put weight on my ankle",
         "I cannot walk",
         "unable to bear weight",
@@ -267,10 +269,12 @@ MATCHES = {
         "the midwife wants to see me about the bleeding",
     ],
     "unexplained_weight_loss": [
+        "somehow half a stone lighter since xmas and not even trying",
         "I've dropped 5 kilos and I'm not dieting, and my hip aches at night",
         "lost a stone for no reason and my shin hurts all the time",
     ],
     "fainting_running": [
+        "everything went fuzzy near the finish and next thing i was on the floor",
         "had a seizure at the end of the marathon",
         "I fainted on my run yesterday",
         "passed out at the end of the parkrun",
@@ -375,6 +379,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "calf tight after the flight",
         "my left calf is more muscular than the other one",
         "my legs feel rock solid after the hills",
+        # break round: another's fit, numbness after a bike leg, a tight calf before a flight
+        "coach had a fit when he saw my 5k splits",
+        "numb down there after the 90k bike leg lol",
+        "flying long haul next week and my left calf is tight compared to the right one",
         "calf sore and tender after the race",
         "vision loss in my left eye since birth",
         "heart skips a beat when i drink coffee",
