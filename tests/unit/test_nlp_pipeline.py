@@ -265,6 +265,11 @@ def test_a_fever_figure_beside_the_weather_is_asked_about(nlp: Language) -> None
     )
 
 
+def test_a_pe_is_a_clot_and_a_pe_teacher_is_not(nlp: Language) -> None:
+    assert [m.id for m in find_mentions(nlp, "no but i had a PE last year")] == ["blood_clot"]
+    assert not find_mentions(nlp, "no, my pe teacher was strict lol")
+
+
 def test_two_jabs_at_once_are_a_vaccination(nlp: Language) -> None:
     assert entities(nlp, "had my flu and covid jabs last month") == [
         ("condition", "vaccination", "yes")
