@@ -65,10 +65,10 @@ _TAKES = re.compile(
     r"(?:a |an |some |my |daily |low dose |baby |this |these |those |his |her )?"
     r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
-# "just on X", "only on X": a medicine when X is no English word
+# "just on X", "on X" to begin with, "no, just X": a medicine when X is no English word
 _ON_UNKNOWN = re.compile(
-    r"\b(?:(?:just|only|but|also|and|still|now|no|nope|nah) on|(?:no|nope|nah) (?:just|only))"
-    r" (?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b"
+    r"(?:(?:^|\b(?:just|only|but|also|and|still|now|no|nope|nah) )on |\b(?:no|nope|nah) (?:just|only) )"
+    r"(?:a |an |some |my |the )?(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
 # "the GP gave me X": a medicine when X is no English word, or one given with a dose
 # ("gave me caprin for my heart"); not "the hill reps gave me knots"
