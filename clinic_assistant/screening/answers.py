@@ -33,7 +33,7 @@ UNSURE_PHRASES = (
     "kinda", "sorta", "a bit", "a little", "sometimes", "on and off", "used to", "waiting for",
     "results", "hopefully not", "i hope not", "i hope", "fingers crossed", "touch wood",
     "not exactly", "ish", "borderline", "pre diabetic", "prediabetic", "pre-diabetic", "prediabetes",
-    "pre diabetes", "a1c", "hba1c",
+    "pre diabetes",
     "half", "50 50", "who can say", "depends", "it depends", "not really sure", "might",
     "may be", "can't say", "cant say", "cannot say", "wouldn't know", "wouldnt know",
     "not that i can say", "no comment", "rather skip", "i'll pass", "ill pass",

@@ -406,11 +406,10 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("blood_disorder", "no, on zorblatex", "unsure"),
         ("infection_risk", "nope, just zepbound for my weight", "unsure"),
         ("blood_disorder", "no, on holiday next week", "check"),
-        # ...or to begin the answer; LADA, no spleen, a borderline HbA1c (session 15)
+        # ...or to begin the answer; LADA, no spleen (session 15)
         ("infection_risk", "on hydroxychloroquine for lupus", "unsure"),
         ("infection_risk", "type 1.5 actually", "yes"),
         ("infection_risk", "no, asplenic", "yes"),
-        ("infection_risk", "no but my A1c was 46", "unsure"),
         ("infection_risk", "no just tired lol", "check"),
         # everyday words for easy bruising, and a psoriasis injection (a biologic)
         ("blood_disorder", "no but I bruise like a peach", "yes"),
