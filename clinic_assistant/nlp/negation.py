@@ -495,15 +495,19 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
          "eighty": 80, "ninety": 90}  # fmt: skip
 
 
+# a figure as typed: "39", "38.5", "38,5" (a decimal comma, as most of Europe writes it)
+FIGURE = r"\d+(?:[.,]\d{1,2})?"
+
+
 def _figure(token: Token) -> float | None:
-    """ "38.5", "38,5" (a decimal comma, as most of Europe writes it), "39"."""
-    if re.fullmatch(r"\d+(?:[.,]\d{1,2})?", token.text):
+    """ "38.5", "38,5", "39"."""
+    if re.fullmatch(FIGURE, token.text):
         return float(token.text.replace(",", "."))
     return None
 
 
 # "39c", "38,5°C", "102f": a figure with its scale joined to it (the vocabulary's "#c")
-_JOINED_DEGREES = re.compile(r"(?P<figure>\d+(?:[.,]\d{1,2})?)°?[cf]")
+_JOINED_DEGREES = re.compile(rf"(?P<figure>{FIGURE})°?[cf]")
 
 
 def _in_degrees(entity: Span) -> bool:

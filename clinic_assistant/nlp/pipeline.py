@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from clinic_assistant import PROJECT_ROOT, clinic_data_dir
-from clinic_assistant.nlp import negation  # noqa: F401  (registers "clinic_negation")
+from clinic_assistant.nlp import negation  # registers "clinic_negation"; FIGURE
 from clinic_assistant.nlp.typos import typo_targets, words_in
 
 # English the project itself writes: its words are never read as typos.
@@ -114,7 +114,7 @@ def _ruler_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) 
                 if joined := _NUMBER_AND_UNIT.fullmatch(phrase):
                     # "#c": a figure and its unit typed as one word ("39c", "38,5C")
                     unit = re.escape(joined.group("unit"))
-                    pattern = [{"LOWER": {"REGEX": rf"^\d+(?:[.,]\d{{1,2}})?{unit}$"}}]
+                    pattern = [{"LOWER": {"REGEX": rf"^{negation.FIGURE}{unit}$"}}]
                     yield {"label": label, "id": canonical, "pattern": pattern}
                     continue
                 doc = nlp(phrase)  # tokenizer + lemmatizer only at this point
