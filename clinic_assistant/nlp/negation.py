@@ -48,6 +48,9 @@ UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
 # A condition in a clause that starts with one of these is not a fact about the
 # runner: "if I'm pregnant", "in case of diabetes", "what if I take aspirin".
 HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically"}
+# what a monitor does "if" something happens: a fact about the runner, no hypothesis
+_ALARMS = {"beeps", "beep", "buzzes", "buzz", "alarms", "alarm", "alerts", "alert", "vibrates",
+           "warns", "pings", "off"}  # fmt: skip
 # A condition that belongs to someone else: "my wife is pregnant", "she's diabetic".
 OTHER_PEOPLE = {
     "she", "he", "her", "his", "him", "they", "their", "she's", "he's", "shes", "hes",
@@ -61,8 +64,14 @@ OTHER_PEOPLE = {
     # a pet's condition is no more the runner's: "my dog's diabetic"
     "toddler", "toddlers", "stepson", "stepdaughter", "youngest", "eldest",
     "dog", "dog's", "dogs", "cat", "cat's", "cats", "horse", "horse's", "pup", "puppy",
-    "pony", "kitten",
+    "pony", "kitten", "pet", "pets", "pet's", "greyhound", "greyhound's", "whippet", "lurcher",
+    "spaniel", "labrador", "collie", "terrier",
 }  # fmt: skip
+# "the only one on blood thinners in our house is my greyhound": named after the condition
+_THE_ONE_WITH = re.compile(r"\bones? (?:on|with|who|that)\b")
+_IS_SOMEONE = re.compile(
+    r"^(?:[\w']+\s+){0,4}?(?:is|was|are|'s)\s+(?:my|our|the|his|her)\s+([\w']+)"
+)
 # "my little one", "the wee one", "our youngest one": a child
 _CHILD_WORDS = {"little", "wee", "youngest", "eldest", "oldest"}
 # What stands between the items of a list: "diabetes, lymphoedema or a weak immune system"
@@ -270,6 +279,30 @@ def _list_cue_before_commas(doc: Doc, entity: Span) -> Token | None:
     return None
 
 
+# Before a "no", the words that make it double a negation ("don't have no fever", "can't
+# say no fever", "not sure no infection"), as the bridge words do ("not on no ..."); the
+# nouns among the bridge words end an item ("no bleeding problems no infections")
+_DOUBLES_A_NEGATION = {
+    "say", "says", "said", "saying", "think", "thinking", "thought", "know", "knowing", "sure",
+    "certain", "claim", "claiming", "promise", "guarantee", "swear", "reckon", "believe", "way",
+    "chance", "doubt", "idea", "clue", "question", "reason", "there", "there's", "theres",
+}  # fmt: skip
+_NOUNS_AMONG_BRIDGE_WORDS = {"problem", "problems", "issue", "issues", "history", "moment"}
+
+
+def _starts_the_next_item(doc: Doc, cue: Token) -> bool:
+    """ "no pain no infections", "not on any tablets no infections" (a voice keyboard's
+    list without commas): a "no" straight after a noun starts the next item, so the
+    earlier negation is no double negative of this one."""
+    if cue.lower_ != "no" or cue.i == 0:
+        return False
+    before = doc[cue.i - 1]
+    doubling = (NEGATION_CUES | NEW_VERBS | set(REPORTING_VERBS) | _DOUBLES_A_NEGATION) | (
+        BRIDGE_WORDS - _NOUNS_AMONG_BRIDGE_WORDS
+    )
+    return before.is_alpha and before.lower_ not in doubling
+
+
 def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     """`previous` is the entity before this one in the same clause, if any: in "no
     diabetes or lymphoedema" the one "no" governs both."""
@@ -287,6 +320,8 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         for t in doc[segment_start : entity.start]
         if t.lower_ in NEGATION_CUES and not _is_interjection(doc, t, entity)
     ]
+    if len(cues) > 1 and _starts_the_next_item(doc, cues[-1]):
+        cues = cues[-1:]
     if not cues and previous is None and (list_cue := _list_cue_before_commas(doc, entity)):
         cues = [list_cue]
     denied_after = _denied_after(doc, entity)
@@ -309,8 +344,12 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     entity._.uncertain = uncertain
     entity._.negated = negated
     before = list(doc[start : entity.start])
-    # "if I'm pregnant" asks; "not sure if I'm pregnant" tells (uncertainty)
-    entity._.hypothetical = not uncertain and any(t.lower_ in HYPOTHETICAL_CUES for t in before)
+    # "if I'm pregnant" asks; "not sure if I'm pregnant" tells (uncertainty); "it beeps if
+    # my glucose goes low" tells of a monitor the runner wears
+    entity._.hypothetical = not uncertain and any(
+        t.lower_ in HYPOTHETICAL_CUES and not (t.i and doc[t.i - 1].lower_ in _ALARMS)
+        for t in before
+    )
     # "my wife is pregnant", "pregnant wife", "she's on warfarin"; but in "my wife
     # says I should mention my haemophilia" the runner speaks of themself again
     # The runner also speaks of themself when "I"/"my" follows in the clause:
@@ -330,9 +369,18 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     around = doc[max(0, start + others[0] - 3) : entity.start].text.lower() if others else ""
     with_me = bool(_WITH_ME.search(around))
     reported = bool(others) and any(t.lower_ in REPORTING_VERBS for t in before[others[-1] + 1 :])
+    named_after = (
+        _IS_SOMEONE.match(doc[entity.end : end].text.lower()) if entity.end < end else None
+    )
     entity._.other_person = (
-        bool(others) and not (own_again or with_me or reported)
-    ) or following in OTHER_PEOPLE
+        (bool(others) and not (own_again or with_me or reported))
+        or following in OTHER_PEOPLE
+        or bool(
+            named_after
+            and named_after.group(1) in OTHER_PEOPLE
+            and _THE_ONE_WITH.search(doc[start : entity.start].text.lower())
+        )
+    )
     if (
         entity._.other_person
         and entity.ent_id_ == "pregnancy"
@@ -482,7 +530,7 @@ _FEVER_CELSIUS = (37.5, 43.0)
 _FEVER_FAHRENHEIT = (99.5, 108.0)
 
 
-def _a_fever_figure(value: float) -> bool:
+def a_fever_figure(value: float) -> bool:
     return any(low <= value <= high for low, high in (_FEVER_CELSIUS, _FEVER_FAHRENHEIT))
 
 
@@ -542,7 +590,7 @@ def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
     before" is one); "2 degrees in sports science"."""
     if _in_degrees(entity):
         figure = _figure_in_degrees(doc, entity)
-        return figure is not None and not _a_fever_figure(figure)
+        return figure is not None and not a_fever_figure(figure)
     if entity[0].lower_ == "temp" and len(entity) == 2 and entity[1].like_num:
         following = [entity[1]]  # "temp 37 this morning"
     elif entity.text.lower() in {"temp was", "temperature was", "temp of"}:
@@ -552,7 +600,7 @@ def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
     if not following:
         return False
     figures = [figure for token in doc if (figure := _figure(token)) is not None]
-    return bool(figures) and not any(map(_a_fever_figure, figures))
+    return bool(figures) and not any(map(a_fever_figure, figures))
 
 
 def _list_joined_by_or(doc: Doc, entity: Span) -> bool:

@@ -226,6 +226,10 @@ _NEGATIVE_WORD = re.compile(
     r"\b(?:no|not|never|none|nothing|nowt|nope|nah|neither|nor|without|n't)\b|n't\b"
     r"|\b(?:dont|cant|wont|isnt|arent|havent|hasnt|didnt|doesnt|wasnt|werent|aint)\b"
 )
+# a yes said after the story: "my husband's telling everyone so I guess that's a yes"
+_CALLS_IT_A_YES = re.compile(
+    r"\b(?:that's|thats|that is|it's|its|it is|guess|suppose|so) (?:a )?(?:yes|yeah|yep|yup)\b"
+)
 _AFFIRMED = re.compile(
     r"(?<!that )\b(?:i (?:do|have|had|take|use|am on|got)|i'm on|im on|i've (?:got|had)"
     r"|ive (?:got|had)|i am|i'm|im)\b"
@@ -237,6 +241,9 @@ _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌
           # plaster: a yes to the question asked, the cautious reading
           "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes ",
           "💉": " yes ", "💊": " yes ", "🩸": " yes ", "🦠": " yes ", "🩹": " yes "}  # fmt: skip
+# a baby, a bottle, breastfeeding: as the whole answer ("🤫🍼") a pregnancy, or a baby just
+# born, so not sure; beside words ("she arrived 3 weeks ago 👶") the words say which
+_BABY = re.compile("[👶🍼🤱]")
 
 
 # "no 👍", "nah all good 👌": a thumbs up after the words only signs them off
@@ -249,7 +256,7 @@ def _emoji_as_words(text: str) -> str:
         text = text[: closing.start()]
     for emoji, word in _EMOJI.items():
         text = text.replace(emoji, word)
-    return text
+    return _BABY.sub(" " if re.search(r"[^\W\d_]", _BABY.sub("", text)) else " not sure ", text)
 
 
 def normalise(text: str) -> str:
@@ -364,8 +371,15 @@ def is_explicit_yes(text: str) -> bool:
     )
 
 
+_AT_THE_HALF = re.compile(
+    r"\b((?:at|in|for|after|before|during|ran|run|running|did|racing) (?:the|a|my|this|that))"
+    r" half\b(?! (?:of|an?|dose|tablet|pill|the)\b)"
+)
+
+
 def _is_unsure(clean: str) -> bool:
     clean = re.sub(r"\bhalf(?= (?:marathon|mara|ironman)\b)", " ", clean)  # a race, no hedge
+    clean = _AT_THE_HALF.sub(r"\1 race", clean)  # "bled into my sock at the half"
     return _contains_phrase(clean, UNSURE_PHRASES) or bool(_DOUBLE_NEGATIVE.search(clean))
 
 
@@ -488,6 +502,8 @@ def parse_yes_no(text: str) -> str | None:
         r"\b(?:no|nope|nah|n)\b", clean
     ):
         return UNSURE  # "NO... I mean yes", "ha, no... well, yes", "N N N Y"
+    if _CALLS_IT_A_YES.search(clean):
+        return UNSURE if negative else YES  # "so I guess that's a yes", after the story
     if first in _LEADING_NO or negative:
         return CHECK  # sounds like no, but is more than a plain no
     if (

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Sequence
 
+from clinic_assistant.nlp.negation import a_fever_figure
 from clinic_assistant.nlp.pipeline import Mention, load_vocabulary
 from clinic_assistant.nlp.typos import is_english_word
 from clinic_assistant.screening.answers import (
     is_explicit_yes,
     is_hedged,
+    is_question,
     normalise,
     parse_pregnancy_stage,
     parse_yes_no,
@@ -102,6 +104,9 @@ _NOT_MEDICINE = frozenset((
     "orthotics", "plasters", "plaster", "compeed", "bandage", "strapping",
     "eccentrics", "isometrics", "raises", "reps", "sets", "squats", "lunges", "bridges",
     "planks", "drops", "hops", "strength", "mobility",
+    # what a runner takes on a long run: "taking glucose gels every 5k"
+    "glucose", "dextrose", "gel", "gels", "chews", "electrolytes", "electrolyte", "caffeine",
+    "carbs", "fuel", "sweets",
     # health insurers and medical aids: "does my medical aid pay? I'm on Discovery" (South
     # Africa, UK, Ireland, Australia, New Zealand, US)
     "discovery", "bonitas", "momentum", "medshield", "fedhealth", "bestmed", "gems", "profmed",
@@ -332,11 +337,23 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     return list(dict.fromkeys(found))
 
 
-# a figure in a fever's range without its unit ("38.6", "39,2"), and words of feeling ill
-_BARE_FEVER = re.compile(
-    r"(?<![\d.,:])(?:(?:3[89]|4[0-2])[.,]\d|37[.,][5-9])"
-    r"(?![\d:]|[.,]\d|\s*(?:k|km|min|mins|minutes|s|secs|mi|miles|kg|%)\b)"
+# a figure with a decimal and without its unit ("38.6", "39,2", "100.9"); not "38.5 km"
+_BARE_DECIMAL = re.compile(
+    r"(?<![\d.,:])(?P<figure>\d{2,3}[.,]\d)"
+    r"(?![\d:]|[.,]\d|\s*(?:k|km|kms|min|mins|minutes|s|secs|mi|miles|kg|lbs|%)\b)"
 )
+
+
+def _a_bare_fever_figure(text: str) -> bool:
+    """ "been 38.6 since", "it was 100.9 this morning": a figure in a fever's range,
+    Celsius or Fahrenheit (negation.a_fever_figure)."""
+    return any(
+        a_fever_figure(float(match.group("figure").replace(",", ".")))
+        for match in _BARE_DECIMAL.finditer(text.lower())
+    )
+
+
+# words of feeling ill
 _FEELS_ILL = re.compile(
     r"\b(?:feel|feeling|felt)\s+(?:\w+\s+)?(?:rough|awful|terrible|ill|sick|unwell|poorly|rubbish"
     r"|crap|shivery|hot|feverish|grim|horrible|dreadful)\b|\b(?:shivering|shivery|sweating|achy"
@@ -393,7 +410,7 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
     if reading.unknown_medicines and reading.answers.get(MEDICINE_QUESTION) != YES:
         reading.answers[MEDICINE_QUESTION] = UNSURE
     if (
-        _BARE_FEVER.search(text.lower())
+        _a_bare_fever_figure(text)
         and _FEELS_ILL.search(normalise(text))
         and reading.answers.get(INFECTION_NOW_QUESTION) != YES
         and any(q.slot == INFECTION_NOW_QUESTION for q in screening.questions)
@@ -462,6 +479,13 @@ def read_yes_no_answer(
     answer = _yes_no_answer(question, text, mentions, screening)
     if answer == CHECK and affirms_something_unread(text, mentions):
         return UNSURE
+    if (
+        question.slot == INFECTION_NOW_QUESTION
+        and answer in (NO, CHECK, None)
+        and not is_question(text)
+        and _a_bare_fever_figure(text)
+    ):
+        return UNSURE  # "no, it was 100.9 this morning but I feel ok": a fever's figure
     return answer
 
 

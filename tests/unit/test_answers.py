@@ -85,6 +85,9 @@ YES_PHRASINGS = [
     "yes, and I never miss a dose",
     "yes but not anymore",
     "yes one of these",
+    # a yes said after the story (fifteenth look)
+    "ha my husband's already telling people so i guess that's a yes",
+    "its a yes from me",
 ]
 
 # A plain, whole "no": nothing but a no (safety principle 2).
@@ -239,6 +242,9 @@ UNSURE_PHRASINGS = [
     "probably not",
     "Not sure 🤷",
     "🤷",
+    # a baby or a bottle as the whole answer: a pregnancy, or a baby just born
+    "🤫🍼",
+    "👶",
     "I wish I knew",
     "I'd rather not say",
     "Possibly, I'm waiting for a test",

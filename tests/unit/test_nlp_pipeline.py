@@ -353,6 +353,15 @@ def test_the_longest_phrase_wins(nlp: Language) -> None:
         ("no, swelling or a fever", "infection", "yes"),
         ("no redness, just swelling or a fever", "infection", "yes"),
         ("no redness, I have swelling or a fever", "infection", "yes"),
+        # a voice keyboard's list without commas (fifteenth look): a "no" after a noun
+        # denies its own item; after a verb or a word of saying it doubles a negation
+        ("no pain no infections", "infection", "no"),
+        ("I'm not on any tablets no infections", "infection", "no"),
+        ("no bleeding problems no infections", "infection", "no"),
+        ("I don't have no infection", "infection", "unsure"),
+        ("can't say no fever", "infection", "unsure"),
+        ("i never had no fever", "infection", "unsure"),
+        ("no way no fever", "infection", "unsure"),
     ],
 )
 def test_negation_and_uncertainty(nlp: Language, text: str, entity_id: str, expected: str) -> None:

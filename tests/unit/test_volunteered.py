@@ -280,6 +280,25 @@ CASES = [
     ("been 38.6 since the heatwave started and feel rough", {"current_infection": "unsure"}),
     ("ran 39.5k and felt awful at the end", {}),
     ("37.2 this morning and feel rough", {}),
+    # ...in Fahrenheit too (fifteenth look); a marathon's 42.2 km is no figure of a fever
+    ("been 100.4 and feel rough", {"current_infection": "unsure"}),
+    ("ran 42.2k and feel rough", {}),
+    # fifteenth look: a pregnancy app's size, a monitor that beeps "if", haemophilia's
+    # clotting factor, lymph glands taken out; gels and the dog's blood thinner are not
+    (
+        "the app says the baby is the size of a lime now, can i book for my achilles",
+        {"pregnant": "yes", "complaint": "achilles"},
+    ),
+    (
+        "it's linked to the thing on my arm that beeps if my glucose goes low",
+        {"infection_risk": "yes"},
+    ),
+    ("what if my glucose goes low", {}),
+    ("a nurse gives me my clotting factor twice a week", {"blood_disorder": "yes"}),
+    ("my arm puffs up since they took glands out of my armpit", {"infection_risk": "yes"}),
+    ("taking glucose gels every 5k", {}),
+    ("only one on blood thinners in our house is my greyhound", {}),
+    ("the only one on blood thinners in our house is me", {"blood_disorder": "yes"}),
     ("", {}),
 ]
 
@@ -477,6 +496,25 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("blood_disorder", "no, nothing diagnosed, haematology are still running bloods", "unsure"),
         ("infection_risk", "antibody deficiency, I get immunoglobulin every 3 weeks", "yes"),
         ("infection_risk", "I do my self drainage massage on my arm every night", "yes"),
+        # fifteenth look: a fever's figure without its unit, in answer to the infection
+        # question, whatever the words around it; a figure below a fever is checked
+        ("current_infection", "no, it was 100.9 this morning but i feel ok honestly", "unsure"),
+        ("current_infection", "no, 37.9 last night", "unsure"),
+        ("current_infection", "nope, 36.7 this morning", "check"),
+        ("current_infection", "no, pb is 39.5 mins", "check"),
+        ("current_infection", "well i've got a stye at the mo, does that count lol", "yes"),
+        # "at the half" is the half marathon, no half-yes
+        (
+            "current_infection",
+            "no, my heel got rubbed raw and bled into my sock at the half but it's fine now",
+            "check",
+        ),
+        ("current_infection", "half and half", "unsure"),
+        # a voice keyboard's list without commas: each "no" denies its own item
+        ("current_infection", "I'm not on any tablets no infections not diabetic", "no"),
+        ("current_infection", "I don't have no infection", "unsure"),
+        ("blood_disorder", "haha no, a nurse pops round to give me my clotting factor", "yes"),
+        ("blood_disorder", "no! only one on blood thinners in our house is my greyhound", "check"),
     ],
 )
 def test_answers_read_with_their_mentions(
