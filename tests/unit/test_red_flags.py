@@ -35,6 +35,7 @@ MATCHES = {
     "chest_pain": [
         "my chest does go tight when I climb the stairs, if I'm honest",
         "went grey and sweaty on the stairs, like a tight band round my chest",
+        "on hills it feels like a belt being tightened round my chest, eases off when i walk",
         # a voice keyboard's spelling
         "been getting chess pains on the long hills",
         # a denial taken back at once
@@ -280,6 +281,10 @@ MATCHES = {
         "passed out at the end of the parkrun",
         "collapsed a mile from the finish of the marathon",
         "woke up in the medical tent at the half, no memory of the last 3k",
+        # fifteenth look
+        "everything went snowy like an old telly on my tempo run",
+        "on the tempo run someone was asking me what day it was",
+        "i did keel over in the shower after my long run sunday",
     ],
     "palpitations_dizzy": [
         "felt my heart skip and nearly passed out on the treadmill",
@@ -300,6 +305,9 @@ MATCHES = {
         "resting heart rate was 140 this morning and I feel dizzy",
         "pulse 220 on a walk with the dog and my vision went grey",
         "heart rate spiked to 230 for no reason, head was swimming",
+        # fifteenth look: a rate that does not come down on stopping, and clamminess
+        "heart rate got stuck on 190 even when I stopped and walked and I felt sick and clammy",
+        "my hr wouldn't come down after the hill reps and i went dizzy",
     ],
     "thunderclap_headache": [
         "worst headache of my life came on like a thunderclap during parkrun",
@@ -336,6 +344,10 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "coughing after my blood test",
         "I've had a cough since giving blood",
         "my cough is better, blood pressure is fine",
+        # a race belt round the chest, nervous hands, a steady rate on a long run
+        "the race belt tightened round my chest",
+        "heart pounding at the start line and clammy hands lol nerves",
+        "my heart rate stayed at 150 the whole long run, felt fine",
         "not coughing up blood, just a dry tickly cough",
         # negated mentions
         "no chest pain",
