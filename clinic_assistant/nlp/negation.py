@@ -584,6 +584,16 @@ def _figure_in_degrees(doc: Doc, entity: Span) -> float | None:
     return None
 
 
+_SCALES = {"fahrenheit", "celsius", "centigrade"}
+
+
+def _any_figure(token: Token) -> float | None:
+    """ "38.5", "38,5", "39c", "102f"."""
+    if joined := _JOINED_DEGREES.fullmatch(token.lower_):
+        return float(joined.group("figure").replace(",", "."))
+    return _figure(token)
+
+
 def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
     """ "temp was 27 at the start": a figure follows (after "like", "about"...), and no
     figure anywhere in the message is a fever's ("temp was 36.8 after calpol, 38.4
@@ -591,6 +601,10 @@ def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:
     if _in_degrees(entity):
         figure = _figure_in_degrees(doc, entity)
         return figure is not None and not a_fever_figure(figure)
+    if entity.text.lower() in _SCALES:
+        # "30c in fahrenheit?": a scale asked about, beside figures that are no fever's
+        figures = [figure for token in doc if (figure := _any_figure(token)) is not None]
+        return bool(figures) and not any(map(a_fever_figure, figures))
     if entity[0].lower_ == "temp" and len(entity) == 2 and entity[1].like_num:
         following = [entity[1]]  # "temp 37 this morning"
     elif entity.text.lower() in {"temp was", "temperature was", "temp of"}:

@@ -248,7 +248,10 @@ def test_a_cold_as_the_illness_stays_an_infection(nlp: Language, text: str) -> N
      # the figure and its scale as one word
      ("had 39c yesterday, in bed", True), ("was 38.5C in bed last night", True),
      ("102f and shivery", True), ("a 12c morning, perfect for a PB", False),
-     ("only 36,8c now", False)],
+     ("only 36,8c now", False),
+     # a scale asked about (held-out v20): read by the figures beside it
+     ("30c in fahrenheit?", False), ("what's 38.5 in fahrenheit", True),
+     ("it was 101 fahrenheit last night", True)],
 )  # fmt: skip
 def test_a_temperature_is_a_fever_from_38_c_or_100_f(
     nlp: Language, text: str, is_fever: bool
