@@ -68,6 +68,7 @@ OTHER_PEOPLE = {
     "spaniel", "labrador", "collie", "terrier",
 }  # fmt: skip
 # "the only one on blood thinners in our house is my greyhound": named after the condition
+_ME = {"me", "i", "myself", "i'm", "im"}
 _THE_ONE_WITH = re.compile(r"\bones? (?:on|with|who|that)\b")
 _IS_SOMEONE = re.compile(
     r"^(?:[\w']+\s+){0,4}?(?:is|was|are|'s)\s+(?:my|our|the|his|her)\s+([\w']+)"
@@ -286,21 +287,28 @@ _DOUBLES_A_NEGATION = {
     "say", "says", "said", "saying", "think", "thinking", "thought", "know", "knowing", "sure",
     "certain", "claim", "claiming", "promise", "guarantee", "swear", "reckon", "believe", "way",
     "chance", "doubt", "idea", "clue", "question", "reason", "there", "there's", "theres",
+    "you", "percent", "per", "cent", "totally", "completely", "entirely",
 }  # fmt: skip
+# the bridge words that may stand inside an item: "not on any tablets no infections"
+_LINKING_WORDS = {"on", "any", "a", "an", "the", "some", "my", "of", "for", "from", "at", "with"}
 _NOUNS_AMONG_BRIDGE_WORDS = {"problem", "problems", "issue", "issues", "history", "moment"}
 
 
-def _starts_the_next_item(doc: Doc, cue: Token) -> bool:
+def _starts_the_next_item(doc: Doc, earlier: Token, cue: Token) -> bool:
     """ "no pain no infections", "not on any tablets no infections" (a voice keyboard's
-    list without commas): a "no" straight after a noun starts the next item, so the
-    earlier negation is no double negative of this one."""
-    if cue.lower_ != "no" or cue.i == 0:
-        return False
-    before = doc[cue.i - 1]
+    list without commas): a "no" after a short item of plain words starts the next item,
+    so the earlier negation is no double negative of this one ("not 100 percent no
+    infection" and "can't promise you no infection" are)."""
+    between = doc[earlier.i + 1 : cue.i]
     doubling = (NEGATION_CUES | NEW_VERBS | set(REPORTING_VERBS) | _DOUBLES_A_NEGATION) | (
         BRIDGE_WORDS - _NOUNS_AMONG_BRIDGE_WORDS
     )
-    return before.is_alpha and before.lower_ not in doubling
+    return (
+        cue.lower_ == "no"
+        and 1 <= len(between) <= 4
+        and all(t.is_alpha and t.lower_ not in doubling - _LINKING_WORDS for t in between)
+        and between[-1].lower_ not in doubling
+    )
 
 
 def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
@@ -320,7 +328,7 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
         for t in doc[segment_start : entity.start]
         if t.lower_ in NEGATION_CUES and not _is_interjection(doc, t, entity)
     ]
-    if len(cues) > 1 and _starts_the_next_item(doc, cues[-1]):
+    if len(cues) > 1 and _starts_the_next_item(doc, cues[-2], cues[-1]):
         cues = cues[-1:]
     if not cues and previous is None and (list_cue := _list_cue_before_commas(doc, entity)):
         cues = [list_cue]
@@ -379,6 +387,8 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
             named_after
             and named_after.group(1) in OTHER_PEOPLE
             and _THE_ONE_WITH.search(doc[start : entity.start].text.lower())
+            # "... are my greyhound and me": the runner is one of them
+            and not any(t.lower_ in _ME for t in doc[entity.end : end])
         )
     )
     if (

@@ -241,9 +241,15 @@ _EMOJI = {"👍": " yes ", "👌": " yes ", "✅": " yes ", "👎": " no ", "❌
           # plaster: a yes to the question asked, the cautious reading
           "🤰": " yes ", "🫃": " yes ", "🫄": " yes ", "🤒": " yes ", "🤧": " yes ",
           "💉": " yes ", "💊": " yes ", "🩸": " yes ", "🦠": " yes ", "🩹": " yes "}  # fmt: skip
-# a baby, a bottle, breastfeeding: as the whole answer ("🤫🍼") a pregnancy, or a baby just
-# born, so not sure; beside words ("she arrived 3 weeks ago 👶") the words say which
+# a baby, a bottle, breastfeeding: a pregnancy, or a baby just born, so not sure ("🤫🍼",
+# "shh not telling anyone yet 👶"); unless the words say the baby is born ("she arrived 3
+# weeks ago 👶")
 _BABY = re.compile("[👶🍼🤱]")
+_BORN = re.compile(
+    r"\b(?:arrived|born|newborn|weeks old|months old|wks old|delivered|had (?:her|him|the baby"
+    r"|a baby|a boy|a girl)|postpartum|post partum|maternity leave|mat leave)\b",
+    re.IGNORECASE,
+)
 
 
 # "no 👍", "nah all good 👌": a thumbs up after the words only signs them off
@@ -256,7 +262,7 @@ def _emoji_as_words(text: str) -> str:
         text = text[: closing.start()]
     for emoji, word in _EMOJI.items():
         text = text.replace(emoji, word)
-    return _BABY.sub(" " if re.search(r"[^\W\d_]", _BABY.sub("", text)) else " not sure ", text)
+    return _BABY.sub(" " if _BORN.search(text) else " not sure ", text)
 
 
 def normalise(text: str) -> str:

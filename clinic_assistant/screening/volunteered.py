@@ -42,6 +42,14 @@ MEDICINE_QUESTION = "blood_disorder"
 # "no fever, just on Brufex for my toe": a medicine nobody added to the vocabulary may
 # be the antibiotic of an infection treated now
 INFECTION_NOW_QUESTION = "current_infection"
+# "the sensor buzzes at me if my glucose drops", "I take glucose when the monitor goes off
+# at night": a glucose monitor that alarms is diabetes told without its name
+DIABETES_QUESTION = "infection_risk"
+_ALARM = r"(?:monitor|sensor|alarm\w*|alert\w*|beep\w*|buzz\w*|goes off|went off)"
+_GLUCOSE = r"(?:glucose|blood sugars?|sugars?)(?! gels?\b| chews\b| drinks?\b)"
+_GLUCOSE_MONITORED = re.compile(
+    rf"\b{_GLUCOSE}\b(?:\W+\w+){{0,10}}?\W+{_ALARM}\b|\b{_ALARM}\b(?:\W+\w+){{0,10}}?\W+{_GLUCOSE}\b"
+)
 
 
 @lru_cache(maxsize=1)
@@ -104,15 +112,16 @@ _NOT_MEDICINE = frozenset((
     "orthotics", "plasters", "plaster", "compeed", "bandage", "strapping",
     "eccentrics", "isometrics", "raises", "reps", "sets", "squats", "lunges", "bridges",
     "planks", "drops", "hops", "strength", "mobility",
-    # what a runner takes on a long run: "taking glucose gels every 5k"
-    "glucose", "dextrose", "gel", "gels", "chews", "electrolytes", "electrolyte", "caffeine",
-    "carbs", "fuel", "sweets",
+    # what a runner takes on a long run (glucose only as a gel or a drink, _RUNNERS_FUEL)
+    "gel", "gels", "chews", "electrolytes", "electrolyte", "caffeine", "carbs", "fuel", "sweets",
     # health insurers and medical aids: "does my medical aid pay? I'm on Discovery" (South
     # Africa, UK, Ireland, Australia, New Zealand, US)
     "discovery", "bonitas", "momentum", "medshield", "fedhealth", "bestmed", "gems", "profmed",
     "bupa", "axa", "vitality", "aviva", "simplyhealth", "vhi", "laya", "medibank", "hcf",
     "nib", "hbf", "medicare", "medicaid", "aetna", "cigna", "humana", "kaiser", "tricare",
 ))  # fmt: skip
+# "taking glucose gels every 5k" is fuel; "I take glucose when the monitor goes off" a hypo's
+_RUNNERS_FUEL = re.compile(r"(?:glucose|dextrose) (?:gels?|chews|drinks?|sweets|jelly|jellies)\b")
 # "I'm on Eli quiz twice a day": something taken on a schedule is a medicine, whatever a
 # voice keyboard made of its name
 _ON_A_SCHEDULE = re.compile(
@@ -244,6 +253,7 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         if (
             name not in known
             and name not in _NOT_MEDICINE
+            and not _RUNNERS_FUEL.match(clean[match.start("name") :])
             and not name.endswith("ing")
             and not re.fullmatch(_MEDICINE_WORDS, name)
             and not _NEGATED_BEFORE.search(clean[: match.start()])
@@ -251,9 +261,15 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
         ):
             found.append(name)
     for match in _ON_UNKNOWN.finditer(clean):
-        # "no fever, just on zoxiclor for my toe": a word no dictionary knows
+        # "no fever, just on zoxiclor for my toe": a word no dictionary knows; not "no,
+        # just revising for my exam"
         name = match.group("name")
-        if name not in known and not is_english_word(name) and name not in found:
+        if (
+            name not in known
+            and not is_english_word(name)
+            and not name.endswith("ing")
+            and name not in found
+        ):
             found.append(name)
     for clause in map(normalise, _CLAUSE_BREAK.split(text.lower())):
         for match in _ON_A_SCHEDULE.finditer(clause):
@@ -337,19 +353,29 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     return list(dict.fromkeys(found))
 
 
-# a figure with a decimal and without its unit ("38.6", "39,2", "100.9"); not "38.5 km"
-_BARE_DECIMAL = re.compile(
-    r"(?<![\d.,:])(?P<figure>\d{2,3}[.,]\d)"
-    r"(?![\d:]|[.,]\d|\s*(?:k|km|kms|min|mins|minutes|s|secs|mi|miles|kg|lbs|%)\b)"
+# a figure without its unit ("38.6", "39,2", "100.9"; "101" and "39c" in answer to the
+# infection question); not "38.5 km", an age, or a distance done ("did 38.5 on sunday")
+_UNITS_AFTER = (
+    r"(?![\d:]|[.,]\d|\s*(?:k|km|kms|min|mins|minutes|s|secs|seconds|mi|miles?|kg|lbs|%|percent"
+    r"|years?|yrs?|yo|weeks?|wks?|days?|hours?|hrs?|bpm|st|stone|mph|m|metres|meters|yards"
+    r"|reps|laps|steps|calories|kcal|watts|w|spm)\b)"
+)
+_BARE_DECIMAL = re.compile(rf"(?<![\d.,:])(?P<figure>\d{{2,3}}[.,]\d){_UNITS_AFTER}")
+_BARE_FIGURE = re.compile(rf"(?<![\d.,:])(?P<figure>\d{{2,3}}(?:[.,]\d)?)(?:°?[cf])?{_UNITS_AFTER}")
+_NOT_A_TEMPERATURE_BEFORE = re.compile(
+    r"\b(?:did|done|ran|cycled|rode|swam|covered|logged|clocked|totall?ed|i'm|im|i am|aged?"
+    r"|turned|turning|turn|pb|pr|time|in)\s+$"
 )
 
 
-def _a_bare_fever_figure(text: str) -> bool:
+def _a_bare_fever_figure(text: str, whole_figures: bool = False) -> bool:
     """ "been 38.6 since", "it was 100.9 this morning": a figure in a fever's range,
     Celsius or Fahrenheit (negation.a_fever_figure)."""
+    clean = text.lower()
     return any(
         a_fever_figure(float(match.group("figure").replace(",", ".")))
-        for match in _BARE_DECIMAL.finditer(text.lower())
+        and not _NOT_A_TEMPERATURE_BEFORE.search(clean[: match.start()])
+        for match in (_BARE_FIGURE if whole_figures else _BARE_DECIMAL).finditer(clean)
     )
 
 
@@ -358,6 +384,8 @@ _FEELS_ILL = re.compile(
     r"\b(?:feel|feeling|felt)\s+(?:\w+\s+)?(?:rough|awful|terrible|ill|sick|unwell|poorly|rubbish"
     r"|crap|shivery|hot|feverish|grim|horrible|dreadful)\b|\b(?:shivering|shivery|sweating|achy"
     r"|in bed|bedridden|calpol|paracetamol|thermometer)\b"
+    # "running 101.2": running a temperature
+    r"|\brunning (?:a |at )?\d{2,3}\.\d\b"
 )
 
 
@@ -418,6 +446,12 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
         # "been 38.6 since the heatwave started and feel rough": a fever's figure without
         # its unit, beside feeling ill, is a fever the runner may have (principle 1)
         reading.answers[INFECTION_NOW_QUESTION] = UNSURE
+    if (
+        _GLUCOSE_MONITORED.search(text.lower())
+        and reading.answers.get(DIABETES_QUESTION) != YES
+        and any(q.slot == DIABETES_QUESTION for q in screening.questions)
+    ):
+        reading.answers[DIABETES_QUESTION] = UNSURE
     if reading.answers.get("pregnant") == YES:
         stage = parse_pregnancy_stage(text)
         if stage and stage != UNSURE:
@@ -483,9 +517,15 @@ def read_yes_no_answer(
         question.slot == INFECTION_NOW_QUESTION
         and answer in (NO, CHECK, None)
         and not is_question(text)
-        and _a_bare_fever_figure(text)
+        and _a_bare_fever_figure(text, whole_figures=True)
     ):
-        return UNSURE  # "no, it was 100.9 this morning but I feel ok": a fever's figure
+        return UNSURE  # "no, it was 101 this morning but I feel ok": a fever's figure
+    if (
+        question.slot == DIABETES_QUESTION
+        and answer in (NO, CHECK, None)
+        and _GLUCOSE_MONITORED.search(text.lower())
+    ):
+        return UNSURE  # "no, I take glucose when the monitor goes off at night"
     return answer
 
 

@@ -245,6 +245,7 @@ UNSURE_PHRASINGS = [
     # a baby or a bottle as the whole answer: a pregnancy, or a baby just born
     "🤫🍼",
     "👶",
+    "shh not telling anyone yet 👶",
     "I wish I knew",
     "I'd rather not say",
     "Possibly, I'm waiting for a test",

@@ -289,12 +289,20 @@ CASES = [
         "the app says the baby is the size of a lime now, can i book for my achilles",
         {"pregnant": "yes", "complaint": "achilles"},
     ),
+    # a glucose monitor that alarms, however it is told (fifteenth break); not a runner's
+    # glucose that drops at 30k, nor gels beside a watch that beeps
     (
         "it's linked to the thing on my arm that beeps if my glucose goes low",
-        {"infection_risk": "yes"},
+        {"infection_risk": "unsure"},
     ),
+    ("my sensor buzzes at me if my glucose drops mid run", {"infection_risk": "unsure"}),
+    ("my libre beeps if my blood sugar goes low", {"infection_risk": "yes"}),
     ("what if my glucose goes low", {}),
+    ("my glucose drops at 30k, classic bonk", {}),
+    ("watch beeps every km and i take glucose gels", {}),
+    ("no, just revising clotting factors for my biology exam", {}),
     ("a nurse gives me my clotting factor twice a week", {"blood_disorder": "yes"}),
+    ("the only ones on blood thinners are my greyhound and me", {"blood_disorder": "yes"}),
     ("my arm puffs up since they took glands out of my armpit", {"infection_risk": "yes"}),
     ("taking glucose gels every 5k", {}),
     ("only one on blood thinners in our house is my greyhound", {}),
@@ -500,6 +508,12 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         # question, whatever the words around it; a figure below a fever is checked
         ("current_infection", "no, it was 100.9 this morning but i feel ok honestly", "unsure"),
         ("current_infection", "no, 37.9 last night", "unsure"),
+        # ...a whole figure or one with its scale, in answer to this question (fifteenth
+        # break); not a distance done or an age
+        ("current_infection", "no, it was 101 this morning but i feel ok", "unsure"),
+        ("current_infection", "no, did 38.5 on sunday", "check"),
+        ("current_infection", "nope, im 40 lol", "check"),
+        ("infection_risk", "no, i take glucose when the monitor goes off at night", "unsure"),
         ("current_infection", "nope, 36.7 this morning", "check"),
         ("current_infection", "no, pb is 39.5 mins", "check"),
         ("current_infection", "well i've got a stye at the mo, does that count lol", "yes"),
@@ -513,6 +527,8 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         # a voice keyboard's list without commas: each "no" denies its own item
         ("current_infection", "I'm not on any tablets no infections not diabetic", "no"),
         ("current_infection", "I don't have no infection", "unsure"),
+        ("current_infection", "not 100 percent no infection", "unsure"),
+        ("current_infection", "cant promise you no infection", "unsure"),
         ("blood_disorder", "haha no, a nurse pops round to give me my clotting factor", "yes"),
         ("blood_disorder", "no! only one on blood thinners in our house is my greyhound", "check"),
     ],
