@@ -36,6 +36,7 @@ MATCHES = {
         "my chest does go tight when I climb the stairs, if I'm honest",
         "went grey and sweaty on the stairs, like a tight band round my chest",
         "on hills it feels like a belt being tightened round my chest, eases off when i walk",
+        "also on hills it feels like a tight belt round my chest",
         # a voice keyboard's spelling
         "been getting chess pains on the long hills",
         # a denial taken back at once
@@ -285,6 +286,9 @@ MATCHES = {
         "everything went snowy like an old telly on my tempo run",
         "on the tempo run someone was asking me what day it was",
         "i did keel over in the shower after my long run sunday",
+        "my eyes went all snowy at the end of parkrun and next minute i was on the grass",
+        "couldnt tell the medic what day it was after the half",
+        "keeled right over at mile 20",
     ],
     "palpitations_dizzy": [
         "felt my heart skip and nearly passed out on the treadmill",
@@ -307,6 +311,8 @@ MATCHES = {
         "heart rate spiked to 230 for no reason, head was swimming",
         # fifteenth look: a rate that does not come down on stopping, and clamminess
         "heart rate got stuck on 190 even when I stopped and walked and I felt sick and clammy",
+        "hr stayed at like 175 for ages after my easy run, even on the sofa, and i felt woozy",
+        "my heart was pounding like mad and i went all clamy and grey",
         "my hr wouldn't come down after the hill reps and i went dizzy",
     ],
     "thunderclap_headache": [
@@ -348,6 +354,11 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "the race belt tightened round my chest",
         "heart pounding at the start line and clammy hands lol nerves",
         "my heart rate stayed at 150 the whole long run, felt fine",
+        # snow on a trail, a tempo's heart rate in humid weather, a joke, a monitor's strap
+        "trail run this morning and everything went all snowy halfway round, so pretty",
+        "nailed my tempo today, hr sat at 158 the whole way in this clammy weather",
+        "thought i was gonna keel over on the last hill rep lol",
+        "the hr one is like a strap round the chest",
         "not coughing up blood, just a dry tickly cough",
         # negated mentions
         "no chest pain",
