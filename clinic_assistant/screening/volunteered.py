@@ -362,10 +362,10 @@ _UNITS_AFTER = (
 )
 _BARE_DECIMAL = re.compile(rf"(?<![\d.,:])(?P<figure>\d{{2,3}}[.,]\d){_UNITS_AFTER}")
 _BARE_FIGURE = re.compile(rf"(?<![\d.,:])(?P<figure>\d{{2,3}}(?:[.,]\d)?)(?:°?[cf])?{_UNITS_AFTER}")
-_NOT_A_TEMPERATURE_BEFORE = re.compile(
-    r"\b(?:did|done|ran|cycled|rode|swam|covered|logged|clocked|totall?ed|i'm|im|i am|aged?"
-    r"|turned|turning|turn|pb|pr|time|in)\s+$"
+_DONE_BEFORE = re.compile(
+    r"\b(?:did|done|ran|cycled|rode|swam|covered|logged|clocked|totall?ed|pb|pr|time|in)\s+$"
 )
+_AN_AGE_BEFORE = re.compile(r"\b(?:i'm|im|i am|aged?|turned|turning|turn)\s+$")  # "nope, im 40 lol"
 
 
 def _a_bare_fever_figure(text: str, whole_figures: bool = False) -> bool:
@@ -374,7 +374,11 @@ def _a_bare_fever_figure(text: str, whole_figures: bool = False) -> bool:
     clean = text.lower()
     return any(
         a_fever_figure(float(match.group("figure").replace(",", ".")))
-        and not _NOT_A_TEMPERATURE_BEFORE.search(clean[: match.start()])
+        and not _DONE_BEFORE.search(clean[: match.start()])
+        and not (
+            re.fullmatch(r"\d+", match.group("figure"))
+            and _AN_AGE_BEFORE.search(clean[: match.start()])
+        )
         for match in (_BARE_FIGURE if whole_figures else _BARE_DECIMAL).finditer(clean)
     )
 

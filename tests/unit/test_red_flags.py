@@ -289,6 +289,8 @@ MATCHES = {
         "my eyes went all snowy at the end of parkrun and next minute i was on the grass",
         "couldnt tell the medic what day it was after the half",
         "keeled right over at mile 20",
+        # a joke about keeling over does not excuse a collapse told beside it
+        "thought i was gonna keel over on the hill and then i did, came round on the track",
     ],
     "palpitations_dizzy": [
         "felt my heart skip and nearly passed out on the treadmill",
@@ -313,6 +315,7 @@ MATCHES = {
         "heart rate got stuck on 190 even when I stopped and walked and I felt sick and clammy",
         "hr stayed at like 175 for ages after my easy run, even on the sofa, and i felt woozy",
         "my heart was pounding like mad and i went all clamy and grey",
+        "was about to keel over on my tempo so sat on the kerb, heart racing like mad",
         "my hr wouldn't come down after the hill reps and i went dizzy",
     ],
     "thunderclap_headache": [

@@ -513,6 +513,13 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no, it was 101 this morning but i feel ok", "unsure"),
         ("current_infection", "no, did 38.5 on sunday", "check"),
         ("current_infection", "nope, im 40 lol", "check"),
+        ("current_infection", "no but im 38.4 this morning", "unsure"),
+        (
+            "infection_risk",
+            "nah. my phone alarm goes off at 3am so i can check my sugars",
+            "unsure",
+        ),
+        ("infection_risk", "no! my garmin beeps every km and i take glucose gels", "check"),
         ("infection_risk", "no, i take glucose when the monitor goes off at night", "unsure"),
         ("current_infection", "nope, 36.7 this morning", "check"),
         ("current_infection", "no, pb is 39.5 mins", "check"),
