@@ -575,14 +575,19 @@ def _in_degrees(entity: Span) -> bool:
     )
 
 
+def _any_figure(token: Token) -> float | None:
+    """ "38.5", "38,5", "39c", "102f"."""
+    if joined := _JOINED_DEGREES.fullmatch(token.lower_):
+        return float(joined.group("figure").replace(",", "."))
+    return _figure(token)
+
+
 def _figure_in_degrees(doc: Doc, entity: Span) -> float | None:
     """The figure of "38,5 degrees", "thirty-eight degrees", "forty°", "39c"; None when
     it cannot be read ("a hundred and two degrees", "thirty eight point five")."""
-    if joined := _JOINED_DEGREES.fullmatch(entity.text.lower()):
-        return float(joined.group("figure").replace(",", "."))
     number = entity[0]
-    if (figure := _figure(number)) is not None:
-        return figure
+    if (figure := _any_figure(number)) is not None:
+        return figure  # "38,5 degrees", "39c" (one token)
     before = [t.lower_ for t in doc[max(0, entity.start - 3) : entity.start] if t.text != "-"]
     if before and before[-1] in {"point", "hundred", "and", "oh"}:
         return None
@@ -595,13 +600,6 @@ def _figure_in_degrees(doc: Doc, entity: Span) -> float | None:
 
 
 _SCALES = {"fahrenheit", "celsius", "centigrade"}
-
-
-def _any_figure(token: Token) -> float | None:
-    """ "38.5", "38,5", "39c", "102f"."""
-    if joined := _JOINED_DEGREES.fullmatch(token.lower_):
-        return float(joined.group("figure").replace(",", "."))
-    return _figure(token)
 
 
 def _a_temperature_below_a_fever(doc: Doc, entity: Span) -> bool:

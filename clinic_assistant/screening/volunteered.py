@@ -360,7 +360,6 @@ _UNITS_AFTER = (
     r"|years?|yrs?|yo|weeks?|wks?|days?|hours?|hrs?|bpm|st|stone|mph|m|metres|meters|yards"
     r"|reps|laps|steps|calories|kcal|watts|w|spm)\b)"
 )
-_BARE_DECIMAL = re.compile(rf"(?<![\d.,:])(?P<figure>\d{{2,3}}[.,]\d){_UNITS_AFTER}")
 _BARE_FIGURE = re.compile(rf"(?<![\d.,:])(?P<figure>\d{{2,3}}(?:[.,]\d)?)(?:°?[cf])?{_UNITS_AFTER}")
 _DONE_BEFORE = re.compile(
     r"\b(?:did|done|ran|cycled|rode|swam|covered|logged|clocked|totall?ed|pb|pr|time|in)\s+$"
@@ -379,7 +378,8 @@ def _a_bare_fever_figure(text: str, whole_figures: bool = False) -> bool:
             re.fullmatch(r"\d+", match.group("figure"))
             and _AN_AGE_BEFORE.search(clean[: match.start()])
         )
-        for match in (_BARE_FIGURE if whole_figures else _BARE_DECIMAL).finditer(clean)
+        for match in _BARE_FIGURE.finditer(clean)
+        if whole_figures or re.search(r"[.,]", match.group("figure"))
     )
 
 
