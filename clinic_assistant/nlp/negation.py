@@ -49,7 +49,8 @@ UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
 # runner: "if I'm pregnant", "in case of diabetes", "what if I take aspirin".
 HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically"}
 # what a monitor does "if" something happens: a fact about the runner, no hypothesis
-_ALARMS = {"beeps", "beep", "buzzes", "buzz", "alarms", "alarm", "alerts", "alert", "vibrates",
+# (volunteered.py reads a glucose monitor's alarm with the same words)
+ALARM_WORDS = {"beeps", "beep", "buzzes", "buzz", "alarms", "alarm", "alerts", "alert", "vibrates",
            "warns", "pings", "off"}  # fmt: skip
 # A condition that belongs to someone else: "my wife is pregnant", "she's diabetic".
 OTHER_PEOPLE = {
@@ -355,7 +356,7 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     # "if I'm pregnant" asks; "not sure if I'm pregnant" tells (uncertainty); "it beeps if
     # my glucose goes low" tells of a monitor the runner wears
     entity._.hypothetical = not uncertain and any(
-        t.lower_ in HYPOTHETICAL_CUES and not (t.i and doc[t.i - 1].lower_ in _ALARMS)
+        t.lower_ in HYPOTHETICAL_CUES and not (t.i and doc[t.i - 1].lower_ in ALARM_WORDS)
         for t in before
     )
     # "my wife is pregnant", "pregnant wife", "she's on warfarin"; but in "my wife

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Sequence
 
-from clinic_assistant.nlp.negation import a_fever_figure
+from clinic_assistant.nlp.negation import ALARM_WORDS, a_fever_figure
 from clinic_assistant.nlp.pipeline import Mention, load_vocabulary
 from clinic_assistant.nlp.typos import is_english_word
 from clinic_assistant.screening.answers import (
@@ -45,7 +45,7 @@ INFECTION_NOW_QUESTION = "current_infection"
 # "the sensor buzzes at me if my glucose drops", "I take glucose when the monitor goes off
 # at night": a glucose monitor that alarms is diabetes told without its name
 DIABETES_QUESTION = "infection_risk"
-_ALARM = r"(?:monitor|sensor|alarm\w*|alert\w*|beep\w*|buzz\w*|goes off|went off)"
+_ALARM = rf"(?:monitor|sensor|goes off|went off|(?:{'|'.join(sorted(ALARM_WORDS - {'off'}))})\w*)"
 _GLUCOSE = r"(?:glucose|blood sugars?|sugars?)(?! gels?\b| chews\b| drinks?\b)"
 _GLUCOSE_MONITORED = re.compile(
     rf"\b{_GLUCOSE}\b(?:\W+\w+){{0,10}}?\W+{_ALARM}\b|\b{_ALARM}\b(?:\W+\w+){{0,10}}?\W+{_GLUCOSE}\b"

@@ -521,6 +521,9 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ),
         ("infection_risk", "no! my garmin beeps every km and i take glucose gels", "check"),
         ("infection_risk", "no, i take glucose when the monitor goes off at night", "unsure"),
+        # the alarm words are negation's (one list): a phone that vibrates or pings
+        ("infection_risk", "no, phone vibrates when my sugars are dropping overnight", "unsure"),
+        ("infection_risk", "nope, my watch pings every mile and i sip sugar drinks", "check"),
         ("current_infection", "nope, 36.7 this morning", "check"),
         ("current_infection", "no, pb is 39.5 mins", "check"),
         ("current_infection", "well i've got a stye at the mo, does that count lol", "yes"),
