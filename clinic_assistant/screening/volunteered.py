@@ -88,7 +88,9 @@ _NOT_MEDICINE = frozenset((
     "student", "budget", "shoestring", "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
     "them", "that", "this", "these", "those", "things", "steps", "walks", "walk", "runs", "run",
     "road", "trail", "track", "treadmill", "team", "call", "phone", "board", "list", "diet",
-    "course", "plan", "leave", "duty", "shift", "feet", "foot", "knee", "calf", "legs", "leg",
+    "course", "plan", "leave", "duty", "shift", "feet",
+    # shifts and time off: "I'm on earlies all week", "on furlough", "on my period"
+    "earlies", "lates", "nights", "furlough", "period", "periods", "holidays", "lunch", "foot", "knee", "calf", "legs", "leg",
     "week", "weeks", "month", "months", "year", "years", "minute", "minutes", "hour", "hours",
     "anything", "nothing", "everything", "something", "none", "any", "much", "more", "less",
     "stretch", "stretches", "stretching", "yoga", "pilates", "physio", "physiotherapy",
