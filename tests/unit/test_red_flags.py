@@ -157,6 +157,11 @@ MATCHES = {
         "heard a popping sound in my heel",
         "felt like I was kicked in the back of the leg",
         "like I was shot in the back of my calf",
+        # a pop that sounds like a visit or an object still alarms when it is one
+        "felt a pop in for a second in my calf",
+        "something popped in there near my heel",
+        "felt it pop to the back of my heel",
+        "heard a snap in my ankle",
     ],
     "needle_site_infection": [
         "the spot where she needled my glute has gone red and angry and I've got the chills",
@@ -361,6 +366,12 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "trail run this morning and everything went all snowy halfway round, so pretty",
         "nailed my tempo today, hr sat at 158 the whole way in this clammy weather",
         "thought i was gonna keel over on the last hill rep lol",
+        # a visit, a gel or a pill popped, a strap that snapped (sixteenth look)
+        "can i pop in next week for my calf",
+        "i'll pop round after work, calf is tight",
+        "popped into the shop after, my heel was sore",
+        "i popped a gel at 10k and my calf was fine after",
+        "my watch strap snapped on the run, calf niggle",
         "the hr one is like a strap round the chest",
         "not coughing up blood, just a dry tickly cough",
         # negated mentions
