@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,7 @@ from typing import List, Tuple
 import pytest
 from spacy.language import Language
 
+from clinic_assistant import clinic_data_dir
 from clinic_assistant.nlp.pipeline import build_pipeline, find_mentions, load_vocabulary
 
 
@@ -149,6 +151,13 @@ def test_the_conditions_beside_the_everyday_phrases_are_still_read(
     nlp: Language, text: str, entity_id: str
 ) -> None:
     assert entity_id in {m.id for m in find_mentions(nlp, text)}
+
+
+def test_a_phrase_with_a_number_sign_is_quoted() -> None:
+    # unquoted, YAML reads "sugar since # years" as "sugar since" and a comment
+    lines = (clinic_data_dir() / "vocabulary.yml").read_text(encoding="utf-8").splitlines()
+    unquoted = [line for line in lines if re.match(r"\s*- [^\"'#].* #", line)]
+    assert unquoted == []
 
 
 @pytest.mark.parametrize(
