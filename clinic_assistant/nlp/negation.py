@@ -50,8 +50,9 @@ UNCERTAIN_CUES: Sequence[Tuple[str, ...]] = (
 HYPOTHETICAL_CUES = {"if", "whether", "case", "suppose", "supposing", "hypothetically"}
 # what a monitor does "if" something happens: a fact about the runner, no hypothesis
 # (volunteered.py reads a glucose monitor's alarm with the same words)
-ALARM_WORDS = {"beeps", "beep", "buzzes", "buzz", "alarms", "alarm", "alerts", "alert", "vibrates",
-           "warns", "pings", "off"}  # fmt: skip
+ALARM_WORDS = {"beeps", "beep", "beeped", "buzzes", "buzz", "buzzed", "alarms", "alarm", "alarmed",
+               "alerts", "alert", "alerted", "vibrates", "vibrate", "vibrated", "warns", "warn",
+               "warned", "pings", "ping", "pinged", "off"}  # fmt: skip
 # A condition that belongs to someone else: "my wife is pregnant", "she's diabetic".
 OTHER_PEOPLE = {
     "she", "he", "her", "his", "him", "they", "their", "she's", "he's", "shes", "hes",

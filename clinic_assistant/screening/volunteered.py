@@ -88,9 +88,10 @@ _NOT_MEDICINE = frozenset((
     "student", "budget", "shoestring", "part", "care", "time", "breaks", "break", "rest", "easy", "days", "holiday", "vacation",
     "them", "that", "this", "these", "those", "things", "steps", "walks", "walk", "runs", "run",
     "road", "trail", "track", "treadmill", "team", "call", "phone", "board", "list", "diet",
-    "course", "plan", "leave", "duty", "shift", "feet",
-    # shifts and time off: "I'm on earlies all week", "on furlough", "on my period"
-    "earlies", "lates", "nights", "furlough", "period", "periods", "holidays", "lunch", "foot", "knee", "calf", "legs", "leg",
+    "course", "plan", "leave", "duty", "shift", "feet", "foot", "knee", "calf", "legs", "leg",
+    # shifts, time off and apps: "I'm on earlies all week", "on furlough", "on strava"
+    "earlies", "lates", "nights", "furlough", "period", "periods", "holidays", "lunch",
+    "strava", "garmin", "zwift",
     "week", "weeks", "month", "months", "year", "years", "minute", "minutes", "hour", "hours",
     "anything", "nothing", "everything", "something", "none", "any", "much", "more", "less",
     "stretch", "stretches", "stretching", "yoga", "pilates", "physio", "physiotherapy",
@@ -169,6 +170,17 @@ _SWITCHED = re.compile(
 )
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|not|n't|never|dont|don't|without|nothing|none)\b[\w\s']{0,20}$"
+)
+# "no, I'm on Waran": the answer's "no" before a medicine taken denies nothing of it
+_ANSWER_WORD_ONLY = re.compile(r"\s*(?:no|nope|nah)(?: wait| actually| well| but| sorry)?\s*")
+# "I'm on furlough and pletal", "on my period n duoplavin": a second thing one is on
+_AND_ANOTHER = re.compile(
+    r"^(?:\s+[\w']+){0,3}?\s+(?:and|n|plus|with)\s+(?:the |my |some |a )?(?P<name>[a-z][a-z0-9-]{3,})\b"
+)
+# "just finishing the zinnat": a course of something no dictionary knows
+_FINISHING = re.compile(
+    r"\b(?:finishing|finished|started|starting|halfway through) (?:off )?(?:the |my |a |some )?"
+    r"(?P<name>[a-z][a-z0-9-]{3,})\b"
 )
 
 
@@ -252,15 +264,25 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
             found.append(match.group(0))
     for match in _TAKES.finditer(clean):
         name = match.group("name")
+        before = clean[: match.start()]
+        denied = _NEGATED_BEFORE.search(before) and not _ANSWER_WORD_ONLY.fullmatch(before)
+        if denied or _ASKS_WHETHER_TO_TAKE.search(clean[: match.start("name")]):
+            continue
         if (
             name not in known
             and name not in _NOT_MEDICINE
             and not _RUNNERS_FUEL.match(clean[match.start("name") :])
             and not name.endswith("ing")
             and not re.fullmatch(_MEDICINE_WORDS, name)
-            and not _NEGATED_BEFORE.search(clean[: match.start()])
-            and not _ASKS_WHETHER_TO_TAKE.search(clean[: match.start("name")])
         ):
+            found.append(name)
+        elif (another := _AND_ANOTHER.match(clean[match.end() :])) and not (
+            another.group("name") in known or is_english_word(another.group("name"))
+        ):
+            found.append(another.group("name"))
+    for match in _FINISHING.finditer(clean):
+        name = match.group("name")
+        if name not in known and not is_english_word(name) and name not in found:
             found.append(name)
     for match in _ON_UNKNOWN.finditer(clean):
         # "no fever, just on zoxiclor for my toe": a word no dictionary knows; not "no,

@@ -547,9 +547,24 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("pregnant", "no, in other circumstances i'd run through it", "check"),
         ("infection_risk", "no, been off sugar since january", "check"),
         ("infection_risk", "no, got a new kidney stone last year", "check"),
-        ("infection_risk", "no, I'm a diabetes nurse lol, I know all about it", "check"),
-        ("infection_risk", "no, I'm an HIV counsellor, not a patient", "check"),
-        ("pregnant", "nope, I just work on the front desk of an IVF clinic", "check"),
+        # ACCEPTED OVER-CAUTION (sixteenth break): a job named by a condition is read as
+        # the runner's, since "a diabetes nurse, got it myself since I was 12" is both
+        ("infection_risk", "no, I'm a diabetes nurse lol, I know all about it", "yes"),
+        ("infection_risk", "no, I'm an HIV counsellor, not a patient", "yes"),
+        ("pregnant", "nope, I just work on the front desk of an IVF clinic", "yes"),
+        # sixteenth break: a second thing one is on, a course being finished, a past alarm
+        ("blood_disorder", "nah im on furlough atm and pletal", "unsure"),
+        ("blood_disorder", "no, im on my period and duoplavin", "unsure"),
+        ("blood_disorder", "no, I'm on pletal", "unsure"),
+        ("blood_disorder", "no, i'm on holiday and loving it", "check"),
+        ("current_infection", "no, im on holidays, just finishing the zinnat", "unsure"),
+        ("current_infection", "no, just finishing the marathon plan", "check"),
+        ("infection_risk", "no, phone vibrated last night when my sugars went low", "unsure"),
+        ("pregnant", "no. beta was 180 on tuesday", "yes"),
+        ("pregnant", "no, my beta was rubbish at bouldering", "check"),
+        ("infection_risk", "no, my brother got a kidney from me in 2019", "check"),
+        ("infection_risk", "yep, got my new kidney 3 yrs ago", "yes"),
+        ("infection_risk", "no, had sugar since 6am", "check"),
         ("blood_disorder", "nope, I'm on earlies all week", "check"),
         ("current_infection", "nah, I'm on furlough so I can come in any time", "check"),
         # the alarm words are negation's (one list): a phone that vibrates or pings
