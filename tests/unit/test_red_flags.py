@@ -162,6 +162,13 @@ MATCHES = {
         "something popped in there near my heel",
         "felt it pop to the back of my heel",
         "heard a snap in my ankle",
+        # sixteenth break: a pop at the gym or today's parkrun, an object without an article
+        # in a voice note, a simile of a band or a lace
+        "my achilles went pop in the gym",
+        "my heel popped in today's parkrun",
+        "my achilles it popped paracetamol isnt touching it cant go up on my toes",
+        "felt like a rubber band snapped at the back of my ankle",
+        "like a shoelace snapped in my heel",
     ],
     "needle_site_infection": [
         "the spot where she needled my glute has gone red and angry and I've got the chills",
@@ -372,6 +379,7 @@ def test_every_flag_in_the_file_is_tested() -> None:
         "popped into the shop after, my heel was sore",
         "i popped a gel at 10k and my calf was fine after",
         "my watch strap snapped on the run, calf niggle",
+        "can i pop down on saturday for my calf",
         "the hr one is like a strap round the chest",
         "not coughing up blood, just a dry tickly cough",
         # negated mentions
