@@ -265,11 +265,16 @@ def unknown_medicines(text: str, mentions: Sequence[Mention]) -> List[str]:
     for match in _TAKES.finditer(clean):
         name = match.group("name")
         before = clean[: match.start()]
-        denied = _NEGATED_BEFORE.search(before) and not _ANSWER_WORD_ONLY.fullmatch(before)
-        if denied or _ASKS_WHETHER_TO_TAKE.search(clean[: match.start("name")]):
+        answered_no = bool(_NEGATED_BEFORE.search(before))
+        if answered_no and not _ANSWER_WORD_ONLY.fullmatch(before):
+            continue  # "not on anything", "never took ..."
+        if _ASKS_WHETHER_TO_TAKE.search(clean[: match.start("name")]):
             continue
         if (
             name not in known
+            # after the answer's "no", only a word no dictionary knows: "no, I'm on
+            # pletal", not "no, I'm on a plant based diet"
+            and not (answered_no and is_english_word(name))
             and name not in _NOT_MEDICINE
             and not _RUNNERS_FUEL.match(clean[match.start("name") :])
             and not name.endswith("ing")

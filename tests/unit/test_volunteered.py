@@ -556,6 +556,8 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("blood_disorder", "nah im on furlough atm and pletal", "unsure"),
         ("blood_disorder", "no, im on my period and duoplavin", "unsure"),
         ("blood_disorder", "no, I'm on pletal", "unsure"),
+        ("blood_disorder", "no wait, I'm on pletal for my legs", "unsure"),
+        ("blood_disorder", "no, im on a plant based diet", "check"),
         ("blood_disorder", "no, i'm on holiday and loving it", "check"),
         ("current_infection", "no, im on holidays, just finishing the zinnat", "unsure"),
         ("current_infection", "no, just finishing the marathon plan", "check"),
