@@ -563,6 +563,8 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no, just finishing the marathon plan", "check"),
         ("infection_risk", "no, phone vibrated last night when my sugars went low", "unsure"),
         ("pregnant", "no. beta was 180 on tuesday", "yes"),
+        # the retrained model no longer kept this from the booking: the words must read it
+        ("pregnant", "i am waiting baby, 7 week, it is problem?", "unsure"),
         ("pregnant", "no, my beta was rubbish at bouldering", "check"),
         ("infection_risk", "no, my brother got a kidney from me in 2019", "check"),
         ("infection_risk", "yep, got my new kidney 3 yrs ago", "yes"),
