@@ -305,6 +305,11 @@ CASES = [
     ("the only ones on blood thinners are my greyhound and me", {"blood_disorder": "yes"}),
     ("my arm puffs up since they took glands out of my armpit", {"infection_risk": "yes"}),
     ("taking glucose gels every 5k", {}),
+    # what a session makes one expect is no pregnancy; "I'm expecting" still is
+    ("what should i be expecting after the session", {}),
+    ("what sort of sensation should i be expecting during the needling", {}),
+    ("im expecting, is needling ok", {"pregnant": "yes"}),
+    ("should i be expecting? my period is 5 days late", {"pregnant": "yes"}),
     ("only one on blood thinners in our house is my greyhound", {}),
     ("the only one on blood thinners in our house is me", {"blood_disorder": "yes"}),
     ("", {}),
