@@ -102,6 +102,8 @@ def test_overview_shows_counts_and_a_chart(page, console: LiveConsole) -> None:
 def test_reviewing_a_group_and_teaching_an_example(page, console: LiveConsole) -> None:
     page.click("nav >> text=Could not answer")
     rows = page.locator("tr.group")
+    # the click navigates: wait for the new page's rows before counting them
+    rows.nth(4).wait_for(state="attached")
     assert rows.count() >= 5
     listed = page.inner_text("table.groups")
     for secret in ("Siobhan", "tom.baker", "Jansen", "0612345678", "12 March", "warfarin"):
