@@ -382,9 +382,13 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     named_after = (
         _IS_SOMEONE.match(doc[entity.end : end].text.lower()) if entity.end < end else None
     )
+    # "the pred they gave me", "the tablets she put me on": the prescriber, not whose it is
+    prescribed_to_me = following in OTHER_PEOPLE and any(
+        t.lower_ in ("me", "i") for t in doc[entity.end + 1 : min(end, entity.end + 5)]
+    )
     entity._.other_person = (
         (bool(others) and not (own_again or with_me or reported))
-        or following in OTHER_PEOPLE
+        or (following in OTHER_PEOPLE and not prescribed_to_me)
         or bool(
             named_after
             and named_after.group(1) in OTHER_PEOPLE

@@ -47,6 +47,11 @@ UNSURE_PHRASES = (
     "praying not", "pray not", "please god no", "please god not", "missed a pill",
     "missed my pill", "missed pills", "missed some pills", "missed a few pills",
     "missed a couple of pills", "forgot my pill", "forgot a pill", "forgot to take my pill",
+    # too soon to know: "no way to know yet, transfer was tuesday"; a first test that was
+    # negative says there was another: "the first test was negative, the second one wasn't"
+    "no way to know", "no way of knowing", "too early to tell", "too early to know",
+    "too early to say", "too soon to tell", "too soon to know", "first test was negative",
+    "first one was negative", "first test was a negative",
 )  # fmt: skip
 # Double negatives and litotes: never a "no" (safety principle 3).
 _DOUBLE_NEGATIVE = re.compile(
@@ -55,6 +60,7 @@ _DOUBLE_NEGATIVE = re.compile(
     r"(?:rule|exclude|deny|say|be sure|swear|promise|guarantee|tell)\b"
     r"|\brule[sd]?\s+(?:it|that|this)?\s*out\b|\bnot\s+(?:entirely|completely|totally|fully)\b"
     r"|\bwouldn't say no\b|\bnot that i'm not\b|\bi'm not not\b"
+    r"|\bnot (?:like|as if|as though) (?:i'm|im|i am|i was|i've|ive|i have|i'd|id) not\b"
     r"|\b(?:don't|dont|do not|didn't|didnt)\s+(?:think|believe|reckon|suppose|guess)\b"
 )
 # Hedges: the runner says they cannot be sure, so even a denial with one is "unsure"

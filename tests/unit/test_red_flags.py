@@ -613,6 +613,47 @@ def test_the_tenth_look_red_flags() -> None:
         assert flag_ids(text), text
 
 
+# The seventeenth break round: red flags in a runner's images and in French, each written
+# here in other words than the round's conversations
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("on the steep bits it's like a hand squeezing inside my chest", "chest_pain"),
+        ("feels like a tight band round my ribs on the climbs", "chest_pain"),
+        ("it's like a belt being pulled tight around me when I push the pace", "chest_pain"),
+        ("depuis lundi j'ai mal dans la poitrine quand je cours", "chest_pain"),
+        ("spotted blood on my tissue after coughing at the track", "coughing_blood"),
+        ("coughed into a hankie and there was blood on my hankie", "coughing_blood"),
+        ("pins and needles started in my toes and now it's past my knees", "spreading_numbness"),
+        ("came round lying on the grass at the finish of the 10k", "fainting_running"),
+        ("people stood over me after the race, no idea how I got on the floor", "fainting_running"),
+        (
+            "my jeans are all loose and I haven't been trying to lose weight",
+            "unexplained_weight_loss",
+        ),
+    ],
+)
+def test_the_seventeenth_break_red_flags(text: str, flag: str) -> None:
+    assert flag in flag_ids(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my race belt felt like a belt tightened round my waist",
+        "new shoes gave me tingling in my toes, now i'm up to 30 miles a week",
+        "my trousers are too big since I lost weight on purpose for the marathon",
+        "I woke up on the floor of my mate's flat after the after-party, hip hurts",
+        "loved the parkrun with people all around me cheering",
+    ],
+)
+def test_the_seventeenth_break_ordinary_words(text: str) -> None:
+    assert "chest_pain" not in flag_ids(text)
+    assert "spreading_numbness" not in flag_ids(text)
+    assert "unexplained_weight_loss" not in flag_ids(text)
+    assert "fainting_running" not in flag_ids(text)
+
+
 # The eleventh adversarial round (tenth_break): a limb that went clumsy, flopped or would
 # not work for minutes is a stroke or TIA sign whatever words say it; a harmless cause named
 # near a sign in its sentence, before or after it, explains it, unless it is denied, in

@@ -127,8 +127,10 @@ CASES = [
     ("some tablets for my heart", {"blood_disorder": "unsure"}),
     ("I'm on the pill", {}),
     ("I take the bus to work", {}),
-    ("I take Brilique twice a day", {"blood_disorder": "unsure"}),
-    ("I'm on Brilique, one a day", {"blood_disorder": "unsure"}),
+    ("I take Velmorin twice a day", {"blood_disorder": "unsure"}),
+    ("I'm on Velmorin, one a day", {"blood_disorder": "unsure"}),
+    # Brilique (ticagrelor) is in the vocabulary now: a blood thinner, not an unknown one
+    ("I take Brilique twice a day", {"blood_disorder": "yes"}),
     # a time ("a day later") is no dose, chat words and a muscle rub are no medicines
     ("the muscle feels kinda stiff now, a day later - normal??", {}),
     ("should i use deep heat afterwards", {}),
@@ -185,8 +187,8 @@ CASES = [
     ("my physio gave me exercises", {}),
     ("the GP gave me Xylotrin for it", {"blood_disorder": "unsure"}),
     ("I play padel twice a week", {}),
-    ("I take Brilique twice a day", {"blood_disorder": "unsure"}),
-    ("on Brilique. twice a day", {"blood_disorder": "unsure"}),
+    ("I take Velmorin twice a day", {"blood_disorder": "unsure"}),
+    ("on Velmorin. twice a day", {"blood_disorder": "unsure"}),
     ("would zontex be a problem? i have it twice a day", {"blood_disorder": "unsure"}),
     ("have my felvira every arvo", {"blood_disorder": "unsure"}),
     ("i do inhixa injections", {"blood_disorder": "unsure"}),
@@ -596,6 +598,24 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "cant promise you no infection", "unsure"),
         ("blood_disorder", "haha no, a nurse pops round to give me my clotting factor", "yes"),
         ("blood_disorder", "no! only one on blood thinners in our house is my greyhound", "check"),
+        # seventeenth break and look, in other words than their conversations
+        ("pregnant", "nope, about 11 weeks along now", "yes"),
+        ("pregnant", "no, but my hcg came back at 400", "yes"),
+        ("pregnant", "nope, but the scan says we're expecting twins", "yes"),
+        ("pregnant", "too early to tell, we only did the transfer on friday", "unsure"),
+        ("pregnant", "no, it's not as if I'm not a week late", "unsure"),
+        ("blood_disorder", "nope, just my 81 mg each morning", "yes"),
+        ("blood_disorder", "no, fluindione since my clot", "yes"),
+        ("blood_disorder", "not really, I've got a metal heart valve", "yes"),
+        ("blood_disorder", "no, factor XI is a bit low but nothing major", "unsure"),
+        ("current_infection", "no, finishing the macrobid tomorrow", "yes"),
+        ("current_infection", "nah, only chicken pox, the kids gave it me", "yes"),
+        ("infection_risk", "no, my a1c was 62 in the summer", "yes"),
+        ("infection_risk", "no, havent got a spleen since I was 12", "yes"),
+        ("infection_risk", "nope, finished radiotherapy in may", "unsure"),
+        # the prescriber is no other person: "the pred they gave me" is the runner's
+        ("infection_risk", "no, just the pred they put me on for my chest", "yes"),
+        ("infection_risk", "no diabetes, my mum has it and they say I'm fine", "check"),
     ],
 )
 def test_answers_read_with_their_mentions(
