@@ -616,6 +616,9 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         # the prescriber is no other person: "the pred they gave me" is the runner's
         ("infection_risk", "no, just the pred they put me on for my chest", "yes"),
         ("infection_risk", "no diabetes, my mum has it and they say I'm fine", "check"),
+        # a watch's race predictor is no prednisolone
+        ("infection_risk", "no, the pred for my marathon says 3:20", "check"),
+        ("infection_risk", "nope, my garmin's race pred is way off", "check"),
     ],
 )
 def test_answers_read_with_their_mentions(
