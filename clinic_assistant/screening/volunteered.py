@@ -51,6 +51,33 @@ _GLUCOSE_MONITORED = re.compile(
     rf"\b{_GLUCOSE}\b(?:\W+\w+){{0,10}}?\W+{_ALARM}\b|\b{_ALARM}\b(?:\W+\w+){{0,10}}?\W+{_GLUCOSE}\b"
 )
 
+# An HbA1c figure (NHS, "Type 2 diabetes: diagnosis"; Diabetes UK): 48 mmol/mol (6.5 %) or
+# more is diabetes, 42 to 47 (6.0 to 6.4 %) prediabetes; a normal one ("a1c was 34") says
+# nothing. Figures up to 20 are per cent, larger ones mmol/mol.
+_HBA1C = re.compile(
+    r"\b(?:hb ?a1c|a1c|hba1c)\b(?:\W+(?:was|is|of|at|came|back|last|my|reading|result|levels?"
+    r"|around|about|roughly|only|just|still|now|=|:))*\W+(?P<figure>\d{1,3}(?:\.\d+)?)"
+)
+DIABETIC_HBA1C_MMOL, PREDIABETIC_HBA1C_MMOL = 48, 42
+DIABETIC_HBA1C_PERCENT, PREDIABETIC_HBA1C_PERCENT = 6.5, 6.0
+
+
+def hba1c_answer(text: str) -> str | None:
+    """YES for a diabetic HbA1c figure, UNSURE for a prediabetic one, else None."""
+    answers = []
+    for match in _HBA1C.finditer(text.lower()):
+        figure = float(match.group("figure"))
+        diabetic, prediabetic = (
+            (DIABETIC_HBA1C_PERCENT, PREDIABETIC_HBA1C_PERCENT)
+            if figure <= 20
+            else (DIABETIC_HBA1C_MMOL, PREDIABETIC_HBA1C_MMOL)
+        )
+        if figure >= diabetic:
+            answers.append(YES)
+        elif figure >= prediabetic:
+            answers.append(UNSURE)
+    return max(answers, key=PRECEDENCE.__getitem__) if answers else None
+
 
 @lru_cache(maxsize=1)
 def medicine_ids() -> FrozenSet[str]:
@@ -485,6 +512,12 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
         and any(q.slot == DIABETES_QUESTION for q in screening.questions)
     ):
         reading.answers[DIABETES_QUESTION] = UNSURE
+    by_figure = hba1c_answer(text)
+    if by_figure and any(q.slot == DIABETES_QUESTION for q in screening.questions):
+        earlier = reading.answers.get(DIABETES_QUESTION)
+        reading.answers[DIABETES_QUESTION] = (
+            by_figure if earlier is None else max(earlier, by_figure, key=PRECEDENCE.__getitem__)
+        )
     if reading.answers.get("pregnant") == YES:
         stage = parse_pregnancy_stage(text)
         if stage and stage != UNSURE:
@@ -559,6 +592,9 @@ def read_yes_no_answer(
         and _GLUCOSE_MONITORED.search(text.lower())
     ):
         return UNSURE  # "no, I take glucose when the monitor goes off at night"
+    by_figure = hba1c_answer(text) if question.slot == DIABETES_QUESTION else None
+    if by_figure and (answer is None or PRECEDENCE[by_figure] > PRECEDENCE[answer]):
+        return by_figure  # "no, HbA1c 58 last month": diabetes by its figure
     return answer
 
 

@@ -611,6 +611,12 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("current_infection", "no, finishing the macrobid tomorrow", "yes"),
         ("current_infection", "nah, only chicken pox, the kids gave it me", "yes"),
         ("infection_risk", "no, my a1c was 62 in the summer", "yes"),
+        # HbA1c by its figure (48 mmol/mol or 6.5 % is diabetes, 42 or 6.0 % prediabetes)
+        ("infection_risk", "nah, hba1c came back at 51", "yes"),
+        ("infection_risk", "no, a1c 6.8%", "yes"),
+        ("infection_risk", "no, a1c was 45 so borderline-ish", "unsure"),
+        ("infection_risk", "no, my hba1c is 6.2", "unsure"),
+        ("infection_risk", "no, hba1c 33 at my medical", "check"),
         ("infection_risk", "no, havent got a spleen since I was 12", "yes"),
         ("infection_risk", "nope, finished radiotherapy in may", "unsure"),
         # the prescriber is no other person: "the pred they gave me" is the runner's
