@@ -1,7 +1,7 @@
 """Is a message written in another language than English?
 
 The assistant answers in English only. A message in Dutch, German, French,
-Spanish, Italian or Portuguese gets a short reply saying so, with the emergency
+Spanish, Italian, Portuguese or Polish, or one written in another script, gets a short reply saying so, with the emergency
 number and the clinic's contact, instead of an unrelated English answer (red
 flags in those languages are matched first, by clinic/red_flags.yml).
 
@@ -35,6 +35,8 @@ FOREIGN_WORDS = {
     "pt": "eu você ele ela um uma os as do da meu minha não estou sou tenho tem é que como "
     "porque onde quando posso pode devo quero também ainda mas então esta este dor com para "
     "grávida consulta obrigado obrigada olá bom dia sim muito",
+    "pl": "się mam jest nie że jak co czy mnie mój moja moje ból boli chcę umówić wizytę dzień "
+    "dobry dziękuję tak bardzo podczas biegania biegam w ze na jestem mogę proszę ciąży",
 }
 FOREIGN = {lang: frozenset(words.split()) for lang, words in FOREIGN_WORDS.items()}
 # Common English words, some of which are also foreign words ("die", "was", "me").
@@ -50,8 +52,20 @@ ENGLISH = frozenset(
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
 
+# Letters of scripts English is not written in (Greek, Cyrillic, Hebrew, Arabic, Indic,
+# Thai, Georgian, Hangul, kana, CJK): "予約したいです。走ると胸が..." is no English message
+_OTHER_SCRIPT = re.compile(
+    "[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff"
+    "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
+
+
 def foreign_language(text: str) -> str | None:
-    """The language code of a message that is clearly not English, else None."""
+    """The language code of a message that is clearly not English, else None ("other"
+    for one written mostly in another script)."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(1 for c in letters if _OTHER_SCRIPT.match(c)) * 2 > len(letters):
+        return "other"
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 2:
         return None  # "ja", "nee", "merci": too short to tell; answers read them

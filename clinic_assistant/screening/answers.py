@@ -758,9 +758,29 @@ _FUTURE_STAGE = re.compile(
 _EXACT_STAGE = re.compile(r"^(?P<n>\d+(?:\.\d+)?) (?P<unit>weeks?|months?)$")
 
 
+_BARE_WEEKS_NOW = re.compile(
+    r"\b(?:i'?m|im|i am)(?: only| just| actually)? (?P<n>\d{1,2}) (?:now|at the moment|today|currently)\b"
+)
+# A trimester still to come: "second trimester starts on monday" is the first one now
+_TRIMESTER_TO_COME = re.compile(
+    r"\btrimester (?:starts|begins|starting|beginning|kicks in|is on|from)\b"
+    r"|\b(?:start|starting|begin|beginning|enter|entering|into|be in) (?:my |the )?"
+    r"(?:second|2nd|third|3rd) trimester (?:on|next|tomorrow|in|this|from|at|soon)\b"
+)
+
+
 def parse_pregnancy_stage(text: str) -> str | None:
     """The stage as `_stage_said` reads it, moved earlier when it is still to come."""
+    # "15 is the week I'll be at when the race is on, I'm 11 now": weeks named, and the
+    # stage now as a number without its unit, which is the one that counts
+    clean = normalise(text)
+    bare = _BARE_WEEKS_NOW.search(clean)
+    if bare and re.search(r"\bweeks?\b", clean):
+        return f"{bare['n']} weeks"
     stage = _stage_said(text)
+    trimester = re.fullmatch(r"trimester (\d)", stage or "")
+    if trimester and int(trimester[1]) > 1 and _TRIMESTER_TO_COME.search(normalise(text)):
+        return f"trimester {int(trimester[1]) - 1}"
     exact = _EXACT_STAGE.match(stage or "")
     if not exact:
         return stage

@@ -58,6 +58,13 @@ _HBA1C = re.compile(
     r"\b(?:hb ?a1c|a1c|hba1c)\b(?:\W+(?:was|is|of|at|came|back|last|my|reading|result|levels?"
     r"|around|about|roughly|only|just|still|now|=|:))*\W+(?P<figure>\d{1,3}(?:\.\d+)?)"
 )
+# A due date said as a day ("not sick - due 3rd of Feb though"): the due date of a
+# pregnancy, unless something else is due ("rent's due 3rd of Feb" has its subject)
+_DUE_ON_A_DAY = re.compile(
+    r"(?:^|[-,.;:!?()]|\b(?:i'?m|im|i am|and|but|just|though|tho|baby'?s?|baby is|bub'?s?))\s*"
+    r"due (?:on )?(?:the )?\d{1,2}(?:st|nd|rd|th)?(?: of)? "
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
 DIABETIC_HBA1C_MMOL, PREDIABETIC_HBA1C_MMOL = 48, 42
 DIABETIC_HBA1C_PERCENT, PREDIABETIC_HBA1C_PERCENT = 6.5, 6.0
 
@@ -512,6 +519,11 @@ def read_message(text: str, mentions: Sequence[Mention], screening: Screening) -
         and any(q.slot == DIABETES_QUESTION for q in screening.questions)
     ):
         reading.answers[DIABETES_QUESTION] = UNSURE
+    if (
+        _DUE_ON_A_DAY.search(text.lower().replace("’", "'"))
+        and reading.answers.get("pregnant") != YES
+    ):
+        reading.answers["pregnant"] = UNSURE
     by_figure = hba1c_answer(text)
     if by_figure and any(q.slot == DIABETES_QUESTION for q in screening.questions):
         earlier = reading.answers.get(DIABETES_QUESTION)
@@ -592,6 +604,12 @@ def read_yes_no_answer(
         and _GLUCOSE_MONITORED.search(text.lower())
     ):
         return UNSURE  # "no, I take glucose when the monitor goes off at night"
+    if (
+        question.slot == "pregnant"
+        and answer != YES
+        and _DUE_ON_A_DAY.search(text.lower().replace("’", "'"))
+    ):
+        return UNSURE  # "nope, not sick - due 3rd of Feb though"
     by_figure = hba1c_answer(text) if question.slot == DIABETES_QUESTION else None
     if by_figure and (answer is None or PRECEDENCE[by_figure] > PRECEDENCE[answer]):
         return by_figure  # "no, HbA1c 58 last month": diabetes by its figure

@@ -927,3 +927,17 @@ def test_hedges_belong_to_the_answer(text: str, expected: str) -> None:
 )
 def test_a_stage_still_to_come_is_read_earlier(text: str, stage: str) -> None:
     assert parse_pregnancy_stage(text) == stage
+
+
+# A trimester still to come is the one before it; a stage corrected without its unit
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("second trimester starts on monday!", "trimester 1"),
+        ("I start my 2nd trimester next week", "trimester 1"),
+        ("in my second trimester", "trimester 2"),
+        ("wait, 14 weeks is race week, I'm 10 now", "10 weeks"),
+    ],
+)
+def test_a_stage_still_to_come_or_corrected(text: str, stage: str) -> None:
+    assert parse_pregnancy_stage(text) == stage

@@ -637,6 +637,42 @@ def test_the_seventeenth_break_red_flags(text: str, flag: str) -> None:
     assert flag in flag_ids(text)
 
 
+# The eighteenth break round, in other words than its conversations
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("my calf's gone all fat and warm since I stepped off the plane", "calf_clot"),
+        ("my wife said my mouth slipped down on one side after the 10k", "stroke_signs"),
+        ("after the race my words were coming out all jumbled", "stroke_signs"),
+        (
+            "like someone smacked me on the back of the head out of nowhere, mid run",
+            "thunderclap_headache",
+        ),
+        ("at the parkrun finish I was out cold for about a minute", "fainting_running"),
+        (
+            "watch flagged an irregular heartbeat on my tempo run and I felt dizzy",
+            "palpitations_dizzy",
+        ),
+        ("boli mnie w klatce piersiowej kiedy biegam", "chest_pain"),
+        ("mam duszności po biegu", "breathless"),
+    ],
+)
+def test_the_eighteenth_break_red_flags(text: str, flag: str) -> None:
+    assert flag in flag_ids(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hit the deck hard when I tripped on a root at parkrun",
+        "i was out for a few minutes on my run chatting to a mate",
+        "the trail slid down into the river so we turned back",
+    ],
+)
+def test_the_eighteenth_break_ordinary_words(text: str) -> None:
+    assert flag_ids(text) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -617,6 +617,16 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ("infection_risk", "no, a1c was 45 so borderline-ish", "unsure"),
         ("infection_risk", "no, my hba1c is 6.2", "unsure"),
         ("infection_risk", "no, hba1c 33 at my medical", "check"),
+        # eighteenth break, in other words
+        ("pregnant", "no, just up the stick with number two", "yes"),
+        ("pregnant", "nah, not ill, due the 9th of march though", "unsure"),
+        ("pregnant", "no, my rent's due 3rd of feb lol", "check"),
+        ("blood_disorder", "no, one Adiro a day since my stent", "yes"),
+        ("blood_disorder", "no, plts were low at my last bloods", "yes"),
+        ("current_infection", "nope, GP put me on cipro yesterday", "yes"),
+        ("current_infection", "no, estoy resfriado desde el lunes", "yes"),
+        ("infection_risk", "no, imuran keeps my crohns quiet", "yes"),
+        ("infection_risk", "no, only my januvia in the mornings", "yes"),
         ("infection_risk", "no, havent got a spleen since I was 12", "yes"),
         ("infection_risk", "nope, finished radiotherapy in may", "unsure"),
         # the prescriber is no other person: "the pred they gave me" is the runner's
