@@ -389,8 +389,16 @@ _AT_THE_HALF = re.compile(
 )
 
 
+# "arm's a bit stiff", "legs a little sore": how a body part feels, no doubt about the answer
+_HOW_IT_FEELS = re.compile(
+    r"\b(?:a bit|a little|kind of|sort of|kinda|sorta) (?:stiff|sore|achy|tight|tired|tender"
+    r"|knackered|rusty|heavy|slow)\b"
+)
+
+
 def _is_unsure(clean: str) -> bool:
     clean = re.sub(r"\bhalf(?= (?:marathon|mara|ironman)\b)", " ", clean)  # a race, no hedge
+    clean = _HOW_IT_FEELS.sub(" ", clean)
     clean = _AT_THE_HALF.sub(r"\1 race", clean)  # "bled into my sock at the half"
     return _contains_phrase(clean, UNSURE_PHRASES) or bool(_DOUBLE_NEGATIVE.search(clean))
 
@@ -758,6 +766,11 @@ _FUTURE_STAGE = re.compile(
 _EXACT_STAGE = re.compile(r"^(?P<n>\d+(?:\.\d+)?) (?P<unit>weeks?|months?)$")
 
 
+_EARLIER_BIRTH = re.compile(
+    r"\b(?:my |our |the )?(?:first|eldest|oldest|older|last|other|previous|1st|son|daughter"
+    r"|boy|girl|little one)(?: one| baby| child| kid| pregnancy)? (?:came|was born|arrived"
+    r"|was delivered|was early|came early|were born|was induced|turned up)\b"
+)
 _BARE_WEEKS_NOW = re.compile(
     r"\b(?:i'?m|im|i am)(?: only| just| actually)? (?P<n>\d{1,2}) (?:now|at the moment|today|currently)\b"
 )
@@ -778,6 +791,16 @@ def parse_pregnancy_stage(text: str) -> str | None:
     if bare and re.search(r"\bweeks?\b", clean):
         return f"{bare['n']} weeks"
     stage = _stage_said(text)
+    exact_said = _EXACT_STAGE.match(stage or "")
+    if exact_said and _EARLIER_BIRTH.search(clean):
+        # "my first came early at 30 weeks": an earlier baby's, not this pregnancy's stage
+        births = [
+            c
+            for c in re.split(r"[,;.!?\n]", text.lower())
+            if re.search(rf"\b{exact_said['n']}\b", c) and _EARLIER_BIRTH.search(normalise(c))
+        ]
+        if births:
+            return None
     trimester = re.fullmatch(r"trimester (\d)", stage or "")
     if trimester and int(trimester[1]) > 1 and _TRIMESTER_TO_COME.search(normalise(text)):
         return f"trimester {int(trimester[1]) - 1}"

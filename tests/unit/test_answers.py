@@ -937,7 +937,24 @@ def test_a_stage_still_to_come_is_read_earlier(text: str, stage: str) -> None:
         ("I start my 2nd trimester next week", "trimester 1"),
         ("in my second trimester", "trimester 2"),
         ("wait, 14 weeks is race week, I'm 10 now", "10 weeks"),
+        # an earlier baby's birth is not this pregnancy's stage: asked again
+        ("yes, baby two! my eldest was born at 32 weeks so they're watching me", None),
+        ("yes, 9 weeks, my first came at 38 weeks", "9 weeks"),
     ],
 )
-def test_a_stage_still_to_come_or_corrected(text: str, stage: str) -> None:
+def test_a_stage_still_to_come_or_corrected(text: str, stage: str | None) -> None:
     assert parse_pregnancy_stage(text) == stage
+
+
+# How a body part feels is no doubt about the answer ("arm's a bit stiff" after a jab)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no, had my flu jab monday, arm's a bit stiff but that's it", CHECK),
+        ("no, legs a little sore from the hills but nothing else", CHECK),
+        ("no. a bit", "unsure"),
+        ("no, a bit of a temperature", "unsure"),
+    ],
+)
+def test_a_body_part_that_feels_a_bit_stiff_is_no_hedge(text: str, expected: str) -> None:
+    assert parse_yes_no(text) == expected

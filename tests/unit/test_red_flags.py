@@ -661,6 +661,26 @@ def test_the_eighteenth_break_red_flags(text: str, flag: str) -> None:
     assert flag in flag_ids(text)
 
 
+# The nineteenth look (ordinary people, other Englishes), in other words
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        (
+            "at 15 km I fell down and when I woke up a marshal was holding my head",
+            "fainting_running",
+        ),
+        ("on my long run my heart was beating really fast and I got dizzy", "palpitations_dizzy"),
+        (
+            "heart jumping out of my chest on the track, then everything went dizzy",
+            "palpitations_dizzy",
+        ),
+        ("when I wipe I don't really feel it, and my lower back is agony", "cauda_equina"),
+    ],
+)
+def test_the_nineteenth_look_red_flags(text: str, flag: str) -> None:
+    assert flag in flag_ids(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
