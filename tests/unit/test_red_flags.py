@@ -613,8 +613,8 @@ def test_the_tenth_look_red_flags() -> None:
         assert flag_ids(text), text
 
 
-# The seventeenth break round: red flags in a runner's images and in French, each written
-# here in other words than the round's conversations
+# The seventeenth to nineteenth rounds' red flags (a runner's images, other languages and
+# Englishes), each written here in other words than the rounds' conversations
 @pytest.mark.parametrize(
     "text, flag",
     [
@@ -631,16 +631,7 @@ def test_the_tenth_look_red_flags() -> None:
             "my jeans are all loose and I haven't been trying to lose weight",
             "unexplained_weight_loss",
         ),
-    ],
-)
-def test_the_seventeenth_break_red_flags(text: str, flag: str) -> None:
-    assert flag in flag_ids(text)
-
-
-# The eighteenth break round, in other words than its conversations
-@pytest.mark.parametrize(
-    "text, flag",
-    [
+        # eighteenth break
         ("my calf's gone all fat and warm since I stepped off the plane", "calf_clot"),
         ("my wife said my mouth slipped down on one side after the 10k", "stroke_signs"),
         ("after the race my words were coming out all jumbled", "stroke_signs"),
@@ -655,16 +646,7 @@ def test_the_seventeenth_break_red_flags(text: str, flag: str) -> None:
         ),
         ("boli mnie w klatce piersiowej kiedy biegam", "chest_pain"),
         ("mam duszności po biegu", "breathless"),
-    ],
-)
-def test_the_eighteenth_break_red_flags(text: str, flag: str) -> None:
-    assert flag in flag_ids(text)
-
-
-# The nineteenth look (ordinary people, other Englishes), in other words
-@pytest.mark.parametrize(
-    "text, flag",
-    [
+        # nineteenth look
         (
             "at 15 km I fell down and when I woke up a marshal was holding my head",
             "fainting_running",
@@ -677,7 +659,7 @@ def test_the_eighteenth_break_red_flags(text: str, flag: str) -> None:
         ("when I wipe I don't really feel it, and my lower back is agony", "cauda_equina"),
     ],
 )
-def test_the_nineteenth_look_red_flags(text: str, flag: str) -> None:
+def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
     assert flag in flag_ids(text)
 
 
@@ -687,15 +669,6 @@ def test_the_nineteenth_look_red_flags(text: str, flag: str) -> None:
         "I hit the deck hard when I tripped on a root at parkrun",
         "i was out for a few minutes on my run chatting to a mate",
         "the trail slid down into the river so we turned back",
-    ],
-)
-def test_the_eighteenth_break_ordinary_words(text: str) -> None:
-    assert flag_ids(text) == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "my race belt felt like a belt tightened round my waist",
         "new shoes gave me tingling in my toes, now i'm up to 30 miles a week",
         "my trousers are too big since I lost weight on purpose for the marathon",
@@ -703,11 +676,8 @@ def test_the_eighteenth_break_ordinary_words(text: str) -> None:
         "loved the parkrun with people all around me cheering",
     ],
 )
-def test_the_seventeenth_break_ordinary_words(text: str) -> None:
-    assert "chest_pain" not in flag_ids(text)
-    assert "spreading_numbness" not in flag_ids(text)
-    assert "unexplained_weight_loss" not in flag_ids(text)
-    assert "fainting_running" not in flag_ids(text)
+def test_the_later_rounds_ordinary_words(text: str) -> None:
+    assert flag_ids(text) == []
 
 
 # The eleventh adversarial round (tenth_break): a limb that went clumsy, flopped or would
