@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     RED_FLAG_SLOT,
     SAID_BEFORE_START_OVER_SLOT,
+    answers_given_in_session,
     booking_link_was_shown,
     cautious_answers,
     confirmation_titles,
@@ -1109,10 +1110,13 @@ class ValidateScreeningForm(QuestionnaireValidation):
     def earlier_answers(self, tracker: Tracker) -> Dict[str, Any]:
         """Facts from earlier messages of this session: "I'm 8 weeks pregnant" said
         before "can I book?" is an answer (only the cautious ones: yes, unsure), and
-        so is what was said before "Start over" (action_session_start keeps it)."""
+        so is what was said before "Start over" (action_session_start keeps it), and
+        what an earlier screening of this session stored, by a tap or in words, even when
+        it was cancelled: a "Yes" before "stop" is contradicted by a later "No"
+        (principles 4 and 6)."""
         carried = tracker.get_slot(SAID_BEFORE_START_OVER_SLOT) or {}
         said = earlier_user_texts(tracker)
-        found = cautious_answers(said, dict(carried))
+        found = cautious_answers(said, dict(carried), answers_given_in_session(tracker))
         # what someone else on the phone told about the patient ("his wife here, he's
         # type 1 diabetic"): a later "no" from the patient contradicts it (principle 6)
         screening = load_screening()
