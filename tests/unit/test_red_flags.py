@@ -657,6 +657,18 @@ def test_the_tenth_look_red_flags() -> None:
             "palpitations_dizzy",
         ),
         ("when I wipe I don't really feel it, and my lower back is agony", "cauda_equina"),
+        # twenty-first look
+        ("on the hills there's a pressure in the middle of me that goes when I stop", "chest_pain"),
+        ("it's like somebody kneeling on me when I run uphill", "chest_pain"),
+        (
+            "my ticker went like a train on a recovery jog and the room went all swimmy",
+            "palpitations_dizzy",
+        ),
+        (
+            "heart racing at parkrun and I had to hold onto the railings to stay up",
+            "palpitations_dizzy",
+        ),
+        ("lately I have to stop for a breather halfway up the steps to my flat", "breathless"),
     ],
 )
 def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
@@ -674,6 +686,10 @@ def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
         "my trousers are too big since I lost weight on purpose for the marathon",
         "I woke up on the floor of my mate's flat after the after-party, hip hurts",
         "loved the parkrun with people all around me cheering",
+        "my toddler loves sitting on me while I do my stretches",
+        "had to grab a fence after the sprint finish, my legs were jelly",
+        "the middle of my route goes over the bridge",
+        "my dog went like the clappers after a squirrel",
     ],
 )
 def test_the_later_rounds_ordinary_words(text: str) -> None:
