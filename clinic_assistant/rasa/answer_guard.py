@@ -43,6 +43,9 @@ lexical one (lexical_classifier.py) with the rest.
 - The indication answer speaks of running injuries: to a question that names
   neither a running injury nor a body part but something else ("can it help my
   migraines?", "any good for fibromyalgia?"), the honest no-answer instead.
+- Nor to a question about another treatment, test or product that does not
+  name needling (`other_treatments`: "is PRP any good for achilles?", "best
+  insoles for runner's knee?"): the honest no-answer, not what dry needling helps.
 - A greeting or a thank-you followed by a question ("Hi, what is dry needling?")
   is the question: the combined first choice is answered, or gets the honest
   no-answer, when the two classifiers together are sure of it.
@@ -162,7 +165,15 @@ RESPONSES_FILE = "responses.json"
 LEXICAL_FILE = "lexical_classifier.joblib"
 _WORD = re.compile(r"[a-z]+")
 _NEEDLING = re.compile(r"\bneedl(?:e|es|ed|ing)\b")
+# needling named in any form, typos and "dn" too ("is dn or prp better for achilles")
+_NEEDLING_ANY = re.compile(r"\b(?:needl\w*|neeld\w*|needeling|dn)\b")
 _TOKEN = re.compile(r"[a-z0-9]+")  # "ps5" is a word, "10" is not
+
+
+def _any_phrase(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One expression that finds any of the phrases as whole words, or None."""
+    alternatives = [re.escape(p.lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()]
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b") if alternatives else None
 
 
 def answer_key(example: Message) -> str:
@@ -293,6 +304,7 @@ class AnswerGuard(GraphComponent):
         self.sure_answer_threshold = float(self.config["sure_answer_threshold"])
         self.request_minimum = float(self.config["request_minimum"])
         self.generic_answers = frozenset(self.config["generic_answers"])
+        self.other_treatments = _any_phrase(self.config["other_treatments"])
         vocabulary = load_vocabulary()
         self.domain_words = frozenset(self.config["domain_words"]) | {
             word
@@ -465,7 +477,7 @@ class AnswerGuard(GraphComponent):
                 and confidence >= self.sure_answer_threshold
                 and opinions.both_choose(best)
                 and best not in self.generic_answers
-                and not (best == INDICATION_INTENT and self.names_another_problem(message))
+                and not (best == INDICATION_INTENT and self.indication_off_topic(message))
             ):
                 # "what r trigger pts", "doet het pijn? sorry, I mean does it hurt":
                 # unknown words beside a question the two classifiers are sure of
@@ -481,7 +493,7 @@ class AnswerGuard(GraphComponent):
             if confidence >= self.answer_threshold and (
                 answer not in self.generic_answers or self.is_about_the_clinic(text)
             ):
-                if answer == INDICATION_INTENT and self.names_another_problem(message):
+                if answer == INDICATION_INTENT and self.indication_off_topic(message):
                     return UNANSWERABLE_INTENT, 0.0
                 return answer, confidence
         if ranking and self.asks_about_a_named_injury(message, *ranking[0]):
@@ -498,6 +510,25 @@ class AnswerGuard(GraphComponent):
         if len(words_of(rest)) < 2 or not (is_question(rest) or rest.endswith("?")):
             return ""
         return rest
+
+    def indication_off_topic(self, message: Message) -> bool:
+        """Whether the indication answer, which tells what dry needling helps, would
+        not answer this question: it names another problem than a running complaint,
+        or asks about another treatment, test or product."""
+        return self.names_another_problem(message) or self.asks_about_another_treatment(
+            message.get(TEXT) or ""
+        )
+
+    def asks_about_another_treatment(self, text: str) -> bool:
+        """Whether a question names a treatment, test or product other than dry
+        needling (`other_treatments`: "is PRP any good for achilles?", "best insoles
+        for runner's knee?") and not needling itself."""
+        lowered = text.lower()
+        return bool(
+            self.other_treatments
+            and self.other_treatments.search(lowered)
+            and not _NEEDLING_ANY.search(lowered)
+        )
 
     def names_another_problem(self, message: Message) -> bool:
         """Whether a question about what dry needling helps names something that is
@@ -531,6 +562,8 @@ class AnswerGuard(GraphComponent):
         if best != INDICATION_INTENT or confidence < self.indication_threshold:
             return False
         if not any(e.get("entity") == INJURY_ENTITY for e in message.get(ENTITIES) or []):
+            return False
+        if self.asks_about_another_treatment(message.get(TEXT) or ""):
             return False
         return any(word in TREATMENT_WORDS for word in _WORD.findall(message.get(TEXT, "").lower()))
 

@@ -40,6 +40,9 @@ GUARD_DEFAULTS: Dict[str, Any] = {
     # the words that say a message is about the clinic (with the vocabulary's)
     "generic_answers": [],
     "domain_words": [],
+    # treatments, tests and products other than dry needling: a question about one
+    # of them that does not name needling gets no indication answer
+    "other_treatments": [],
 }
 
 

@@ -151,6 +151,35 @@ def test_the_indication_answer_is_for_running_injuries_and_body_parts() -> None:
     assert intent_after(thigh) == "ask_indication"
 
 
+def test_the_indication_answer_is_not_for_another_treatment() -> None:
+    guard = AnswerGuard({"other_treatments": ["prp", "insoles", "foam roller", "stretch"]})
+
+    def indication(text: str) -> Message:
+        message = parsed("ask_indication", 0.9, text=text)
+        message.set("entities", [{"entity": "injury", "value": "achilles"}])
+        return message
+
+    for text in (
+        "is PRP any good for achilles?",
+        "best insoles for runners knee",
+        "is a foam  roller better for a tight calf",
+    ):
+        assert intent_after(indication(text), guard) == UNANSWERABLE_INTENT, text
+    # naming needling (a typo or "dn" too), it is a question about dry needling again
+    for text in (
+        "is dry needling or PRP better for achilles",
+        "dn or a stretch for my calf?",
+        "would needeling help more than insoles",
+    ):
+        assert intent_after(indication(text), guard) == "ask_indication", text
+    # a word that only contains one ("stretchy", "prpl") is no treatment
+    assert intent_after(indication("is it good for a stretchy achilles"), guard) == (
+        "ask_indication"
+    )
+    # the list has one home, config.yml: by default there is none
+    assert GUARD.other_treatments is None
+
+
 def test_a_question_after_a_greeting_is_the_question(lexical: LexicalClassifier) -> None:
     guard = AnswerGuard({"answer_threshold": 0.5, "classifier_weight": 0.2}, lexical=lexical)
     greeting = parsed("greet", 0.7, text="Hi, what do you charge per appointment?")
