@@ -72,6 +72,8 @@ OTHER_PEOPLE = {
 # "the only one on blood thinners in our house is my greyhound": named after the condition
 _ME = {"me", "i", "myself", "i'm", "im"}
 _THE_ONE_WITH = re.compile(r"\bones? (?:on|with|who|that)\b")
+# "(clopidogrel for his heart)": the body the medicine or condition is for is someone else's
+_FOR_SOMEONE = re.compile(r"^\s*(?:for|to treat|to help|to protect) (?:his|her|their) \w")
 _IS_SOMEONE = re.compile(
     r"^(?:[\w']+\s+){0,4}?(?:is|was|are|'s)\s+(?:my|our|the|his|her)\s+([\w']+)"
 )
@@ -386,9 +388,13 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     prescribed_to_me = following in OTHER_PEOPLE and any(
         t.lower_ in ("me", "i") for t in doc[entity.end + 1 : min(end, entity.end + 5)]
     )
+    for_someone = bool(_FOR_SOMEONE.match(doc[entity.end : end].text.lower())) and not any(
+        t.lower_ in FIRST_PERSON for t in doc[start:end]
+    )
     entity._.other_person = (
         (bool(others) and not (own_again or with_me or reported))
         or (following in OTHER_PEOPLE and not prescribed_to_me)
+        or for_someone
         or bool(
             named_after
             and named_after.group(1) in OTHER_PEOPLE

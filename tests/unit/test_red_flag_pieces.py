@@ -77,3 +77,36 @@ async def test_ordinary_pieces_raise_nothing(messages) -> None:
 )
 def test_pieces_read_together(texts, complaint, read) -> None:
     assert told_together(texts, complaint, names_a_body_part) == read
+
+
+def _tracker_after(*texts: str):
+    from rasa_sdk import Tracker
+
+    events = [{"event": "user", "text": text} for text in texts]
+    return Tracker("runner", {}, {"text": texts[-1]}, events, False, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("texts", "alarm"),
+    [
+        # after the link: the latest message alone reads like a denial ("right one's
+        # normal"), the one before names the calf: the full alarm, not the check question
+        (
+            ("can I book for my calf", "left calf", "gone all puffy and hot, right one's normal"),
+            True,
+        ),
+        # a denial with nothing before it to affirm it: the one-line check question
+        (("can I book for my knee", "no calf swelling or redness at all"), False),
+    ],
+)
+async def test_the_check_question_reads_the_messages_before(texts, alarm) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.red_flag_check import ActionRedFlagCheck
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionRedFlagCheck().run(dispatcher, _tracker_after(*texts), {})
+    replies = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert ("blood clot" in replies) is alarm
+    assert ("Just to check" in replies) is not alarm
+    assert any(e.get("name") == RED_FLAG_SLOT for e in events) is alarm

@@ -635,6 +635,20 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         # a watch's race predictor is no prednisolone
         ("infection_risk", "no, the pred for my marathon says 3:20", "check"),
         ("infection_risk", "nope, my garmin's race pred is way off", "check"),
+        # twenty-first look: a phone's virus is software; the cat's clopidogrel "for his
+        # heart" is the cat's; giving blood is no bleeding disorder
+        ("current_infection", "no, tho my phone's got a virus lol", "check"),
+        ("current_infection", "nope but there's a virus on my laptop", "check"),
+        ("current_infection", "no but I've got a virus", "yes"),
+        (
+            "blood_disorder",
+            "no, the only one on thinners here is the cat (clopidogrel for his heart)",
+            "check",
+        ),
+        ("blood_disorder", "yes, clopidogrel for my heart", "yes"),
+        ("blood_disorder", "I take clopidogrel for his sake", "yes"),
+        ("blood_disorder", "nope, I'm a regular blood donor actually", "check"),
+        ("blood_disorder", "nope, I'm a regular blood donor 🩸", "unsure"),
     ],
 )
 def test_answers_read_with_their_mentions(
