@@ -136,7 +136,8 @@ INDICATION_GENERAL_WORDS = frozenset(
     long term overuse niggle niggles strain strains tendon tendons joint joints body used
     useful effective appropriate option suitable recommend recommended typical typically
     common commonly usually mostly general generally specific which what run runs running
-    runner runners race races racing marathon marathons training""".split()
+    runner runners race races racing marathon marathons training kinda sorta wat wot
+    tend tends well list somewhere anywhere actually mainly often normally best""".split()
 )
 BODY_PART_ENTITY = "body_part"
 # Body parts (clinic/vocabulary.yml ids) of no running complaint: "can you needle my neck
@@ -313,6 +314,7 @@ class AnswerGuard(GraphComponent):
             for phrase in phrases
             for word in words_of(phrase)
         }
+        self.general_words = TREATMENT_WORDS | INDICATION_GENERAL_WORDS | self.domain_words
         self.other_body_part_words = frozenset(
             phrase.lower()
             for body_part in NOT_RUNNING_BODY_PARTS
@@ -538,11 +540,16 @@ class AnswerGuard(GraphComponent):
             return False
         if any(e.get("entity") == BODY_PART_ENTITY for e in found):
             return True  # only a neck, a shoulder, an arm
-        return any(
-            word not in TREATMENT_WORDS
-            and word not in INDICATION_GENERAL_WORDS
-            and word not in self.domain_words
-            for word in words_of(message.get(TEXT) or "")
+        return not all(self.is_general_word(word) for word in words_of(message.get(TEXT) or ""))
+
+    def is_general_word(self, word: str) -> bool:
+        """A word of a general question about what dry needling treats, or one typing
+        slip away from one ("runnin", "actualy")."""
+        if word in self.general_words:
+            return True
+        return len(word) >= 5 and any(
+            abs(len(general) - len(word)) <= 1 and edit_distance(word, general, 1) <= 1
+            for general in self.general_words
         )
 
     def names_a_running_complaint(self, message: Message) -> bool:

@@ -140,6 +140,15 @@ def test_the_indication_answer_is_for_running_injuries_and_body_parts() -> None:
     for text in ("can dry needling help with my migraines", "is it any good for fibromyalgia?"):
         assert intent_after(indication(text)) == UNANSWERABLE_INTENT
     assert intent_after(indication("which running injuries can it help with?")) == "ask_indication"
+    # chat words and typing slips name no problem of their own
+    for text in (
+        "what kinda running injuries do u use it for",
+        "wat running injuries is it for",
+        "which runnin injuries is it actualy good for",
+    ):
+        assert intent_after(indication(text)) == "ask_indication", text
+    # but a word one slip away from no general word still does
+    assert intent_after(indication("is it any good for migranes")) == UNANSWERABLE_INTENT
     assert intent_after(indication("would it help my sore quads", ["body_part"])) == (
         "ask_indication"
     )
