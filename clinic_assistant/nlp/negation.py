@@ -72,8 +72,12 @@ OTHER_PEOPLE = {
 # "the only one on blood thinners in our house is my greyhound": named after the condition
 _ME = {"me", "i", "myself", "i'm", "im"}
 _THE_ONE_WITH = re.compile(r"\bones? (?:on|with|who|that)\b")
-# "(clopidogrel for his heart)": the body the medicine or condition is for is someone else's
+# "(clopidogrel for his heart)": the body the medicine or condition is for is someone
+# else's, when the message names who ("the cat", "my dad", "🐶"); with only a pronoun it may
+# be the runner's own ("yours truly ... for her stent", "Big Dave ... for his AF"): unsure
 _FOR_SOMEONE = re.compile(r"^\s*(?:for|to treat|to help|to protect) (?:his|her|their) \w")
+_PRONOUNS = {"she", "he", "her", "his", "him", "they", "their", "she's", "he's", "shes", "hes"}
+_PET_EMOJI = {"🐶", "🐕", "🐱", "🐈", "🐴", "🐎", "🐩", "🦮"}
 _IS_SOMEONE = re.compile(
     r"^(?:[\w']+\s+){0,4}?(?:is|was|are|'s)\s+(?:my|our|the|his|her)\s+([\w']+)"
 )
@@ -391,6 +395,12 @@ def mark_entity(doc: Doc, entity: Span, previous: Span | None) -> None:
     for_someone = bool(_FOR_SOMEONE.match(doc[entity.end : end].text.lower())) and not any(
         t.lower_ in FIRST_PERSON for t in doc[start:end]
     )
+    if for_someone and not any(
+        (t.lower_ in OTHER_PEOPLE and t.lower_ not in _PRONOUNS) or t.text in _PET_EMOJI
+        for t in doc[: entity.start]
+    ):
+        for_someone = False
+        entity._.uncertain = True
     entity._.other_person = (
         (bool(others) and not (own_again or with_me or reported))
         or (following in OTHER_PEOPLE and not prescribed_to_me)

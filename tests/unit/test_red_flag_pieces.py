@@ -110,3 +110,26 @@ async def test_the_check_question_reads_the_messages_before(texts, alarm) -> Non
     assert ("blood clot" in replies) is alarm
     assert ("Just to check" in replies) is not alarm
     assert any(e.get("name") == RED_FLAG_SLOT for e in events) is alarm
+
+
+async def test_a_question_no_answer_covers_reads_the_messages_before() -> None:
+    """After the link, neither piece is a red flag or a question anyone can answer;
+    together they are a racing heart with dizziness."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.dont_know import ActionDontKnow
+
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker_after(
+        "can I book for my knee",
+        "my heart went like the clappers on a recovery jog",
+        "didn't faint, just my head went all spinny",
+    )
+    events = await ActionDontKnow().run(dispatcher, tracker, {"responses": {}})
+    assert any(e.get("name") == RED_FLAG_SLOT for e in events)
+    assert "doctor" in " ".join(m.get("text") or "" for m in dispatcher.messages)
+    # an ordinary question no answer covers gets the honest no-answer
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker_after("can I book for my knee", "is there parking near you")
+    assert await ActionDontKnow().run(dispatcher, tracker, {"responses": {}}) == []
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_dont_know"]

@@ -669,6 +669,13 @@ def test_the_tenth_look_red_flags() -> None:
             "palpitations_dizzy",
         ),
         ("lately I have to stop for a breather halfway up the steps to my flat", "breathless"),
+        # twenty-first break
+        ("getting a tight feeling round my middle on the climbs", "chest_pain"),
+        ("it's like a car was parked on top of me on the hills", "chest_pain"),
+        ("heart going like a jackhammer and the pavement started tilting", "palpitations_dizzy"),
+        ("ticker went bonkers and my head went all floaty", "palpitations_dizzy"),
+        ("I pause on the landing to catch my breath these days", "breathless"),
+        ("puffing like a steam train just getting dressed", "breathless"),
     ],
 )
 def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
@@ -690,6 +697,10 @@ def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
         "had to grab a fence after the sprint finish, my legs were jelly",
         "the middle of my route goes over the bridge",
         "my dog went like the clappers after a squirrel",
+        "my mate is like a weight sitting on me on long runs",
+        "I stopped on the landing to tie my laces",
+        "the trees started swaying in the storm on my trail run",
+        "we had to stop for a rest halfway up the stairs carrying the wardrobe",
     ],
 )
 def test_the_later_rounds_ordinary_words(text: str) -> None:

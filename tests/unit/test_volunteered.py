@@ -647,6 +647,9 @@ def test_only_conditions_in_the_screening_count(nlp: Language) -> None:
         ),
         ("blood_disorder", "yes, clopidogrel for my heart", "yes"),
         ("blood_disorder", "I take clopidogrel for his sake", "yes"),
+        # "for her stent" with nobody else named may be the runner's own: not sure
+        ("blood_disorder", "nope, yours truly is on clopidogrel for her stent", "unsure"),
+        ("blood_disorder", "no. the dog has clopidogrel for her heart", "check"),
         ("blood_disorder", "nope, I'm a regular blood donor actually", "check"),
         ("blood_disorder", "nope, I'm a regular blood donor 🩸", "unsure"),
     ],
