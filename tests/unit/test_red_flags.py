@@ -676,6 +676,8 @@ def test_the_tenth_look_red_flags() -> None:
         ("ticker went bonkers and my head went all floaty", "palpitations_dizzy"),
         ("I pause on the landing to catch my breath these days", "breathless"),
         ("puffing like a steam train just getting dressed", "breathless"),
+        ("like a weight sitting on me when I run up hills", "chest_pain"),
+        ("I stop for a breather halfway up the stairs and then carry on", "breathless"),
     ],
 )
 def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
@@ -697,7 +699,7 @@ def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
         "had to grab a fence after the sprint finish, my legs were jelly",
         "the middle of my route goes over the bridge",
         "my dog went like the clappers after a squirrel",
-        "my mate is like a weight sitting on me on long runs",
+        "shifting the weight I carry in the middle of me",
         "I stopped on the landing to tie my laces",
         "the trees started swaying in the storm on my trail run",
         "we had to stop for a rest halfway up the stairs carrying the wardrobe",
