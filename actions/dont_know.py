@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.red_flag import raise_red_flag, red_flags_told_in_pieces
+from actions.red_flag import alarm_if_told_in_pieces
 from clinic_assistant.rasa.content_answers import DONT_KNOW, DONT_KNOW_WITH_SUGGESTIONS, SUGGESTIONS
 
 
@@ -43,8 +43,8 @@ class ActionDontKnow(Action):
         # "my heart went like the clappers" / "just my head went all spinny" after the
         # link: neither message is a question or a red flag alone, together they are one
         # (principles 4 and 5: every message read, a false alarm before a missed one)
-        if flags := red_flags_told_in_pieces(tracker):
-            return raise_red_flag(dispatcher, tracker, flags)
+        if (alarm := alarm_if_told_in_pieces(dispatcher, tracker)) is not None:
+            return alarm
         suggestions = suggestion_buttons(tracker, domain)
         if not suggestions:
             dispatcher.utter_message(response=DONT_KNOW)

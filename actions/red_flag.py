@@ -117,6 +117,16 @@ def red_flags_told_in_pieces(tracker: Tracker) -> List[RedFlag]:
     return [flag for flag in together if flag.id not in alone]
 
 
+def alarm_if_told_in_pieces(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> List[EventType] | None:
+    """The alarm's events when the runner's last messages together tell a red flag
+    that none shows alone (principles 4 and 5), else None: for the replies after the
+    screening that would otherwise not read the messages before."""
+    flags = red_flags_told_in_pieces(tracker)
+    return raise_red_flag(dispatcher, tracker, flags) if flags else None
+
+
 class ActionRedFlag(Action):
     def name(self) -> str:
         return "action_red_flag"

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text
-from actions.red_flag import raise_red_flag, red_flags_told_in_pieces
+from actions.red_flag import alarm_if_told_in_pieces
 from clinic_assistant.config import load_clinic_facts
 from clinic_assistant.red_flags import check_question_template, find_denied_red_flags
 
@@ -26,8 +26,8 @@ class ActionRedFlagCheck(Action):
         # "left calf" / "it's gone all puffy and hot, right one's normal": the latest
         # message alone reads like a denial, but with the ones before it the signs are
         # affirmed (principle 5: a false alarm rather than a missed one)
-        if together := red_flags_told_in_pieces(tracker):
-            return raise_red_flag(dispatcher, tracker, together)
+        if (alarm := alarm_if_told_in_pieces(dispatcher, tracker)) is not None:
+            return alarm
         flags = find_denied_red_flags(latest_text(tracker))
         names = " or ".join(flag.name for flag in flags) or "symptoms like these"
         facts = load_clinic_facts()
