@@ -133,3 +133,30 @@ async def test_a_question_no_answer_covers_reads_the_messages_before() -> None:
     tracker = _tracker_after("can I book for my knee", "is there parking near you")
     assert await ActionDontKnow().run(dispatcher, tracker, {"responses": {}}) == []
     assert [m.get("response") for m in dispatcher.messages] == ["utter_dont_know"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "alarm"),
+    [
+        # out of scope, small talk or a stray yes after a first piece: the alarm, then the
+        # turn ends, so the plain reply is not said after it
+        (("my left calf has been off since the flight", "all puffy and hot now lol"), True),
+        (
+            ("my heart went like the clappers on the tempo run", "yes and my head went spinny"),
+            True,
+        ),
+        # nothing together: no events, and the rule's plain reply follows
+        (("what's the weather like", "thanks"), False),
+        (("my calf is tight after parkrun", "cheers"), False),
+    ],
+)
+async def test_a_plain_reply_reads_the_messages_before(texts, alarm) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.read_pieces import ActionReadPieces
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionReadPieces().run(dispatcher, _tracker_after(*texts), {})
+    assert any(e.get("name") == RED_FLAG_SLOT for e in events) is alarm
+    assert any(e.get("event") == "followup" for e in events) is alarm
+    assert bool(dispatcher.messages) is alarm

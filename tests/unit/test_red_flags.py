@@ -678,6 +678,16 @@ def test_the_tenth_look_red_flags() -> None:
         ("puffing like a steam train just getting dressed", "breathless"),
         ("like a weight sitting on me when I run up hills", "chest_pain"),
         ("I stop for a breather halfway up the stairs and then carry on", "breathless"),
+        # twenty-second look
+        ("been puffing like a steam train after one flight of stairs", "breathless"),
+        ("heart was doing 190 sitting on the couch and I felt lightheaded", "palpitations_dizzy"),
+        (
+            "it was hammering away like a drum on my jog and everything went all tilty",
+            "palpitations_dizzy",
+        ),
+        ("heart pounding on an easy jog and I had to sit on a bench", "palpitations_dizzy"),
+        ("my chest. goes all tight and heavy on the hills", "chest_pain"),
+        ("like someone's done a strap up tight. goes when I stop. across my chest", "chest_pain"),
     ],
 )
 def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
@@ -703,6 +713,10 @@ def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
         "I stopped on the landing to tie my laces",
         "the trees started swaying in the storm on my trail run",
         "we had to stop for a rest halfway up the stairs carrying the wardrobe",
+        "I did my heart rate strap up tight. it goes across my chest",
+        "my heart rate was 150 sitting in the car after the race",
+        "puffing like a steam train up the hill reps",
+        "had to sit on a bench to retie my laces after the run",
     ],
 )
 def test_the_later_rounds_ordinary_words(text: str) -> None:
