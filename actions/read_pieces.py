@@ -1,11 +1,12 @@
-"""Before a plain reply (out of scope, "please rephrase", a stray yes or no, thanks):
-the runner's last messages read together for a red flag told in pieces.
+"""Before every reply outside the screening (an answer, out of scope, "please rephrase",
+a stray yes or no, thanks): the runner's last messages read together for a red flag
+told in pieces.
 
 A piece such as "didn't faint, just my head went all spinny" is no question and no
 red flag alone, so it gets one of these replies; with "my heart went like the
 clappers" before it, it is a red flag (principles 4 and 5: every message read, a
-false alarm before a missed one). The rules in data/rules/conversation.yml run this
-action before each plain reply: when it raises the alarm, it ends the turn, so the
+false alarm before a missed one). The rules in data/rules/ run this action before
+each reply outside the screening (the screening form reads the pieces itself): when it raises the alarm, it ends the turn, so the
 plain reply is not said after it.
 """
 

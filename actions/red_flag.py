@@ -92,9 +92,29 @@ def raise_red_flag(
 
 
 def names_a_body_part(text: str) -> bool:
+    lowered = text.lower()
     return any(
-        m.label in _BODY_PART_LABELS and (m.id != "back" or _OWN_BACK.search(text.lower()))
+        m.label in _BODY_PART_LABELS
+        and (m.id != "back" or _OWN_BACK.search(lowered))
+        and not _only_places_or_clears(lowered, m.text.lower())
         for m in find_mentions(nlp(), text)
+    )
+
+
+def _only_places_or_clears(text: str, part: str) -> bool:
+    """ "swollen just below the knee" places a sign on the leg named before; "my knee's
+    fine" says nothing is wrong there: neither names the body part the signs belong to,
+    so the pieces before it are still read with them (principle 5)."""
+    part = re.escape(part)
+    return bool(
+        re.search(
+            rf"\b(?:below|under|underneath|beneath|above|behind|near) (?:the|my|me) {part}\b", text
+        )
+        or re.search(
+            rf"\b{part}(?:'s| is| feels| felt| was| seems)? (?:totally |completely |absolutely "
+            rf"|all |perfectly )?(?:fine|ok|okay|good|normal|alright|all right|grand|sound)\b",
+            text,
+        )
     )
 
 

@@ -67,6 +67,21 @@ async def test_ordinary_pieces_raise_nothing(messages) -> None:
         (["my calf is tight", "my knee is swollen and hot"], "calf", "my knee is swollen and hot"),
         # "or ..." goes on with the sentence before it, denial and all
         (["no swelling", "or redness", "just tight"], None, "no swelling or redness. just tight"),
+        # "just below the knee" places the swelling on the leg named before; "my knee's
+        # fine" clears the knee: neither stops the reading at the knee
+        (
+            [
+                "my left leg's gone a funny colour since the flight",
+                "bit swollen, just below the knee",
+            ],
+            None,
+            "my left leg's gone a funny colour since the flight. bit swollen, just below the knee",
+        ),
+        (
+            ["my right calf", "puffy since the drive", "red as well now. my knee's fine though"],
+            None,
+            "my right calf. puffy since the drive. red as well now. my knee's fine though",
+        ),
         # "flew back" names no back
         (
             ["my lower leg", "swollen", "flew back monday"],

@@ -688,6 +688,19 @@ def test_the_tenth_look_red_flags() -> None:
         ("heart pounding on an easy jog and I had to sit on a bench", "palpitations_dizzy"),
         ("my chest. goes all tight and heavy on the hills", "chest_pain"),
         ("like someone's done a strap up tight. goes when I stop. across my chest", "chest_pain"),
+        # twenty-second break
+        ("it goes all tight and heavy on the hills. my chest I mean", "chest_pain"),
+        ("my chest. it goes all tight on the hills", "chest_pain"),
+        ("it was doing 190 sitting on the sofa and the room went all tilty", "palpitations_dizzy"),
+        ("my heart's been doing 190 at my desk and I went woozy", "palpitations_dizzy"),
+        ("heart thudding like a bass drum, the path went a bit tilty", "palpitations_dizzy"),
+        ("heart went mental and the pavement felt like it was moving", "palpitations_dizzy"),
+        ("heart racing, had to perch on a low wall", "palpitations_dizzy"),
+        ("puffing like an old steam engine after one flight up to the office", "breathless"),
+        (
+            "my HR strap was loose but on the hills it felt like a strap done up tight across my chest",
+            "chest_pain",
+        ),
     ],
 )
 def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
@@ -717,6 +730,9 @@ def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
         "my heart rate was 150 sitting in the car after the race",
         "puffing like a steam train up the hill reps",
         "had to sit on a bench to retie my laces after the run",
+        "had my heart rate strap done up tight across my chest so it wouldn't slip",
+        "the vest's chest strap sits like a belt done up tight across my chest",
+        "rain was hammering away like a drum on the tent and the ground was all wonky",
     ],
 )
 def test_the_later_rounds_ordinary_words(text: str) -> None:
