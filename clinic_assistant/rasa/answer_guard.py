@@ -169,6 +169,12 @@ _NEEDLING = re.compile(r"\bneedl(?:e|es|ed|ing)\b")
 # needling named in any form, typos and "dn" too ("is dn or prp better for achilles")
 _NEEDLING_ANY = re.compile(r"\b(?:needl\w*|neeld\w*|needeling|dn)\b")
 _TOKEN = re.compile(r"[a-z0-9]+")  # "ps5" is a word, "10" is not
+BOOKING_INTENT = "request_booking"
+REFERRAL_ANSWER = "faq/referral"
+# words that ask whether something is needed: "do I need", "without", "no GP letter"
+_NEEDED = re.compile(
+    r"\b(?:need|needs|needed|have to|has to|got to|must|required?|necessary|without|skip|no)\b"
+)
 
 
 def _any_phrase(phrases: Iterable[str]) -> re.Pattern[str] | None:
@@ -306,6 +312,7 @@ class AnswerGuard(GraphComponent):
         self.request_minimum = float(self.config["request_minimum"])
         self.generic_answers = frozenset(self.config["generic_answers"])
         self.other_treatments = _any_phrase(self.config["other_treatments"])
+        self.referral_words = _any_phrase(self.config["referral_words"])
         vocabulary = load_vocabulary()
         self.domain_words = frozenset(self.config["domain_words"]) | {
             word
@@ -448,6 +455,11 @@ class AnswerGuard(GraphComponent):
         if intent in GIBBERISH_PRONE and len(words_of(text)) >= 2:
             # "purple elephant" is not a request to cancel
             return (OUT_OF_SCOPE_INTENT if self.unknown_share(text) >= 1.0 else None), 0.0
+        if intent == BOOKING_INTENT and self.asks_whether_a_referral_is_needed(text):
+            # "can I just book in or is a referral needed?": both classifiers see the
+            # booking; the runner asks about the referral first (no link without the
+            # screening: a later "book me in" starts it)
+            return REFERRAL_ANSWER, dict(opinions.ranking).get(REFERRAL_ANSWER, 0.0)
         if intent in FLOW_INTENTS:
             best, confidence = (opinions.ranking or [("", 0.0)])[0]
             # "Siobhan here, are there any lockers for my bag": sure enough together,
@@ -519,6 +531,15 @@ class AnswerGuard(GraphComponent):
         or asks about another treatment, test or product."""
         return self.names_another_problem(message) or self.asks_about_another_treatment(
             message.get(TEXT) or ""
+        )
+
+    def asks_whether_a_referral_is_needed(self, text: str) -> bool:
+        """A referral word (`referral_words`: GP, doctor, referral) beside words that ask
+        whether one is needed ("do I need", "without", "no doctor's letter"); "my GP
+        referred me, can I book?" is a request to book."""
+        lowered = text.lower()
+        return bool(
+            self.referral_words and self.referral_words.search(lowered) and _NEEDED.search(lowered)
         )
 
     def asks_about_another_treatment(self, text: str) -> bool:

@@ -43,6 +43,9 @@ GUARD_DEFAULTS: Dict[str, Any] = {
     # treatments, tests and products other than dry needling: a question about one
     # of them that does not name needling gets no indication answer
     "other_treatments": [],
+    # a request to book that asks whether a referral is needed ("can I book straight in
+    # or do I need my GP?") gets the referral answer, which says how to book too
+    "referral_words": [],
 }
 
 

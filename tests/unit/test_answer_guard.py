@@ -565,3 +565,25 @@ def test_a_vocabulary_change_retrains_the_guard(
     assert AnswerGuard.fingerprint_addon({}) == before
     vocabulary.write_text("injury:\n  calf: [calf, calves]\n", encoding="utf-8")
     assert AnswerGuard.fingerprint_addon({}) != before
+
+
+def test_a_request_to_book_that_asks_about_a_referral_gets_the_referral_answer() -> None:
+    guard = AnswerGuard({"referral_words": ["referral", "gp", "doctor", "doctors letter"]})
+    for text in (
+        "can i just book straight in myself without going through the gp",
+        "does the physio need a referral from my doctor or can i book directly",
+        "no doctors letter, can i still book myself in",
+    ):
+        message = guard.process([parsed("request_booking", 0.9, text=text)])[0]
+        assert message.get("intent")["name"] == "faq", text
+        selected = message.get("response_selector")["faq"]["response"]["intent_response_key"]
+        assert selected == "faq/referral", text
+    # naming the GP without asking whether one is needed is a request to book
+    for text in ("my gp referred me, can i book for tuesday", "book me in please"):
+        assert intent_after(parsed("request_booking", 0.9, text=text), guard) == (
+            "request_booking"
+        ), text
+    # the list has one home, config.yml: by default there is none
+    assert intent_after(parsed("request_booking", 0.9, text="can i book without a gp")) == (
+        "request_booking"
+    )
