@@ -30,8 +30,9 @@ from clinic_assistant.screening.answers import PLAIN_NO, YES_PHRASES
 from clinic_assistant.screening.prompts import YES_NO_BUTTONS
 
 # How many of the runner's messages one description may be split over ("it's" / "gone
-# all swollen and red and hot" / "since I got off the plane"); a tapped "No" is no part
-PIECES = 4
+# all swollen and red and hot" / "since I got off the plane"), with a remark or two in
+# between ("sorry, the dog's going mental at the postman"); a tapped "No" is no part
+PIECES = 6
 _BODY_PART_LABELS = ("body_part", "injury")
 # "back" is a body part in "my back", not in "flew back" or "round the back of it"
 _OWN_BACK = re.compile(r"\b(?:my|his|her|lower|upper|mid)\s+back\b")

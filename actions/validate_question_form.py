@@ -12,10 +12,14 @@ import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, session_events
 from actions.questionnaire_form import QuestionnaireValidation
+from actions.red_flag import alarm_if_told_in_pieces
 from clinic_assistant.rasa.content_answers import DONT_KNOW_RESPONSES
 from clinic_assistant.screening.answers import normalise, parse_yes_no
 from clinic_assistant.screening.rules import NO, YES
@@ -48,6 +52,16 @@ def question_left_unanswered(tracker: Tracker) -> str | None:
 class ValidateQuestionForm(QuestionnaireValidation):
     def name(self) -> str:
         return "validate_question_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # "my left calf" / "gone all puffy" / ... / "warm to the touch as well, thanks"
+        # told while asked whether to keep a question: the alarm, nothing kept
+        # (principles 4 and 5)
+        if (alarm := alarm_if_told_in_pieces(dispatcher, tracker)) is not None:
+            return [*alarm, SlotSet(CONSENT_SLOT, NO), SlotSet(REQUESTED_SLOT, None)]
+        return await super().run(dispatcher, tracker, domain)
 
     def next_slots(self, answers: Dict[str, Any]) -> List[str]:
         if answers.get(CONSENT_SLOT) == NO:

@@ -87,6 +87,10 @@ CHANGE_KEYWORDS = {
     "complaint": ("complaint", "injury", "pain", "problem", "brings"),
 }
 
+# a question no answer covers; in the middle of the screening, a statement taken for one
+# is an answer the form could not read
+UNANSWERABLE_INTENT = "unanswerable_question"
+
 
 # "wait, it's actually for me not him", "I'm the one getting needled", "actually it's
 # for my wife": the answers so far were about someone else (safety principle 8)
@@ -761,6 +765,11 @@ class ValidateScreeningForm(QuestionnaireValidation):
         if intent == "red_flag":
             return False
         if not updates:
+            if intent == UNANSWERABLE_INTENT and states_something(text):
+                # "thalassaemia, I get transfused every month", "my laptop has a virus and
+                # so do I": no question, but an answer the form cannot read; "sorry?",
+                # so that a "No" after it is checked, not taken (principles 1 and 4)
+                return True
             # "what do you mean by a weakened immune system?": the form explains it
             return intent not in self.stop_intents and self._asks_what_it_means(slot, text)
         if intent == "delete_my_data":

@@ -172,7 +172,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")  # "ps5" is a word, "10" is not
 BOOKING_INTENT = "request_booking"
 REFERRAL_ANSWER = "faq/referral"
 # words that ask whether something is needed: "do I need", "without", "no GP letter"
-_NEEDED = re.compile(
+ASKS_IF_NEEDED = re.compile(
     r"\b(?:need|needs|needed|have to|has to|got to|must|required?|necessary|without|skip|no)\b"
 )
 
@@ -514,6 +514,15 @@ class AnswerGuard(GraphComponent):
             return ranking[0]
         if ranking and self.asks_to_needle_a_named_problem(message, ranking):
             return INDICATION_INTENT, dict(ranking)[INDICATION_INTENT]
+        if (
+            ranking
+            and ranking[0][0] == BOOKING_INTENT
+            and ranking[0][1] >= self.answer_threshold
+            and not self.asks_whether_a_referral_is_needed(text)
+        ):
+            # "book needling for my foot pls": the neural classifier leans to an article
+            # answer, the two together to a request to book; the screening comes first
+            return BOOKING_INTENT, 0.0
         return (UNANSWERABLE_INTENT if intent in CONTENT_INTENTS else None), 0.0
 
     @staticmethod
@@ -539,7 +548,9 @@ class AnswerGuard(GraphComponent):
         referred me, can I book?" is a request to book."""
         lowered = text.lower()
         return bool(
-            self.referral_words and self.referral_words.search(lowered) and _NEEDED.search(lowered)
+            self.referral_words
+            and self.referral_words.search(lowered)
+            and ASKS_IF_NEEDED.search(lowered)
         )
 
     def asks_about_another_treatment(self, text: str) -> bool:

@@ -38,6 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic_assistant.commands import is_command
 from clinic_assistant.language import foreign_language
 from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, find_mentions, load_pipeline
+from clinic_assistant.rasa.answer_guard import ASKS_IF_NEEDED
 from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.red_flags import find_denied_red_flags, find_red_flags
 from clinic_assistant.screening.answers import is_question, speaks_of_self
@@ -76,6 +77,14 @@ _BOOKING_REQUEST = re.compile(
     r"can (?:she|he|they|we|my \w+)|could (?:she|he|they|we|my \w+))"
     r"\s+(?:\w+\s+)?(?:book|make an appointment|get an appointment)\b|\bbook me in\b"
 )
+REFERRAL_ANSWER = "faq/referral"
+
+
+def _answer_key(message: Message) -> str | None:
+    selector = (message.get("response_selector") or {}).get("faq") or {}
+    return (selector.get("response") or {}).get("intent_response_key")
+
+
 # A question about the content that also asks to book ("I'd love to try it for my
 # plantar fasciitis, can I book?") starts the screening: booking is what they want.
 BOOKING_OVERRIDES = frozenset(
@@ -162,7 +171,15 @@ class SafetyClassifier(GraphComponent):
             ):
                 # "is it ok if I'm on warfarin?": answered as the question it is
                 replace_intent(message, ASK_CONTRAINDICATION_INTENT)
-            elif predicted in BOOKING_OVERRIDES and _BOOKING_REQUEST.search(text.lower()):
+            elif (
+                predicted in BOOKING_OVERRIDES
+                and _BOOKING_REQUEST.search(text.lower())
+                and not (
+                    _answer_key(message) == REFERRAL_ANSWER and ASKS_IF_NEEDED.search(text.lower())
+                )
+            ):
+                # ("can I just book in, or is a referral needed?" asks whether they may
+                # book at all; "my GP referred me, can I book?" is a request to book)
                 replace_intent(message, REQUEST_BOOKING_INTENT)
             elif predicted in NO_ANSWER_INTENTS and reading and reading.named and _asks(text):
                 # "does it work for diabetics?": the condition's own answer, not "I can't

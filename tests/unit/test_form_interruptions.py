@@ -62,3 +62,32 @@ rules:
         )
     finally:
         rule_interruptions.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("blood_disorder", "thalassaemia, i get transfused every month"),
+        ("current_infection", "lol my laptop has a virus and so do I 🤒"),
+    ],
+)
+async def test_a_statement_taken_for_a_question_no_answer_covers_is_an_unread_answer(
+    slot: str, text: str
+) -> None:
+    """The classifier took it for an unanswerable question; it is an answer the form
+    cannot read: "sorry?", and a "No" after it is checked, not taken."""
+    from tests.support.form_chat import Chat
+
+    chat = await Chat.booked_until(slot)
+    await chat.say(text, "unanswerable_question")
+    assert not chat.gave_way and chat.asked == slot
+    await chat.say("No", "deny")
+    assert chat.slots.get(slot) != "no"
+
+
+async def test_a_question_no_answer_covers_still_interrupts() -> None:
+    from tests.support.form_chat import Chat
+
+    chat = await Chat.booked_until("blood_disorder")
+    await chat.say("is there parking near the clinic?", "unanswerable_question")
+    assert chat.gave_way and chat.asked == "blood_disorder"

@@ -175,3 +175,25 @@ async def test_a_plain_reply_reads_the_messages_before(texts, alarm) -> None:
     assert any(e.get("name") == RED_FLAG_SLOT for e in events) is alarm
     assert any(e.get("event") == "followup" for e in events) is alarm
     assert bool(dispatcher.messages) is alarm
+
+
+async def test_the_question_form_reads_the_messages_before() -> None:
+    """Asked whether to keep a question, the runner finishes a clot told in pieces with
+    a remark about the dog in between: the alarm, and nothing is kept."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.validate_question_form import CONSENT_SLOT, ValidateQuestionForm
+
+    tracker = _tracker_after(
+        "so, my left calf",
+        "it's gone all puffy since the weekend",
+        "sorry the dog's going mental at the postman",
+        "ok back",
+        "it's warm to the touch as well. anyway thanks x",
+    )
+    tracker.slots["requested_slot"] = CONSENT_SLOT
+    dispatcher = CollectingDispatcher()
+    events = await ValidateQuestionForm().run(dispatcher, tracker, {"slots": {}, "forms": {}})
+    assert any(e.get("name") == RED_FLAG_SLOT for e in events)
+    assert {"event": "slot", "timestamp": None, "name": CONSENT_SLOT, "value": "no"} in events
+    assert "blood clot" in " ".join(m.get("text") or "" for m in dispatcher.messages)

@@ -114,3 +114,25 @@ def test_questions_without_a_screening_condition_keep_their_intent(
     text: str, predicted: str
 ) -> None:
     assert intent_after(text, predicted) == predicted
+
+
+def _with_answer(text: str, key: str) -> Message:
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": "faq", "confidence": 0.9},
+            "intent_ranking": [{"name": "faq", "confidence": 0.9}],
+            "response_selector": {"faq": {"response": {"intent_response_key": key}}},
+        }
+    )
+
+
+def test_a_question_whether_a_referral_is_needed_to_book_keeps_the_referral_answer() -> None:
+    asks = _with_answer("can i just book in or do i need my gp first", "faq/referral")
+    assert CLASSIFIER.process([asks])[0].get("intent")["name"] == "faq"
+    # a request to book that only mentions the GP is one
+    told = _with_answer("my gp referred me, can i book for tuesday", "faq/referral")
+    assert CLASSIFIER.process([told])[0].get("intent")["name"] == "request_booking"
+    # and another answer beside "can I book" still gives way to the request
+    other = _with_answer("does it hurt? can I book anyway, no need to explain", "faq/how_it_feels")
+    assert CLASSIFIER.process([other])[0].get("intent")["name"] == "request_booking"
