@@ -175,7 +175,9 @@ class SafetyClassifier(GraphComponent):
                 predicted in BOOKING_OVERRIDES
                 and _BOOKING_REQUEST.search(text.lower())
                 and not (
-                    _answer_key(message) == REFERRAL_ANSWER and ASKS_IF_NEEDED.search(text.lower())
+                    predicted == "faq"
+                    and _answer_key(message) == REFERRAL_ANSWER
+                    and ASKS_IF_NEEDED.search(text.lower())
                 )
             ):
                 # ("can I just book in, or is a referral needed?" asks whether they may

@@ -133,6 +133,10 @@ def test_a_question_whether_a_referral_is_needed_to_book_keeps_the_referral_answ
     # a request to book that only mentions the GP is one
     told = _with_answer("my gp referred me, can i book for tuesday", "faq/referral")
     assert CLASSIFIER.process([told])[0].get("intent")["name"] == "request_booking"
+    # the answer selector's pick counts only when the message is an article question
+    listed = _with_answer("can i book for my knee? not pregnant, no diabetes", "faq/referral")
+    listed.set("intent", {"name": "unanswerable_question", "confidence": 1.0})
+    assert CLASSIFIER.process([listed])[0].get("intent")["name"] == "request_booking"
     # and another answer beside "can I book" still gives way to the request
     other = _with_answer("does it hurt? can I book anyway, no need to explain", "faq/how_it_feels")
     assert CLASSIFIER.process([other])[0].get("intent")["name"] == "request_booking"
