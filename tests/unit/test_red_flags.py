@@ -701,6 +701,12 @@ def test_the_tenth_look_red_flags() -> None:
             "my HR strap was loose but on the hills it felt like a strap done up tight across my chest",
             "chest_pain",
         ),
+        # a named strap explains nothing: the runner who blames it may describe angina
+        ("my hr strap was fine but on the hills it still felt tight across my chest", "chest_pain"),
+        (
+            "with my heart rate strap on I get a tight feeling across my chest on hills",
+            "chest_pain",
+        ),
     ],
 )
 def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
@@ -730,8 +736,6 @@ def test_the_later_rounds_red_flags(text: str, flag: str) -> None:
         "my heart rate was 150 sitting in the car after the race",
         "puffing like a steam train up the hill reps",
         "had to sit on a bench to retie my laces after the run",
-        "had my heart rate strap done up tight across my chest so it wouldn't slip",
-        "the vest's chest strap sits like a belt done up tight across my chest",
         "rain was hammering away like a drum on the tent and the ground was all wonky",
     ],
 )
