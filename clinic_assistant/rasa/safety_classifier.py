@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic_assistant.commands import is_command
 from clinic_assistant.language import foreign_language
 from clinic_assistant.nlp.pipeline import DEFAULT_PIPELINE_DIR, find_mentions, load_pipeline
-from clinic_assistant.rasa.answer_guard import ASKS_IF_NEEDED
+from clinic_assistant.rasa.answer_guard import ASKS_IF_NEEDED, REFERRAL_ANSWER, chosen_answer
 from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.red_flags import find_denied_red_flags, find_red_flags
 from clinic_assistant.screening.answers import is_question, speaks_of_self
@@ -77,14 +77,6 @@ _BOOKING_REQUEST = re.compile(
     r"can (?:she|he|they|we|my \w+)|could (?:she|he|they|we|my \w+))"
     r"\s+(?:\w+\s+)?(?:book|make an appointment|get an appointment)\b|\bbook me in\b"
 )
-REFERRAL_ANSWER = "faq/referral"
-
-
-def _answer_key(message: Message) -> str | None:
-    selector = (message.get("response_selector") or {}).get("faq") or {}
-    return (selector.get("response") or {}).get("intent_response_key")
-
-
 # A question about the content that also asks to book ("I'd love to try it for my
 # plantar fasciitis, can I book?") starts the screening: booking is what they want.
 BOOKING_OVERRIDES = frozenset(
@@ -175,8 +167,7 @@ class SafetyClassifier(GraphComponent):
                 predicted in BOOKING_OVERRIDES
                 and _BOOKING_REQUEST.search(text.lower())
                 and not (
-                    predicted == "faq"
-                    and _answer_key(message) == REFERRAL_ANSWER
+                    chosen_answer(message) == REFERRAL_ANSWER
                     and ASKS_IF_NEEDED.search(text.lower())
                 )
             ):
