@@ -44,7 +44,7 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed clinic/vocabulary.yml $(wildcard cl
 # Retrain only when the training data, config or spaCy pipeline changed.
 $(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_DATA)
 	@mkdir -p $(LOGS) models
-	@echo "Training the model (20 to 30 minutes on 2 cores, less when only stories or the domain changed; log in $(LOGS)/train.log)..."
+	@echo "Training the model (about 15 minutes on 2 cores, less when only stories or the domain changed; log in $(LOGS)/train.log)..."
 	$(BIN)/rasa train --fixed-model-name dry-needling --out models > $(LOGS)/train.log 2>&1 \
 		|| (tail -30 $(LOGS)/train.log; exit 1)
 
