@@ -67,7 +67,9 @@ rules:
 @pytest.mark.parametrize(
     ("slot", "text"),
     [
-        ("blood_disorder", "thalassaemia, i get transfused every month"),
+        # (thalassaemia and transfusions are read since session 21; a low haemoglobin
+        # told as a number is not)
+        ("blood_disorder", "my hb runs at about 80 on a good day"),
         ("current_infection", "lol my laptop has a virus and so do I 🤒"),
     ],
 )

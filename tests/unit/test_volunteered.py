@@ -314,6 +314,23 @@ CASES = [
     ("should i be expecting? my period is 5 days late", {"pregnant": "yes"}),
     ("only one on blood thinners in our house is my greyhound", {}),
     ("the only one on blood thinners in our house is me", {"blood_disorder": "yes"}),
+    # a pregnancy told in British and NHS words, with a request to book (session 21)
+    (
+        "book dn for my foot pls, 8 wks gone, not told anyone yet",
+        {"complaint": "foot", "pregnant": "yes", "pregnancy_stage": "8 weeks"},
+    ),
+    (
+        "22 wks with no.2, can i still get my hip done",
+        {"complaint": "hip", "pregnant": "yes", "pregnancy_stage": "22 weeks"},
+    ),
+    ("book me in 🤰", {"pregnant": "yes"}),
+    ("the letter from my booking scan says all good", {"pregnant": "yes"}),
+    ("booking a scan for my ankle next week", {}),
+    ("4 weeks with my first pair of carbon plates", {}),
+    # blood disorders in the words of those who have them
+    ("thal major, transfused every 3 weeks", {"blood_disorder": "yes"}),
+    ("im a sickler", {"blood_disorder": "yes"}),
+    ("christmas disease like my grandad", {"blood_disorder": "yes"}),
     ("", {}),
 ]
 
