@@ -42,6 +42,7 @@ from clinic_assistant.commands import is_command
 from clinic_assistant.indications import load_injuries
 from clinic_assistant.nlp.pipeline import Mention, find_mentions
 from clinic_assistant.nlp.typos import edit_distance, is_english_word
+from clinic_assistant.rasa.content_answers import UNANSWERABLE_INTENT
 from clinic_assistant.screening.answers import (
     PLAIN_NO,
     UNSURE_PHRASES,
@@ -86,10 +87,6 @@ CHANGE_KEYWORDS = {
     "infection_risk": ("risk", "diabet", "lymph", "immune"),
     "complaint": ("complaint", "injury", "pain", "problem", "brings"),
 }
-
-# a question no answer covers; in the middle of the screening, a statement taken for one
-# is an answer the form could not read
-UNANSWERABLE_INTENT = "unanswerable_question"
 
 
 # "wait, it's actually for me not him", "I'm the one getting needled", "actually it's

@@ -90,12 +90,12 @@ from clinic_assistant.rasa.content_answers import (
     GUARD_DEFAULTS,
     RETRIEVAL_INTENT,
     SUGGESTIONS,
+    UNANSWERABLE_INTENT,
 )
 from clinic_assistant.rasa.intent_override import replace_intent
 from clinic_assistant.rasa.lexical_classifier import LexicalClassifier
 from clinic_assistant.screening.answers import is_question
 
-UNANSWERABLE_INTENT = "unanswerable_question"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
 RED_FLAG_INTENT = "red_flag"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, Dict
 
 RETRIEVAL_INTENT = "faq"
+# a question about the clinic or running that no answer covers (data/nlu/unanswerable.yml)
+UNANSWERABLE_INTENT = "unanswerable_question"
 ANSWER_INTENTS = frozenset({"ask_indication", "ask_contraindication"})
 # predictions whose reply comes from the clinic's content
 CONTENT_INTENTS = frozenset({RETRIEVAL_INTENT, *ANSWER_INTENTS})
