@@ -44,9 +44,8 @@ QUESTIONS = [
 ANSWER = "Yes, there are lockers at the clinic for your bag and running gear."
 TRAIN_LOCK = "/tmp/train.lock"
 # What the console owns is the training data it writes, not how long the neural
-# classifiers train: 10 of the configured 45 epochs keep this test to minutes
-# (with the full configuration it took 26 of the 90 minutes CI allows, with 20
-# epochs about 15).
+# classifiers train: 10 of the configured 45 epochs keep this test to about 7
+# minutes of the 90 CI allows (the full configuration trains for about 12).
 TEST_EPOCHS = 10
 
 
